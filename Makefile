@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test test-fast lint bench setup migrate demo browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(BIN)/bistand migrate --noinput
+
+demo: migrate
+	$(BIN)/bistand demo --if-empty
+
+run: demo
+	$(BIN)/bistand runserver 127.0.0.1:8000
+
+# Debian's chromium drives the browser tests (never a downloaded browser).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; \
+	  else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests"; exit 1; fi; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: setup browser lint
+	$(BIN)/bistand makemigrations --check --dry-run
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m "not browser" -x -q
+
+bench: setup
+	$(BIN)/python bench/calc_bench.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media build test-results

@@ -1,0 +1,364 @@
+"""Cases, applications, investigations, journal and documents."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bistand.core.models import FinalRecordMixin
+from bistand.households.models import Household
+from bistand.organisation.models import Section, Unit
+
+
+class CaseType(models.TextChoices):
+    A = "A", _("A – aktiv planering, täta kontakter")
+    B = "B", _("B – planering, glesare kontakter")
+    C = "C", _("C – förenklad handläggning")
+
+
+class CaseStatus(models.TextChoices):
+    INTAKE = "intake", _("Nyansökan/utredning")
+    ACTIVE = "active", _("Aktuellt")
+    CLOSED = "closed", _("Avslutat")
+
+
+CASE_STATUS_TRANSITIONS = {
+    CaseStatus.INTAKE: {CaseStatus.ACTIVE, CaseStatus.CLOSED},
+    CaseStatus.ACTIVE: {CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.INTAKE},  # re-entry (återaktualisering)
+}
+
+
+class ClosingReason(models.TextChoices):
+    # Socialstyrelsen's reasons for closing (HSLF-FS 2015:30, bilaga 2), as used by units.
+    WORK = "work", _("Arbete")
+    STUDIES = "studies", _("Studier med studiemedel")
+    UNEMPLOYMENT_BENEFIT = "unemployment_benefit", _("Arbetslöshetsersättning")
+    SICKNESS_BENEFIT = "sickness_benefit", _("Sjukpenning/sjuk- eller aktivitetsersättning")
+    PARENTAL_BENEFIT = "parental_benefit", _("Föräldrapenning")
+    PENSION = "pension", _("Pension")
+    OTHER_BENEFIT = "other_benefit", _("Annan ersättning eller stöd")
+    ESTABLISHMENT = "establishment", _("Etableringsersättning")
+    MOVED = "moved", _("Flyttat från kommunen")
+    NOT_CURRENT = "not_current", _("Inte längre aktuell / ej hörts av")
+    CHANGED_HOUSEHOLD = "changed_household", _("Ändrade familjeförhållanden")
+    DECEASED = "deceased", _("Avliden")
+    OTHER = "other", _("Annat")
+
+
+CASE_TYPE_HANDLER_ROLE = {
+    # DOMAIN.md: C cases are held by a benefit administrator; A and B by a social worker.
+    CaseType.A: "social_worker",
+    CaseType.B: "social_worker",
+    CaseType.C: "benefit_administrator",
+}
+
+
+class Case(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="cases")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_held",
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_assisted",
+        help_text=_("Bidragshandläggare som biträder i B-ärenden."),
+    )
+    case_type = models.CharField(_("ärendetyp"), max_length=1, choices=CaseType.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.INTAKE
+    )
+    opened_on = models.DateField(_("öppnat"))
+    closed_on = models.DateField(_("avslutat"), null=True, blank=True)
+    closing_reason = models.CharField(
+        _("avslutsanledning"), max_length=32, choices=ClosingReason.choices, blank=True
+    )
+    previous_case = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="later_cases",
+        help_text=_("Tidigare ärende för någon i hushållet (återaktualisering)."),
+    )
+    next_follow_up_on = models.DateField(_("nästa uppföljning"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["section", "status"]),
+            models.Index(fields=["handler", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed")
+                | (Q(closed_on__isnull=False) & ~Q(closing_reason="")),
+                name="closed_case_has_date_and_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=~Q(status="closed"),
+                name="one_open_case_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ärende {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.opened_on.year}-{self.pk:05d}" if self.pk else "nytt"
+
+
+class CaseAssignment(models.Model):
+    """Who held the case when: the responsibility history."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
+    case_type = models.CharField(max_length=1, choices=CaseType.choices, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+
+class CaseReopening(models.Model):
+    """A closed case taken up again (återaktualisering): re-entry is kept visible."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reopenings")
+    reopened_on = models.DateField()
+    previous_closed_on = models.DateField()
+    previous_closing_reason = models.CharField(max_length=32, choices=ClosingReason.choices)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", _("Nyansökan")
+    REPEAT = "repeat", _("Fortsatt ansökan")
+
+
+class ApplicationChannel(models.TextChoices):
+    PAPER = "paper", _("Papper/post")
+    VISIT = "visit", _("Besök i receptionen")
+    E_SERVICE = "e_service", _("E-tjänst")
+
+
+class ApplicationStatus(models.TextChoices):
+    RECEIVED = "received", _("Inkommen")
+    COMPLETE = "complete", _("Komplett")
+    DECIDED = "decided", _("Beslutad")
+    WITHDRAWN = "withdrawn", _("Återtagen")
+
+
+APPLICATION_STATUS_TRANSITIONS = {
+    ApplicationStatus.RECEIVED: {
+        ApplicationStatus.COMPLETE,
+        ApplicationStatus.DECIDED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.COMPLETE: {ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.DECIDED: set(),
+    ApplicationStatus.WITHDRAWN: set(),
+}
+UNDECIDED_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.COMPLETE)
+
+
+class Application(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="applications")
+    kind = models.CharField(_("typ"), max_length=8, choices=ApplicationKind.choices)
+    month = models.DateField(_("ansökan avser månad"), help_text=_("Första dagen i månaden."))
+    received_on = models.DateField(_("ankomstdatum"))
+    channel = models.CharField(_("inkom via"), max_length=12, choices=ApplicationChannel.choices)
+    status = models.CharField(
+        max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.RECEIVED
+    )
+    complete_on = models.DateField(_("komplett"), null=True, blank=True)
+    stated_costs = models.JSONField(_("uppgivna kostnader"), default=list, blank=True)
+    stated_incomes = models.JSONField(_("uppgivna inkomster"), default=list, blank=True)
+    notes = models.TextField(_("anteckning"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "-received_on", "-id"]
+        indexes = [models.Index(fields=["status", "received_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_on__gte=dt.date(2000, 1, 1)),
+                name="application_received_on_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:%Y-%m}"
+
+
+class Investigation(models.Model):
+    """The basic investigation (grundutredning) of a case. Content lives in versions."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="investigation")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def latest_signed(self):
+        return self.versions.filter(signed_at__isnull=False).order_by("-number").first()
+
+    def draft(self):
+        return self.versions.filter(signed_at__isnull=True).order_by("-number").first()
+
+
+class InvestigationVersion(FinalRecordMixin):
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    content = models.JSONField(default=dict)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="What changed against `based_on`."
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation", "number"], name="investigation_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["investigation"],
+                condition=Q(signed_at__isnull=True),
+                name="one_draft_per_investigation",
+            ),
+        ]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class JournalKind(models.TextChoices):
+    NOTE = "note", _("Anteckning")
+    VISIT = "visit", _("Besök")
+    FIRST_VISIT = "first_visit", _("Nybesök")
+    PHONE = "phone", _("Telefonsamtal")
+    MESSAGE = "message", _("Meddelande/e-post")
+    LETTER = "letter", _("Brev")
+    HOME_VISIT = "home_visit", _("Hembesök")
+    TRIPARTITE_MEETING = "tripartite_meeting", _("Trepartsmöte")
+
+
+CONTACT_KINDS = (
+    JournalKind.VISIT,
+    JournalKind.FIRST_VISIT,
+    JournalKind.PHONE,
+    JournalKind.MESSAGE,
+    JournalKind.HOME_VISIT,
+    JournalKind.TRIPARTITE_MEETING,
+)
+
+
+class JournalEntry(FinalRecordMixin):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="journal_entries")
+    kind = models.CharField(
+        _("typ"), max_length=24, choices=JournalKind.choices, default=JournalKind.NOTE
+    )
+    occurred_on = models.DateField(_("händelsedatum"))
+    text = models.TextField(_("text"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+
+    class Meta:
+        ordering = ["occurred_on", "created_at"]
+        indexes = [models.Index(fields=["case", "occurred_on"])]
+
+
+class DocumentKind(models.TextChoices):
+    APPLICATION = "application", _("Ansökningsblankett")
+    PAYSLIP = "payslip", _("Lönebesked")
+    BANK_STATEMENT = "bank_statement", _("Kontoutdrag")
+    RENT_INVOICE = "rent_invoice", _("Hyresavi/faktura")
+    CERTIFICATE = "certificate", _("Intyg/läkarintyg")
+    DECISION_OTHER = "decision_other", _("Beslut från annan myndighet")
+    OTHER = "other", _("Övrigt")
+
+
+class Document(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("typ"), max_length=24, choices=DocumentKind.choices)
+    title = models.CharField(_("rubrik"), max_length=200)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received_on = models.DateField(_("ankomstdatum"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "uploaded_at"]
+
+
+class EmergencyAccess(models.Model):
+    """Access taken to a case outside one's own work, with a stated reason (nödåtkomst)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]

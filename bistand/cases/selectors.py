@@ -1,0 +1,261 @@
+"""Reads of case data, always through the access rules, and logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from bistand.audit.models import AuditAction
+from bistand.audit.services import record
+from bistand.core.errors import NotFound, PermissionRefused
+from bistand.households.models import Person
+from bistand.organisation.models import Role, User
+from bistand.organisation.permissions import require
+
+from .models import (
+    CONTACT_KINDS,
+    UNDECIDED_STATUSES,
+    Application,
+    Case,
+    CaseStatus,
+    Document,
+    JournalEntry,
+)
+from .rules import can_open_case, ordinary_access, visible_cases_q
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return Case.objects.filter(visible_cases_q(user)).distinct()
+
+
+def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str = "case") -> Case:
+    """Fetch a case for `user`, refusing (and logging the refusal) if they may not open it.
+
+    Refusal and not-found look the same from outside, so an id cannot be probed.
+    """
+    case = (
+        Case.objects.select_related("household", "section", "unit", "handler", "assistant")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
+    if not can_open_case(user, case):
+        record(user, AuditAction.ACCESS_DENIED, obj=case, case_id=case.pk, detail={"what": what})
+        raise PermissionRefused(
+            "case_access_denied",
+            "Du har inte behörighet att öppna det här ärendet. Du kan ta nödåtkomst om du har ett "
+            "tjänsteärende; ange då skälet, det loggas och granskas av enhetschefen.",
+            case_id=case.pk,
+        )
+    detail: dict[str, Any] = {"what": what}
+    if not ordinary_access(user, case):
+        detail["emergency_access"] = True
+    record(user, action, obj=case, case_id=case.pk, detail=detail)
+    return case
+
+
+def annotate_caseload(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.annotate(
+        last_contact_on=Max(
+            "journal_entries__occurred_on", filter=Q(journal_entries__kind__in=CONTACT_KINDS)
+        )
+    )
+
+
+def my_cases(user) -> QuerySet[Case]:
+    """'Mina ärenden': cases the user holds or assists on, not closed."""
+    return annotate_caseload(
+        Case.objects.filter(Q(handler=user) | Q(assistant=user))
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("household", "section")
+        .order_by("next_follow_up_on", "id")
+    )
+
+
+@dataclass
+class InboxRow:
+    application: Application
+    days_waiting: int
+
+    @property
+    def level(self) -> str:
+        # Decision target: within a week; flag after 5 days, red after 7.
+        if self.days_waiting > 7:
+            return "red"
+        if self.days_waiting > 5:
+            return "warn"
+        return "ok"
+
+
+def section_inbox(
+    user, section_id: int | None = None, today: dt.date | None = None
+) -> list[InboxRow]:
+    """Undecided applications of a section with days waiting, oldest first."""
+    require(user, "view_inbox")
+    today = today or timezone.localdate()
+    section_id = section_id or user.section_id
+    qs = (
+        Application.objects.filter(status__in=UNDECIDED_STATUSES, case__section_id=section_id)
+        .filter(case__in=cases_visible_to(user))
+        .select_related("case", "case__household", "case__handler")
+        .order_by("received_on", "id")
+    )
+    return [InboxRow(app, (today - app.received_on).days) for app in qs]
+
+
+@dataclass
+class WorkerLoad:
+    worker: User
+    open_cases: int
+    by_type: dict[str, int]
+    limit: int
+
+    @property
+    def over_limit(self) -> bool:
+        return self.open_cases > self.limit
+
+    @property
+    def share(self) -> int:
+        return round(100 * self.open_cases / self.limit) if self.limit else 0
+
+
+def caseload_overview(user) -> list[WorkerLoad]:
+    """Every worker's open cases against their limit, in the head's section (unit head: unit)."""
+    require(user, "view_caseload")
+    workers = User.objects.filter(
+        is_active=True,
+        role__in=[Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR],
+        unit_id=user.unit_id,
+    ).select_related("unit")
+    if user.role == Role.SECTION_HEAD:
+        workers = workers.filter(section_id=user.section_id)
+    counts = (
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .filter(handler__in=workers)
+        .values("handler_id", "case_type")
+        .annotate(n=Count("id"))
+    )
+    per: dict[int, dict[str, int]] = {}
+    for row in counts:
+        per.setdefault(row["handler_id"], {})[row["case_type"] or "-"] = row["n"]
+    return [
+        WorkerLoad(
+            w, sum(per.get(w.pk, {}).values()), per.get(w.pk, {}), w.effective_caseload_limit
+        )
+        for w in workers.order_by("section__name", "last_name")
+    ]
+
+
+@dataclass
+class TimelineItem:
+    on: dt.date
+    at: dt.datetime
+    kind: str
+    label: str
+    obj: Any
+
+
+def case_timeline(case: Case) -> list[TimelineItem]:
+    """One chronological list of everything on the case."""
+    items: list[TimelineItem] = []
+    for app in case.applications.all():
+        items.append(
+            TimelineItem(
+                app.received_on, app.registered_at, "application", app.get_kind_display(), app
+            )
+        )
+    for entry in case.journal_entries.select_related("written_by", "corrects"):
+        items.append(
+            TimelineItem(
+                entry.occurred_on, entry.created_at, "journal", entry.get_kind_display(), entry
+            )
+        )
+    for doc in case.documents.select_related("uploaded_by"):
+        items.append(
+            TimelineItem(doc.received_on, doc.uploaded_at, "document", doc.get_kind_display(), doc)
+        )
+    investigation = getattr(case, "investigation", None)
+    if investigation is not None:
+        for version in investigation.versions.filter(signed_at__isnull=False).select_related(
+            "signed_by"
+        ):
+            on = timezone.localdate(version.signed_at)
+            items.append(
+                TimelineItem(on, version.signed_at, "investigation", "Utredning signerad", version)
+            )
+    for assignment in case.assignments.select_related("handler", "assigned_by"):
+        on = timezone.localdate(assignment.started_at)
+        items.append(
+            TimelineItem(
+                on, assignment.started_at, "assignment", "Ansvarig handläggare", assignment
+            )
+        )
+    for reopening in case.reopenings.all():
+        items.append(
+            TimelineItem(
+                reopening.reopened_on,
+                reopening.created_at,
+                "reentry",
+                "Återaktualisering",
+                reopening,
+            )
+        )
+    items.sort(key=lambda item: (item.on, item.at))
+    return items
+
+
+def search_persons(user, query: str, limit: int = 25) -> list[dict]:
+    """Find persons by identity number or name. The search itself is logged."""
+    require(user, "search_person")
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if digits and len(digits) >= 6:
+        persons = Person.objects.filter(identity_number__contains=digits)
+    else:
+        terms = query.split()
+        persons = Person.objects.all()
+        for term in terms:
+            persons = persons.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
+    persons = list(persons.order_by("last_name", "first_name")[:limit])
+    visible = set(cases_visible_to(user).values_list("id", flat=True))
+    results = []
+    for person in persons:
+        cases = list(
+            Case.objects.filter(household__memberships__person=person)
+            .distinct()
+            .select_related("section")
+            .order_by("-opened_on")
+        )
+        results.append(
+            {
+                "person": person,
+                "cases": [{"case": c, "visible": c.pk in visible} for c in cases],
+            }
+        )
+    record(
+        user,
+        AuditAction.SEARCH,
+        object_type="person_search",
+        detail={"query": query, "hits": [p.pk for p in persons]},
+    )
+    return results
+
+
+def visible_document(user, document_id: int) -> Document:
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("document_not_found", "Handlingen finns inte.")
+    open_case(user, document.case_id, action=AuditAction.DOWNLOAD, what=f"document:{document.pk}")
+    return document
+
+
+def journal_entries_for(user, case_id: int) -> QuerySet[JournalEntry]:
+    case = open_case(user, case_id, what="journal")
+    return case.journal_entries.select_related("written_by").order_by("occurred_on", "created_at")

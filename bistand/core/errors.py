@@ -1,0 +1,19 @@
+"""Errors raised by services. `message` is Swedish for the UI; `code` is English for logs/API."""
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, **context) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.context = context
+
+
+class PermissionRefused(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404

@@ -1,0 +1,40 @@
+"""Shared model helpers."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class FinalRecordError(ValidationError):
+    pass
+
+
+class FinalRecordMixin(models.Model):
+    """A record of authority: once final it is never changed or deleted; corrections are new rows.
+
+    Subclasses say when a row is final with `is_final_in_db()`.
+    """
+
+    final_field = "signed_at"
+
+    class Meta:
+        abstract = True
+
+    def _stored_is_final(self) -> bool:
+        if self.pk is None:
+            return False
+        stored = (
+            type(self).objects.filter(pk=self.pk).values_list(self.final_field, flat=True).first()
+        )
+        return bool(stored)
+
+    def save(self, *args, **kwargs):
+        if self._stored_is_final():
+            raise FinalRecordError(
+                "Posten är slutförd och kan inte ändras; gör en rättelse i stället."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_is_final():
+            raise FinalRecordError("Posten är slutförd och kan inte tas bort.")
+        return super().delete(*args, **kwargs)

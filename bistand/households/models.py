@@ -1,0 +1,119 @@
+"""Persons and households, with household composition over time."""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bistand.core.codes import HOUSEHOLD_TYPES, derive_household_type
+from bistand.core.identity import age_on
+
+
+class Person(models.Model):
+    identity_number = models.CharField(_("person-/samordningsnummer"), max_length=12, unique=True)
+    is_coordination_number = models.BooleanField(default=False)
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    birth_date = models.DateField(_("födelsedatum"))
+    sex = models.CharField(
+        _("juridiskt kön"), max_length=1, choices=[("M", _("Man")), ("F", _("Kvinna"))]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def formatted_identity_number(self) -> str:
+        return f"{self.identity_number[:8]}-{self.identity_number[8:]}"
+
+    def age_on(self, day: dt.date) -> int:
+        return age_on(self.birth_date, day)
+
+
+class MemberRole(models.TextChoices):
+    APPLICANT = "applicant", _("Sökande")
+    CO_APPLICANT = "co_applicant", _("Medsökande (make/maka/sambo)")
+    CHILD = "child", _("Barn")
+    OTHER_ADULT = "other_adult", _("Annan vuxen i hushållet")
+
+
+ADULT_ROLES = (MemberRole.APPLICANT, MemberRole.CO_APPLICANT)
+
+
+class Household(models.Model):
+    """Those whose economy is assessed together. Composition is kept as dated memberships."""
+
+    address = models.CharField(_("adress"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postnummer"), max_length=10, blank=True)
+    city = models.CharField(_("ort"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        applicant = self.applicant_on(dt.date.today())
+        return f"Hushåll {self.pk}" + (f" ({applicant.full_name})" if applicant else "")
+
+    def members_on(self, day: dt.date):
+        return (
+            self.memberships.filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+            .select_related("person")
+            .order_by("role", "person__birth_date")
+        )
+
+    def applicant_on(self, day: dt.date):
+        membership = self.members_on(day).filter(role=MemberRole.APPLICANT).first()
+        return membership.person if membership else None
+
+    def household_type_on(self, day: dt.date) -> str:
+        members = list(self.members_on(day))
+        adults = [
+            (m.person.sex, m.person.age_on(day) >= 18) for m in members if m.role in ADULT_ROLES
+        ]
+        children = sum(1 for m in members if m.role == MemberRole.CHILD)
+        others = sum(1 for m in members if m.role == MemberRole.OTHER_ADULT)
+        return derive_household_type(adults, children, others)
+
+    def household_type_label_on(self, day: dt.date) -> str:
+        return HOUSEHOLD_TYPES[self.household_type_on(day)][1]
+
+    def has_children_on(self, day: dt.date) -> bool:
+        return self.members_on(day).filter(role=MemberRole.CHILD).exists()
+
+
+class HouseholdMembership(models.Model):
+    """A person belongs to a household from `valid_from` until `valid_to` (exclusive)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("roll i hushållet"), max_length=16, choices=MemberRole.choices)
+    valid_from = models.DateField(_("från"))
+    valid_to = models.DateField(_("till"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="membership_period_positive",
+            ),
+            # A person is in at most one household at a time (open membership).
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(valid_to__isnull=True),
+                name="one_current_household_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} i {self.household_id} ({self.get_role_display()})"

@@ -1,0 +1,81 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from bistand.households.services import MemberInput, register_household
+from bistand.organisation.models import Role
+
+from .factories import SectionFactory, UnitFactory, UserFactory
+
+
+class Org:
+    """A small unit: intake section, labour-market section, staff of every role."""
+
+    def __init__(self):
+        self.unit = UnitFactory()
+        self.intake = SectionFactory(
+            unit=self.unit, name="Mottagning", code="mottagning", handles_intake=True
+        )
+        self.labour = SectionFactory(unit=self.unit, name="Arbetsmarknad", code="arbetsmarknad")
+        u = self.unit
+        self.reception = UserFactory(
+            username="reception", role=Role.RECEPTION, unit=u, section=self.intake
+        )
+        self.social_worker = UserFactory(
+            username="socialworker", role=Role.SOCIAL_WORKER, unit=u, section=self.intake
+        )
+        self.other_social_worker = UserFactory(
+            username="socialworker2", role=Role.SOCIAL_WORKER, unit=u, section=self.labour
+        )
+        self.benefit_admin = UserFactory(
+            username="benefitadmin", role=Role.BENEFIT_ADMINISTRATOR, unit=u, section=self.labour
+        )
+        self.intake_head = UserFactory(
+            username="intakehead", role=Role.SECTION_HEAD, unit=u, section=self.intake
+        )
+        self.labour_head = UserFactory(
+            username="labourhead", role=Role.SECTION_HEAD, unit=u, section=self.labour
+        )
+        self.unit_head = UserFactory(username="unithead", role=Role.UNIT_HEAD, unit=u)
+        self.fraud = UserFactory(username="fut", role=Role.FRAUD_INVESTIGATOR, unit=u)
+        self.finance = UserFactory(username="finance", role=Role.FINANCE, unit=u)
+        self.sysadmin = UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN, unit=u)
+
+
+@pytest.fixture
+def org(db):
+    return Org()
+
+
+def make_household(actor, *, children: bool = False, adult="198309192394", co_applicant=None):
+    members = [MemberInput(adult, "Tolvan", "Tolvansson", "applicant")]
+    if co_applicant:
+        members.append(MemberInput(co_applicant, "Elva", "Elvasson", "co_applicant"))
+    if children:
+        members.append(MemberInput("201501102386", "Lilla", "Tolvansson", "child"))
+    return register_household(
+        actor, members, address="Storgatan 1", postal_code="22100", city="Lund"
+    )
+
+
+@pytest.fixture
+def household_factory():
+    return make_household
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def this_month(today):
+    return dt.date(today.year, today.month, 1)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Argon2 is deliberately slow; tests that check hashing override this back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
