@@ -79,3 +79,8 @@ def pytest_configure(config):
 
     # Argon2 is deliberately slow; tests that check hashing override this back.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

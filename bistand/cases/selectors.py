@@ -27,6 +27,8 @@ from .models import (
 )
 from .rules import can_open_case, ordinary_access, visible_cases_q
 
+__all__ = ["can_open_case"]
+
 
 def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(visible_cases_q(user)).distinct()
@@ -120,6 +122,10 @@ class WorkerLoad:
         return self.open_cases > self.limit
 
     @property
+    def untyped(self) -> int:
+        return self.by_type.get("-", 0)
+
+    @property
     def share(self) -> int:
         return round(100 * self.open_cases / self.limit) if self.limit else 0
 
@@ -158,6 +164,13 @@ class TimelineItem:
     kind: str
     label: str
     obj: Any
+    text: str = ""
+    url: str = ""
+
+
+# Other apps (decisions, payments, workplans ...) add their records to the case timeline:
+# callables (case) -> list[TimelineItem].
+TIMELINE_SOURCES: list = []
 
 
 def case_timeline(case: Case) -> list[TimelineItem]:
@@ -205,6 +218,8 @@ def case_timeline(case: Case) -> list[TimelineItem]:
                 reopening,
             )
         )
+    for source in TIMELINE_SOURCES:
+        items.extend(source(case))
     items.sort(key=lambda item: (item.on, item.at))
     return items
 

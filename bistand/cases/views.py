@@ -1,0 +1,550 @@
+"""Staff pages for cases: thin translations of HTTP into service calls and selector reads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bistand.audit.models import AuditAction
+from bistand.core.errors import DomainError, PermissionRefused
+from bistand.core.views import handle_domain_errors
+from bistand.households.models import Household
+from bistand.households.services import MemberInput, register_household
+from bistand.organisation.models import Role, Section, User
+from bistand.organisation.permissions import can, require
+
+from . import selectors, services
+from .forms import (
+    ApplicationFieldsForm,
+    CloseForm,
+    DocumentForm,
+    HouseholdFieldsForm,
+    InvestigationForm,
+    JournalForm,
+    MemberFormSet,
+    ReassignForm,
+    RepeatApplicationForm,
+    SearchForm,
+)
+from .models import Case, CaseStatus, JournalEntry
+
+
+@login_required
+def home(request):
+    """Start page: 'Mina ärenden' with type, status, next follow-up and days since last contact."""
+    today = timezone.localdate()
+    cases = list(selectors.my_cases(request.user))
+    for case in cases:
+        case.days_since_contact = (
+            (today - case.last_contact_on).days if case.last_contact_on else None
+        )
+        case.follow_up_overdue = bool(case.next_follow_up_on and case.next_follow_up_on < today)
+    extra_sections = []
+    for hook in HOME_SECTIONS:
+        section = hook(request)
+        if section:
+            extra_sections.append(section)
+    return render(
+        request,
+        "cases/home.html",
+        {"cases": cases, "today": today, "extra_sections": extra_sections},
+    )
+
+
+# Other apps (workplans, decisions ...) may append callables returning {"title", "template", "context"}.
+HOME_SECTIONS: list = []
+
+
+@login_required
+@handle_domain_errors
+def inbox(request):
+    require(request.user, "view_inbox")
+    sections = Section.objects.filter(unit_id=request.user.unit_id)
+    section_id = (
+        request.GET.get("section")
+        or request.user.section_id
+        or (sections.first().pk if sections else None)
+    )
+    section = sections.filter(pk=section_id).first()
+    rows = selectors.section_inbox(request.user, section.pk if section else None) if section else []
+    return render(
+        request, "cases/inbox.html", {"rows": rows, "section": section, "sections": sections}
+    )
+
+
+@login_required
+@handle_domain_errors
+def register_household_view(request):
+    """Reception: a household with its members, and its new application, in one form."""
+    require(request.user, "register_household")
+    if request.method == "POST":
+        members = MemberFormSet(request.POST, prefix="m")
+        household_form = HouseholdFieldsForm(request.POST)
+        application_form = ApplicationFieldsForm(request.POST)
+        if members.is_valid() and household_form.is_valid() and application_form.is_valid():
+            inputs = [
+                MemberInput(
+                    f.cleaned_data["identity_number"],
+                    f.cleaned_data["first_name"],
+                    f.cleaned_data["last_name"],
+                    f.cleaned_data["role"],
+                )
+                for f in members.forms
+                if not f.is_blank()
+            ]
+            try:
+                application = _register_with_application(
+                    request.user, inputs, household_form.cleaned_data, application_form.cleaned_data
+                )
+            except DomainError as error:
+                if isinstance(error, PermissionRefused):
+                    raise
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, f"Ansökan registrerad i ärende {application.case.reference}."
+                )
+                if selectors.can_open_case(request.user, application.case):
+                    return redirect("case_detail", application.case_id)
+                return redirect("register_household")
+    else:
+        members = MemberFormSet(prefix="m", initial=[{"role": "applicant"}])
+        household_form = HouseholdFieldsForm()
+        application_form = ApplicationFieldsForm()
+    return render(
+        request,
+        "cases/register_household.html",
+        {
+            "members": members,
+            "household_form": household_form,
+            "application_form": application_form,
+        },
+    )
+
+
+def _register_with_application(actor, inputs, household_data, application_data):
+    from django.db import transaction
+
+    with transaction.atomic():
+        household = register_household(actor, inputs, **household_data)
+        return services.register_application(
+            actor,
+            household,
+            kind="new",
+            month=application_data["month"],
+            received_on=application_data.get("received_on"),
+            channel=application_data["channel"],
+            notes=application_data.get("notes", ""),
+        )
+
+
+@login_required
+def member_row(request):
+    """htmx: one more member row in the household form."""
+    index = int(request.GET.get("index", "1"))
+    form = MemberFormSet(prefix="m").empty_form
+    form.prefix = f"m-{index}"
+    return render(request, "cases/_member_row.html", {"form": form, "index": index})
+
+
+@login_required
+@handle_domain_errors
+def case_detail(request, case_id: int):
+    case = selectors.open_case(request.user, case_id)
+    today = timezone.localdate()
+    members = [(m, m.person.age_on(today)) for m in case.household.members_on(today)]
+    investigation = getattr(case, "investigation", None)
+    context = {
+        "case": case,
+        "members": members,
+        "household_type": case.household.household_type_label_on(today),
+        "timeline": selectors.case_timeline(case),
+        "applications": case.applications.all(),
+        "investigation": investigation,
+        "signed_version": investigation.latest_signed() if investigation else None,
+        "draft_version": investigation.draft() if investigation else None,
+        "journal_form": JournalForm(initial={"occurred_on": today, "sign": True}),
+        "document_form": DocumentForm(initial={"received_on": today}),
+        "repeat_form": RepeatApplicationForm(),
+        "close_form": CloseForm(initial={"closed_on": today}),
+        "can_take": can(request.user, "take_case")
+        and case.handler_id is None
+        and case.section_id == request.user.section_id,
+        "can_reassign": can(request.user, "reassign_case"),
+        "can_investigate": can(request.user, "edit_investigation"),
+        "reopenings": case.reopenings.all(),
+        "case_panels": [panel(request, case) for panel in CASE_PANELS],
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+# Other apps add panels to the case page: callables (request, case) -> {"title", "template", "context"}.
+CASE_PANELS: list = []
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def take_case_view(request, case_id: int):
+    case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="take")
+    services.take_case(request.user, case)
+    messages.success(request, "Du är nu ansvarig handläggare för ärendet.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@handle_domain_errors
+def investigation_view(request, case_id: int):
+    case = selectors.open_case(request.user, case_id, what="investigation")
+    require(request.user, "edit_investigation")
+    investigation = getattr(case, "investigation", None)
+    draft = investigation.draft() if investigation else None
+    signed = investigation.latest_signed() if investigation else None
+    base_content = (draft or signed).content if (draft or signed) else {}
+    adults_given = {a["person_id"]: a for a in base_content.get("adults", [])}
+    adults = [
+        adults_given.get(p.pk, {}) | {"person_id": p.pk, "name": p.full_name}
+        for p in services.adults_of(case)
+    ]
+    has_children = case.household.has_children_on(timezone.localdate())
+    problems: list[str] = []
+    if request.method == "POST":
+        form = InvestigationForm(request.POST, adults=adults)
+        if form.is_valid():
+            draft = services.save_investigation_draft(request.user, case, form.content())
+            if "sign" in request.POST:
+                try:
+                    services.sign_investigation(request.user, case)
+                except DomainError as error:
+                    problems = error.context.get("problems") or [error.message]
+                    messages.error(
+                        request, "Utredningen är sparad som utkast men kunde inte signeras."
+                    )
+                else:
+                    messages.success(request, f"Utredningen är signerad (version {draft.number}).")
+                    return redirect("case_detail", case_id)
+            else:
+                messages.success(request, "Utkastet är sparat.")
+                return redirect("investigation", case_id)
+    else:
+        form = InvestigationForm(initial=base_content, adults=adults)
+    versions = (
+        investigation.versions.select_related("signed_by", "created_by").order_by("-number")
+        if investigation
+        else []
+    )
+    return render(
+        request,
+        "cases/investigation.html",
+        {
+            "case": case,
+            "form": form,
+            "draft": draft,
+            "signed": signed,
+            "versions": versions,
+            "problems": problems,
+            "has_children": has_children,
+        },
+    )
+
+
+@login_required
+@handle_domain_errors
+def investigation_version_view(request, case_id: int, number: int):
+    case = selectors.open_case(request.user, case_id, what=f"investigation_version:{number}")
+    version = case.investigation.versions.select_related("signed_by", "based_on").get(number=number)
+    return render(request, "cases/investigation_version.html", {"case": case, "version": version})
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def add_journal_view(request, case_id: int):
+    case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_write")
+    form = JournalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Journalanteckningen kunde inte sparas: kontrollera fälten.")
+        return redirect("case_detail", case_id)
+    corrects = None
+    if form.cleaned_data.get("corrects"):
+        corrects = case.journal_entries.filter(pk=form.cleaned_data["corrects"]).first()
+    services.add_journal_entry(
+        request.user,
+        case,
+        text=form.cleaned_data["text"],
+        kind=form.cleaned_data["kind"],
+        occurred_on=form.cleaned_data.get("occurred_on"),
+        sign=form.cleaned_data.get("sign", False),
+        corrects=corrects,
+    )
+    if request.htmx:
+        return render(
+            request,
+            "cases/_timeline.html",
+            {"case": case, "timeline": selectors.case_timeline(case)},
+        )
+    messages.success(request, "Journalanteckningen är sparad.")
+    return redirect(reverse("case_detail", args=[case_id]) + "#tidslinje")
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def sign_journal_view(request, case_id: int, entry_id: int):
+    case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_sign")
+    entry = JournalEntry.objects.get(pk=entry_id, case=case)
+    services.sign_journal_entry(request.user, entry)
+    messages.success(request, "Anteckningen är signerad.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def upload_document_view(request, case_id: int):
+    case = selectors.open_case(
+        request.user, case_id, action=AuditAction.VIEW, what="document_upload"
+    )
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Handlingen kunde inte sparas: "
+            + " ".join(e for errs in form.errors.values() for e in errs),
+        )
+        return redirect("case_detail", case_id)
+    services.upload_document(
+        request.user,
+        case,
+        form.cleaned_data["file"],
+        kind=form.cleaned_data["kind"],
+        title=form.cleaned_data.get("title", ""),
+        received_on=form.cleaned_data.get("received_on"),
+    )
+    messages.success(request, "Handlingen är inlagd.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@handle_domain_errors
+def download_document(request, document_id: int):
+    document = selectors.visible_document(request.user, document_id)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        filename=document.original_name,
+    )
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def register_repeat_application(request, case_id: int):
+    case = selectors.open_case(
+        request.user, case_id, action=AuditAction.VIEW, what="application_register"
+    )
+    form = RepeatApplicationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("case_detail", case_id)
+    services.register_application(
+        request.user,
+        case.household,
+        kind=form.cleaned_data["kind"],
+        month=form.cleaned_data["month"],
+        received_on=form.cleaned_data.get("received_on"),
+        channel=form.cleaned_data["channel"],
+        notes=form.cleaned_data.get("notes", ""),
+    )
+    messages.success(request, "Ansökan är registrerad.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def complete_application_view(request, case_id: int, application_id: int):
+    case = selectors.open_case(
+        request.user, case_id, action=AuditAction.VIEW, what="application_complete"
+    )
+    application = case.applications.get(pk=application_id)
+    services.mark_application_complete(request.user, application)
+    messages.success(request, "Ansökan är markerad som komplett.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@handle_domain_errors
+def reassign_view(request, case_id: int):
+    require(request.user, "reassign_case")
+    case = selectors.open_case(request.user, case_id, what="reassign")
+    staff = User.objects.filter(
+        unit_id=case.unit_id,
+        is_active=True,
+        role__in=[Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR],
+    ).order_by("last_name")
+    sections = Section.objects.filter(unit_id=case.unit_id)
+    if request.method == "POST":
+        form = ReassignForm(request.POST, staff=staff, sections=sections)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.reassign_case(
+                    request.user,
+                    case,
+                    handler=data["handler"],
+                    assistant=data["assistant"],
+                    section=data["section"],
+                    case_type=data["case_type"],
+                    reason=data["reason"],
+                )
+            except DomainError as error:
+                if isinstance(error, PermissionRefused):
+                    raise
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "Ärendet är omfördelat.")
+                return redirect("case_detail", case_id)
+    else:
+        form = ReassignForm(
+            staff=staff,
+            sections=sections,
+            initial={
+                "handler": case.handler_id,
+                "assistant": case.assistant_id,
+                "case_type": case.case_type,
+                "section": case.section_id,
+            },
+        )
+    handover = [panel(request, case) for panel in HANDOVER_PANELS]
+    return render(
+        request, "cases/reassign.html", {"case": case, "form": form, "handover": handover}
+    )
+
+
+# Other apps contribute to the handover summary shown when a case is reassigned.
+HANDOVER_PANELS: list = []
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def close_case_view(request, case_id: int):
+    case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="close")
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Välj en avslutsanledning.")
+        return redirect("case_detail", case_id)
+    services.close_case(
+        request.user,
+        case,
+        reason=form.cleaned_data["reason"],
+        closed_on=form.cleaned_data.get("closed_on"),
+    )
+    messages.success(request, "Ärendet är avslutat.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def set_case_type_view(request, case_id: int):
+    case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="set_type")
+    services.set_case_type(request.user, case, request.POST.get("case_type", ""))
+    messages.success(request, "Ärendetypen är ändrad.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def emergency_access_view(request, case_id: int):
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise DomainError("case_not_found", "Ärendet finns inte.")
+    services.take_emergency_access(request.user, case, request.POST.get("reason", ""))
+    messages.warning(request, "Nödåtkomst registrerad. Den loggas och granskas av enhetschefen.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@handle_domain_errors
+def caseload_view(request):
+    loads = selectors.caseload_overview(request.user)
+    unassigned = (
+        selectors.cases_visible_to(request.user)
+        .filter(handler__isnull=True)
+        .exclude(status=CaseStatus.CLOSED)
+    )
+    if request.user.role == Role.SECTION_HEAD:
+        unassigned = unassigned.filter(section_id=request.user.section_id)
+    return render(
+        request,
+        "cases/caseload.html",
+        {"loads": loads, "unassigned": unassigned.select_related("household", "section")[:100]},
+    )
+
+
+@login_required
+@handle_domain_errors
+def worker_cases_view(request, user_id: int):
+    """A head's view of one worker's cases (to reassign from)."""
+    require(request.user, "view_caseload")
+    worker = User.objects.get(pk=user_id, unit_id=request.user.unit_id)
+    cases = selectors.annotate_caseload(
+        selectors.cases_visible_to(request.user)
+        .filter(Q(handler=worker))
+        .exclude(status=CaseStatus.CLOSED)
+    ).select_related("household", "section")
+    return render(
+        request,
+        "cases/worker_cases.html",
+        {"worker": worker, "cases": cases, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@handle_domain_errors
+def search_view(request):
+    require(request.user, "search_person")
+    form = SearchForm(request.GET or None)
+    results = []
+    if form.is_valid() and form.cleaned_data.get("q"):
+        results = selectors.search_persons(request.user, form.cleaned_data["q"])
+    return render(
+        request,
+        "cases/search.html",
+        {"form": form, "results": results, "searched": bool(request.GET.get("q"))},
+    )
+
+
+@login_required
+@handle_domain_errors
+def household_application_view(request, household_id: int):
+    """Register a new application for a known household (e.g. found by search)."""
+    require(request.user, "register_application")
+    household = Household.objects.get(pk=household_id)
+    if request.method == "POST":
+        form = RepeatApplicationForm(request.POST)
+        if form.is_valid():
+            application = services.register_application(
+                request.user,
+                household,
+                kind=form.cleaned_data["kind"],
+                month=form.cleaned_data["month"],
+                received_on=form.cleaned_data.get("received_on"),
+                channel=form.cleaned_data["channel"],
+                notes=form.cleaned_data.get("notes", ""),
+            )
+            messages.success(request, f"Ansökan registrerad i ärende {application.case.reference}.")
+            return redirect("inbox")
+    else:
+        kind = "repeat" if household.cases.exclude(status=CaseStatus.CLOSED).exists() else "new"
+        form = RepeatApplicationForm(initial={"kind": kind})
+    return render(
+        request, "cases/household_application.html", {"form": form, "household": household}
+    )

@@ -1,0 +1,30 @@
+"""Shared view helpers: turning service errors into Swedish pages."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from .errors import DomainError, NotFound, PermissionRefused
+
+
+def refusal_response(request, error: DomainError, *, case_id=None):
+    status = 404 if isinstance(error, NotFound) else 403
+    return render(request, "refused.html", {"error": error, "case_id": case_id}, status=status)
+
+
+def handle_domain_errors(view):
+    """Permission refusals become a refusal page; other domain errors a message and a return
+    to the page the user came from (nothing is half-saved: services are transactional)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (PermissionRefused, NotFound) as error:
+            return refusal_response(request, error, case_id=error.context.get("case_id"))
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(request.META.get("HTTP_REFERER") or "home")
+
+    return wrapper
