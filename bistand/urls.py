@@ -14,6 +14,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("bistand.api_urls")),
     path("", include("bistand.cases.urls")),
+    path("beslut/", include("bistand.decisions.urls")),
+    path("utbetalning/", include("bistand.payments.urls")),
+    path("planer/", include("bistand.workplans.urls")),
+    path("kontroll/", include("bistand.controls.urls")),
+    path("statistik/", include("bistand.statistics.urls")),
+    path("e-tjanst/", include("bistand.portal.urls")),
     path("organisation/", include("bistand.organisation.urls")),
     path("loggkontroll/", include("bistand.cases.urls_audit")),
 ]
