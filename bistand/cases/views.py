@@ -167,10 +167,10 @@ def case_detail(request, case_id: int):
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
-        "journal_form": JournalForm(initial={"occurred_on": today, "sign": True}),
-        "document_form": DocumentForm(initial={"received_on": today}),
-        "repeat_form": RepeatApplicationForm(),
-        "close_form": CloseForm(initial={"closed_on": today}),
+        "journal_form": JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True}),
+        "document_form": DocumentForm(prefix="doc", initial={"received_on": today}),
+        "repeat_form": RepeatApplicationForm(prefix="app"),
+        "close_form": CloseForm(prefix="close", initial={"closed_on": today}),
         "can_take": can(request.user, "take_case")
         and case.handler_id is None
         and case.section_id == request.user.section_id,
@@ -265,7 +265,7 @@ def investigation_version_view(request, case_id: int, number: int):
 @handle_domain_errors
 def add_journal_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_write")
-    form = JournalForm(request.POST)
+    form = JournalForm(request.POST, prefix="journal")
     if not form.is_valid():
         messages.error(request, "Journalanteckningen kunde inte sparas: kontrollera fälten.")
         return redirect("case_detail", case_id)
@@ -309,7 +309,7 @@ def upload_document_view(request, case_id: int):
     case = selectors.open_case(
         request.user, case_id, action=AuditAction.VIEW, what="document_upload"
     )
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(request.POST, request.FILES, prefix="doc")
     if not form.is_valid():
         messages.error(
             request,
@@ -435,7 +435,7 @@ HANDOVER_PANELS: list = []
 @handle_domain_errors
 def close_case_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="close")
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, prefix="close")
     if not form.is_valid():
         messages.error(request, "Välj en avslutsanledning.")
         return redirect("case_detail", case_id)

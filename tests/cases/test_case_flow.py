@@ -13,7 +13,9 @@ from bistand.core.models import FinalRecordError
 
 def test_new_application_opens_case_in_intake_section(org, household_factory, this_month):
     household = household_factory(org.reception)
-    application = services.register_application(org.reception, household, kind=ApplicationKind.NEW, month=this_month)
+    application = services.register_application(
+        org.reception, household, kind=ApplicationKind.NEW, month=this_month
+    )
     assert application.case.section == org.intake
     assert application.case.status == CaseStatus.INTAKE
     assert [row.application for row in section_inbox(org.social_worker)] == [application]
@@ -23,12 +25,18 @@ def test_received_on_in_the_future_is_refused(org, household_factory, this_month
     household = household_factory(org.reception)
     with pytest.raises(DomainError) as error:
         services.register_application(
-            org.reception, household, kind="new", month=this_month, received_on=today + dt.timedelta(days=1)
+            org.reception,
+            household,
+            kind="new",
+            month=this_month,
+            received_on=today + dt.timedelta(days=1),
         )
     assert "framtiden" in error.value.message
 
 
-def test_second_new_application_for_open_case_is_refused_not_duplicated(org, household_factory, this_month):
+def test_second_new_application_for_open_case_is_refused_not_duplicated(
+    org, household_factory, this_month
+):
     household = household_factory(org.reception)
     services.register_application(org.reception, household, kind="new", month=this_month)
     with pytest.raises(DomainError) as error:
@@ -37,9 +45,13 @@ def test_second_new_application_for_open_case_is_refused_not_duplicated(org, hou
     assert household.cases.count() == 1
 
 
-def test_returning_household_gets_old_case_reopened_as_reentry(org, household_factory, this_month, today):
+def test_returning_household_gets_old_case_reopened_as_reentry(
+    org, household_factory, this_month, today
+):
     household = household_factory(org.reception)
-    case = services.register_application(org.reception, household, kind="new", month=this_month).case
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
     services.take_case(org.social_worker, case)
     application = case.applications.get()
     services.withdraw_application(org.social_worker, application, "Fick arbete")
@@ -54,7 +66,9 @@ def test_returning_household_gets_old_case_reopened_as_reentry(org, household_fa
 
 def test_investigation_signing_refused_until_child_perspective(org, household_factory, this_month):
     household = household_factory(org.reception, children=True)
-    case = services.register_application(org.reception, household, kind="new", month=this_month).case
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
     services.take_case(org.social_worker, case)
     adult = household.applicant_on(dt.date.today())
     content = {
@@ -66,35 +80,49 @@ def test_investigation_signing_refused_until_child_perspective(org, household_fa
     with pytest.raises(DomainError) as error:
         services.sign_investigation(org.social_worker, case)
     assert "Barnperspektivet" in error.value.message
-    services.save_investigation_draft(org.social_worker, case, content | {"child_perspective": "Barnet går i skolan."})
+    services.save_investigation_draft(
+        org.social_worker, case, content | {"child_perspective": "Barnet går i skolan."}
+    )
     version = services.sign_investigation(org.social_worker, case)
     assert version.is_signed and version.number == 1
     version.content["situation"] = "ändrad"
     with pytest.raises(FinalRecordError):
         version.save()
     second = services.save_investigation_draft(
-        org.social_worker, case, content | {"child_perspective": "Barnet går i skolan.", "situation": "Ny situation."}
+        org.social_worker,
+        case,
+        content | {"child_perspective": "Barnet går i skolan.", "situation": "Ny situation."},
     )
     assert second.number == 2 and second.based_on == version
     assert "situation" in second.changes
 
 
-def test_signed_journal_entry_is_immutable_and_corrected_by_a_new_entry(org, household_factory, this_month):
+def test_signed_journal_entry_is_immutable_and_corrected_by_a_new_entry(
+    org, household_factory, this_month
+):
     household = household_factory(org.reception)
-    case = services.register_application(org.reception, household, kind="new", month=this_month).case
-    entry = services.add_journal_entry(org.social_worker, case, text="Nybesök genomfört.", kind="first_visit")
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
+    entry = services.add_journal_entry(
+        org.social_worker, case, text="Nybesök genomfört.", kind="first_visit"
+    )
     with pytest.raises(DomainError):
         services.update_journal_draft(org.social_worker, entry, text="ändrat")
     with pytest.raises(FinalRecordError):
         entry.delete()
-    correction = services.add_journal_entry(org.social_worker, case, text="Rättelse: besöket var 12/11.", corrects=entry)
+    correction = services.add_journal_entry(
+        org.social_worker, case, text="Rättelse: besöket var 12/11.", corrects=entry
+    )
     assert correction.corrects == entry
     assert case.journal_entries.count() == 2
 
 
 def test_document_upload_checks_real_type_and_size(org, household_factory, this_month):
     household = household_factory(org.reception)
-    case = services.register_application(org.reception, household, kind="new", month=this_month).case
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
     pdf = SimpleUploadedFile("lonebesked.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     document = services.upload_document(org.social_worker, case, pdf, kind="payslip")
     assert document.content_type == "application/pdf" and len(document.sha256) == 64
@@ -106,12 +134,20 @@ def test_document_upload_checks_real_type_and_size(org, household_factory, this_
 
 def test_case_type_c_requires_benefit_administrator(org, household_factory, this_month):
     household = household_factory(org.reception)
-    case = services.register_application(org.reception, household, kind="new", month=this_month).case
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
     services.take_case(org.social_worker, case)
     with pytest.raises(DomainError) as error:
         services.set_case_type(org.social_worker, case, CaseType.C)
     assert "bidragshandläggare" in error.value.message
-    services.reassign_case(org.intake_head, case, handler=org.benefit_admin, case_type=CaseType.C, reason="Förenklad handläggning")
+    services.reassign_case(
+        org.intake_head,
+        case,
+        handler=org.benefit_admin,
+        case_type=CaseType.C,
+        reason="Förenklad handläggning",
+    )
     case.refresh_from_db()
     assert case.handler == org.benefit_admin and case.case_type == "C"
     assert case.assignments.count() == 3
@@ -119,13 +155,21 @@ def test_case_type_c_requires_benefit_administrator(org, household_factory, this
 
 def test_reading_a_case_is_logged_and_refused_for_other_section(org, household_factory, this_month):
     household = household_factory(org.reception)
-    case = services.register_application(org.reception, household, kind="new", month=this_month).case
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
     before = AccessLogEntry.objects.count()
     open_case(org.social_worker, case.pk)
-    assert AccessLogEntry.objects.filter(actor_id=org.social_worker.pk, action="view", case_id=case.pk).exists()
+    assert AccessLogEntry.objects.filter(
+        actor_id=org.social_worker.pk, action="view", case_id=case.pk
+    ).exists()
     with pytest.raises(PermissionRefused):
         open_case(org.other_social_worker, case.pk)
-    assert AccessLogEntry.objects.filter(actor_id=org.other_social_worker.pk, action="access_denied").exists()
+    assert AccessLogEntry.objects.filter(
+        actor_id=org.other_social_worker.pk, action="access_denied"
+    ).exists()
     assert AccessLogEntry.objects.count() == before + 2
-    services.take_emergency_access(org.other_social_worker, case, "Klienten ringer akut, handläggaren sjuk.")
+    services.take_emergency_access(
+        org.other_social_worker, case, "Klienten ringer akut, handläggaren sjuk."
+    )
     open_case(org.other_social_worker, case.pk)

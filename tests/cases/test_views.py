@@ -11,7 +11,9 @@ from bistand.cases.models import Case
 @pytest.fixture
 def case(org, household_factory, this_month):
     household = household_factory(org.reception, children=True)
-    return services.register_application(org.reception, household, kind="new", month=this_month).case
+    return services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
 
 
 def login(client, user):
@@ -30,13 +32,17 @@ def test_login_page_is_swedish_and_wrong_password_gives_swedish_error(client, or
 def test_repeated_failed_logins_are_throttled(client, org, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "reception", "password": "fel"})
-    response = client.post(reverse("login"), {"username": "reception", "password": "demo-lösenord-1"})
+    response = client.post(
+        reverse("login"), {"username": "reception", "password": "demo-lösenord-1"}
+    )
     assert response.status_code == 429
     assert "spärrat" in response.content.decode()
 
 
 def test_login_with_right_password_is_logged(client, org):
-    response = client.post(reverse("login"), {"username": "reception", "password": "demo-lösenord-1"})
+    response = client.post(
+        reverse("login"), {"username": "reception", "password": "demo-lösenord-1"}
+    )
     assert response.status_code == 302
     assert AccessLogEntry.objects.filter(action="login", actor_id=org.reception.pk).exists()
 
@@ -55,11 +61,24 @@ def test_passwords_are_hashed_with_argon2(org, settings):
 def test_reception_registers_household_with_child_and_new_application(client, org):
     login(client, org.reception)
     data = {
-        "m-TOTAL_FORMS": "2", "m-INITIAL_FORMS": "0", "m-MIN_NUM_FORMS": "1", "m-MAX_NUM_FORMS": "12",
-        "m-0-identity_number": "19830919-2394", "m-0-first_name": "Tolvan", "m-0-last_name": "Tolvansson", "m-0-role": "applicant",
-        "m-1-identity_number": "20150110-2386", "m-1-first_name": "Lilla", "m-1-last_name": "Tolvansson", "m-1-role": "child",
-        "address": "Storgatan 1", "postal_code": "22100", "city": "Lund",
-        "month": "", "received_on": "", "channel": "visit",
+        "m-TOTAL_FORMS": "2",
+        "m-INITIAL_FORMS": "0",
+        "m-MIN_NUM_FORMS": "1",
+        "m-MAX_NUM_FORMS": "12",
+        "m-0-identity_number": "19830919-2394",
+        "m-0-first_name": "Tolvan",
+        "m-0-last_name": "Tolvansson",
+        "m-0-role": "applicant",
+        "m-1-identity_number": "20150110-2386",
+        "m-1-first_name": "Lilla",
+        "m-1-last_name": "Tolvansson",
+        "m-1-role": "child",
+        "address": "Storgatan 1",
+        "postal_code": "22100",
+        "city": "Lund",
+        "month": "",
+        "received_on": "",
+        "channel": "visit",
     }
     from django.utils import timezone
 
@@ -74,9 +93,16 @@ def test_reception_registers_household_with_child_and_new_application(client, or
 def test_bad_personal_number_gives_swedish_error_and_stores_nothing(client, org, this_month):
     login(client, org.reception)
     data = {
-        "m-TOTAL_FORMS": "1", "m-INITIAL_FORMS": "0", "m-MIN_NUM_FORMS": "1", "m-MAX_NUM_FORMS": "12",
-        "m-0-identity_number": "19830919-2395", "m-0-first_name": "Tolvan", "m-0-last_name": "Tolvansson", "m-0-role": "applicant",
-        "month": f"{this_month:%Y-%m}", "channel": "paper",
+        "m-TOTAL_FORMS": "1",
+        "m-INITIAL_FORMS": "0",
+        "m-MIN_NUM_FORMS": "1",
+        "m-MAX_NUM_FORMS": "12",
+        "m-0-identity_number": "19830919-2395",
+        "m-0-first_name": "Tolvan",
+        "m-0-last_name": "Tolvansson",
+        "m-0-role": "applicant",
+        "month": f"{this_month:%Y-%m}",
+        "channel": "paper",
     }
     response = client.post(reverse("register_household"), data)
     assert response.status_code == 200
@@ -106,11 +132,15 @@ def test_case_page_opens_only_for_those_whose_work_needs_it(client, org, case, r
     response = login(client, user).get(reverse("case_detail", args=[case.pk]))
     if allowed:
         assert response.status_code == 200
-        assert AccessLogEntry.objects.filter(actor_id=user.pk, action="view", case_id=case.pk).exists()
+        assert AccessLogEntry.objects.filter(
+            actor_id=user.pk, action="view", case_id=case.pk
+        ).exists()
     else:
         assert response.status_code == 403
         assert "inte behörighet" in response.content.decode()
-        assert AccessLogEntry.objects.filter(actor_id=user.pk, action="access_denied", case_id=case.pk).exists()
+        assert AccessLogEntry.objects.filter(
+            actor_id=user.pk, action="access_denied", case_id=case.pk
+        ).exists()
 
 
 def test_guessing_a_case_id_that_does_not_exist_looks_like_a_refusal(client, org):
@@ -121,7 +151,10 @@ def test_guessing_a_case_id_that_does_not_exist_looks_like_a_refusal(client, org
 
 def test_emergency_access_opens_case_and_shows_for_unit_head(client, org, case):
     login(client, org.other_social_worker)
-    response = client.post(reverse("emergency_access", args=[case.pk]), {"reason": "Akut ärende, ordinarie handläggare sjuk."})
+    response = client.post(
+        reverse("emergency_access", args=[case.pk]),
+        {"reason": "Akut ärende, ordinarie handläggare sjuk."},
+    )
     assert response.status_code == 302
     assert client.get(reverse("case_detail", args=[case.pk])).status_code == 200
     login(client, org.unit_head)
@@ -155,8 +188,10 @@ def test_social_worker_takes_case_and_signs_investigation_with_child_perspective
     assert case.handler == org.social_worker
     adult = case.household.memberships.get(role="applicant").person
     form = {
-        "situation": "Arbetslös sedan i våras.", "household_economy": "Inga inkomster.",
-        f"obstacle_{adult.pk}": "unemployed_no_benefit", "sign": "1",
+        "situation": "Arbetslös sedan i våras.",
+        "household_economy": "Inga inkomster.",
+        f"obstacle_{adult.pk}": "unemployed_no_benefit",
+        "sign": "1",
     }
     response = client.post(reverse("investigation", args=[case.pk]), form)
     assert "Barnperspektivet måste bedömas" in response.content.decode()
@@ -170,7 +205,11 @@ def test_journal_entry_via_htmx_returns_timeline(client, org, case):
     login(client, org.social_worker)
     response = client.post(
         reverse("add_journal", args=[case.pk]),
-        {"kind": "phone", "text": "Ringde klienten om kompletteringar.", "sign": "on"},
+        {
+            "journal-kind": "phone",
+            "journal-text": "Ringde klienten om kompletteringar.",
+            "journal-sign": "on",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -181,7 +220,13 @@ def test_inbox_marks_waiting_days(client, org, household_factory, today):
     import datetime as dt
 
     household = household_factory(org.reception)
-    services.register_application(org.reception, household, kind="new", month=today.replace(day=1), received_on=today - dt.timedelta(days=8))
+    services.register_application(
+        org.reception,
+        household,
+        kind="new",
+        month=today.replace(day=1),
+        received_on=today - dt.timedelta(days=8),
+    )
     page = login(client, org.social_worker).get(reverse("inbox")).content.decode()
     assert 'class="red"' in page
 
@@ -195,14 +240,21 @@ def test_search_is_logged_and_hides_cases_of_other_sections(client, org, case):
     login(client, org.other_social_worker)
     page = client.get(reverse("search"), {"q": "Tolvansson"}).content.decode()
     assert "ej behörig" in page
-    assert AccessLogEntry.objects.filter(actor_id=org.other_social_worker.pk, action="search").exists()
+    assert AccessLogEntry.objects.filter(
+        actor_id=org.other_social_worker.pk, action="search"
+    ).exists()
 
 
 def test_document_download_is_logged(client, org, case):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    doc = services.upload_document(org.social_worker, case, SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), kind="other")
+    doc = services.upload_document(
+        org.social_worker, case, SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), kind="other"
+    )
     response = login(client, org.social_worker).get(reverse("download_document", args=[doc.pk]))
     assert response.status_code == 200
     assert AccessLogEntry.objects.filter(actor_id=org.social_worker.pk, action="download").exists()
-    assert login(client, org.finance).get(reverse("download_document", args=[doc.pk])).status_code == 403
+    assert (
+        login(client, org.finance).get(reverse("download_document", args=[doc.pk])).status_code
+        == 403
+    )
