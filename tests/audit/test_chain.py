@@ -11,7 +11,9 @@ def _disable_append_only_trigger():
     """Simulate a database administrator tampering with the table behind the app's back."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_accesslogentry DISABLE TRIGGER audit_accesslogentry_no_update")
+            cursor.execute(
+                "ALTER TABLE audit_accesslogentry DISABLE TRIGGER audit_accesslogentry_no_update"
+            )
         else:
             cursor.execute("DROP TRIGGER IF EXISTS audit_accesslogentry_no_update")
 
@@ -19,7 +21,14 @@ def _disable_append_only_trigger():
 @pytest.fixture
 def chain(org):
     for index in range(5):
-        record(org.social_worker, "view", object_type="case", object_id=index, case_id=index, detail={"n": index})
+        record(
+            org.social_worker,
+            "view",
+            object_type="case",
+            object_id=index,
+            case_id=index,
+            detail={"n": index},
+        )
     return list(AccessLogEntry.objects.order_by("id"))
 
 
