@@ -158,6 +158,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case handling for economic assistance. Every read and write is access-logged.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "bistand.cases.models.CaseStatus",
+        "ApplicationStatusEnum": "bistand.cases.models.ApplicationStatus",
+        "ApplicationKindEnum": "bistand.cases.models.ApplicationKind",
+        "JournalKindEnum": "bistand.cases.models.JournalKind",
+        "StaffRoleEnum": "bistand.organisation.models.Role",
+        "MemberRoleEnum": "bistand.households.models.MemberRole",
+    },
 }
 
 LOGGING = {

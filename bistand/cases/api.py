@@ -59,6 +59,7 @@ from .models import (
     JournalEntry,
     JournalKind,
 )
+from .rules import ordinary_access
 from .selectors import cases_visible_to, journal_entries_for, open_case, search_persons
 
 ID_PATTERN = r"\d{1,18}"  # a database id; anything else is not a route
@@ -152,6 +153,13 @@ def readable_persons(user) -> QuerySet[Person]:
 def _refuse_read(user, obj, *, code: str, message: str, person_id: int | None = None) -> None:
     record(user, AuditAction.ACCESS_DENIED, obj=obj, person_id=person_id, detail={"what": "api"})
     raise NotFound(code, message)
+
+
+def _list_read_detail(user, case: Case) -> dict:
+    detail: dict = {"what": "case_list"}
+    if not ordinary_access(user, case):
+        detail["emergency_access"] = True  # as open_case marks it
+    return detail
 
 
 def _applicant_prefetch(today: dt.date) -> Prefetch:
@@ -501,11 +509,10 @@ class CaseViewSet(viewsets.GenericViewSet):
                 [
                     AuditEvent(
                         AuditAction.VIEW,
-                        Case._meta.label_lower,
-                        case.pk,
-                        case.pk,
-                        None,
-                        {"what": "case_list"},
+                        object_type=Case._meta.label_lower,
+                        object_id=case.pk,
+                        case_id=case.pk,
+                        detail=_list_read_detail(user, case),
                     )
                     for case in shown
                 ],
@@ -652,6 +659,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Save the investigation draft (a new version after a signed one)",
+        description="Replaces the draft's content: fields left out are saved empty.",
         request=InvestigationDraftSerializer,
         responses=InvestigationVersionSerializer,
     )

@@ -4,6 +4,7 @@ audit record and runs in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Any
 
@@ -44,6 +45,32 @@ from .models import (
 from .rules import can_open_case
 
 EMERGENCY_ACCESS_HOURS = 8
+
+
+def atomic_service(function):
+    """Run a service in one transaction; a case-access refusal is logged after the rollback,
+    so the record of the refused attempt survives."""
+
+    @functools.wraps(function)
+    def wrapper(actor, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return function(actor, *args, **kwargs)
+        except PermissionRefused as error:
+            if error.context.get("log_case_id"):
+                record(
+                    actor,
+                    AuditAction.ACCESS_DENIED,
+                    object_type="cases.case",
+                    object_id=error.context["log_case_id"],
+                    case_id=error.context["log_case_id"],
+                    detail={"what": function.__name__},
+                )
+            raise
+
+    return wrapper
+
+
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": b"%PDF",
     "image/jpeg": b"\xff\xd8\xff",
@@ -53,11 +80,11 @@ ALLOWED_DOCUMENT_TYPES = {
 
 def _require_case(actor, case: Case) -> None:
     if not can_open_case(actor, case):
-        record(
-            actor, AuditAction.ACCESS_DENIED, obj=case, case_id=case.pk, detail={"what": "write"}
-        )
         raise PermissionRefused(
-            "case_access_denied", "Du har inte behörighet till det här ärendet."
+            "case_access_denied",
+            "Du har inte behörighet till det här ärendet.",
+            case_id=case.pk,
+            log_case_id=case.pk,
         )
 
 
@@ -117,7 +144,7 @@ def _previous_case_of_members(household: Household) -> Case | None:
     )
 
 
-@transaction.atomic
+@atomic_service
 def register_application(
     actor,
     household: Household,
@@ -254,11 +281,12 @@ def register_application(
     return application
 
 
-@transaction.atomic
+@atomic_service
 def mark_application_complete(
     actor, application: Application, on: dt.date | None = None
 ) -> Application:
     """The application is complete (all papers in): the decision clock starts."""
+    require(actor, "handle_application")
     _require_case(actor, application.case)
     on = on or timezone.localdate()
     if on < application.received_on:
@@ -287,8 +315,9 @@ def _transition_application(application: Application, new_status: str) -> None:
     application.status = new_status
 
 
-@transaction.atomic
+@atomic_service
 def withdraw_application(actor, application: Application, reason: str) -> Application:
+    require(actor, "handle_application")
     _require_case(actor, application.case)
     if not reason.strip():
         raise DomainError("reason_required", "Ange varför ansökan återtas.")
@@ -338,6 +367,12 @@ def _assign(actor, case: Case, *, handler, assistant, section, case_type, reason
     _check_handler_fits(case_type, handler, assistant)
     if handler is not None and handler.unit_id != case.unit_id:
         raise DomainError("handler_other_unit", "Handläggaren arbetar på en annan enhet.")
+    if assistant is not None and assistant.unit_id != case.unit_id:
+        raise DomainError(
+            "assistant_other_unit", "Den biträdande handläggaren arbetar på en annan enhet."
+        )
+    if section.unit_id != case.unit_id:
+        raise DomainError("section_other_unit", "Sektionen tillhör en annan enhet.")
     before = {
         "handler": case.handler_id,
         "assistant": case.assistant_id,
@@ -377,7 +412,7 @@ def _assign(actor, case: Case, *, handler, assistant, section, case_type, reason
     return case
 
 
-@transaction.atomic
+@atomic_service
 def take_case(actor, case: Case) -> Case:
     """A worker takes an unassigned case in their own section."""
     require(actor, "take_case")
@@ -400,7 +435,7 @@ def take_case(actor, case: Case) -> Case:
     )
 
 
-@transaction.atomic
+@atomic_service
 def reassign_case(
     actor,
     case: Case,
@@ -439,7 +474,7 @@ def reassign_case(
     )
 
 
-@transaction.atomic
+@atomic_service
 def set_case_type(actor, case: Case, case_type: str, *, reason: str = "") -> Case:
     """The handler (or a head) sets the case type; the responsible role must fit it."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -460,9 +495,10 @@ def set_case_type(actor, case: Case, case_type: str, *, reason: str = "") -> Cas
     )
 
 
-@transaction.atomic
+@atomic_service
 def activate_case(actor, case: Case) -> Case:
     """The investigation is done and assistance runs: the case becomes current (aktuellt)."""
+    require(actor, "handle_application")
     _require_case(actor, case)
     _transition_case(case, CaseStatus.ACTIVE)
     case.save(update_fields=["status"])
@@ -472,7 +508,7 @@ def activate_case(actor, case: Case) -> Case:
     return case
 
 
-@transaction.atomic
+@atomic_service
 def close_case(actor, case: Case, *, reason: str, closed_on: dt.date | None = None) -> Case:
     require(actor, "close_case")
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -510,10 +546,14 @@ def close_case(actor, case: Case, *, reason: str, closed_on: dt.date | None = No
     return case
 
 
-@transaction.atomic
+@atomic_service
 def take_emergency_access(actor, case: Case, reason: str) -> EmergencyAccess:
     """Nödåtkomst: open a case outside one's own work, with a reason the unit head reviews."""
     require(actor, "emergency_access")
+    if case.unit_id != actor.unit_id:
+        raise PermissionRefused(
+            "other_unit", "Ärendet tillhör en annan enhet; nödåtkomst gäller bara den egna enheten."
+        )
     if len(reason.strip()) < 10:
         raise DomainError("reason_required", "Beskriv skälet till nödåtkomsten (minst 10 tecken).")
     now = timezone.now()
@@ -534,7 +574,7 @@ def take_emergency_access(actor, case: Case, reason: str) -> EmergencyAccess:
     return access
 
 
-@transaction.atomic
+@atomic_service
 def review_emergency_access(actor, access: EmergencyAccess) -> EmergencyAccess:
     require(actor, "review_access_log")
     if access.reviewed_at is not None:
@@ -616,7 +656,7 @@ def _content_changes(before: dict, after: dict) -> dict:
     return changes
 
 
-@transaction.atomic
+@atomic_service
 def save_investigation_draft(actor, case: Case, content: dict[str, Any]) -> InvestigationVersion:
     """Save the draft; after a signed version, the first save starts a new version."""
     require(actor, "edit_investigation")
@@ -672,7 +712,7 @@ def investigation_problems(case: Case, content: dict[str, Any]) -> list[str]:
     return problems
 
 
-@transaction.atomic
+@atomic_service
 def sign_investigation(actor, case: Case) -> InvestigationVersion:
     """Freeze the draft as a signed version. Refused while anything required is missing."""
     require(actor, "sign_investigation")
@@ -709,7 +749,7 @@ def sign_investigation(actor, case: Case) -> InvestigationVersion:
 # --- Journal and documents --------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_service
 def add_journal_entry(
     actor,
     case: Case,
@@ -760,8 +800,9 @@ def add_journal_entry(
     return entry
 
 
-@transaction.atomic
+@atomic_service
 def update_journal_draft(actor, entry: JournalEntry, *, text: str) -> JournalEntry:
+    require(actor, "write_journal")
     _require_case(actor, entry.case)
     if entry.written_by_id != actor.pk:
         raise PermissionRefused("not_author", "Bara den som skrev utkastet kan ändra det.")
@@ -782,8 +823,9 @@ def update_journal_draft(actor, entry: JournalEntry, *, text: str) -> JournalEnt
     return entry
 
 
-@transaction.atomic
+@atomic_service
 def sign_journal_entry(actor, entry: JournalEntry) -> JournalEntry:
+    require(actor, "write_journal")
     _require_case(actor, entry.case)
     if entry.written_by_id != actor.pk:
         raise PermissionRefused("not_author", "Bara den som skrev anteckningen kan signera den.")
@@ -795,7 +837,7 @@ def sign_journal_entry(actor, entry: JournalEntry) -> JournalEntry:
     return entry
 
 
-@transaction.atomic
+@atomic_service
 def upload_document(
     actor,
     case: Case,

@@ -173,3 +173,40 @@ def test_reading_a_case_is_logged_and_refused_for_other_section(org, household_f
         org.other_social_worker, case, "Klienten ringer akut, handläggaren sjuk."
     )
     open_case(org.other_social_worker, case.pk)
+
+
+def test_refused_write_is_logged_even_though_the_service_rolls_back(
+    org, household_factory, this_month
+):
+    household = household_factory(org.reception)
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
+    with pytest.raises(PermissionRefused):
+        services.take_case(org.other_social_worker, case)
+    assert AccessLogEntry.objects.filter(
+        actor_id=org.other_social_worker.pk, action="access_denied", case_id=case.pk
+    ).exists()
+
+
+def test_reception_cannot_complete_or_withdraw_applications(org, household_factory, this_month):
+    household = household_factory(org.reception)
+    application = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    )
+    with pytest.raises(PermissionRefused):
+        services.mark_application_complete(org.reception, application)
+    with pytest.raises(PermissionRefused):
+        services.withdraw_application(org.reception, application, "test")
+
+
+def test_emergency_access_is_limited_to_own_unit(org, household_factory, this_month):
+    from tests.factories import UnitFactory, UserFactory
+
+    household = household_factory(org.reception)
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
+    stranger = UserFactory(role="social_worker", unit=UnitFactory(name="Annan enhet"))
+    with pytest.raises(PermissionRefused):
+        services.take_emergency_access(stranger, case, "Behöver se ärendet av annat skäl.")

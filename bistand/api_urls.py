@@ -1,0 +1,24 @@
+"""Every app's API under /api/v1/. Each app registers its viewsets on the router."""
+
+from rest_framework.routers import DefaultRouter
+
+from bistand.cases.api import (
+    ApplicationViewSet,
+    CaseViewSet,
+    HouseholdViewSet,
+    JournalEntryViewSet,
+    PersonViewSet,
+)
+from bistand.households.api import HouseholdRegistrationViewSet
+
+router = DefaultRouter()
+# Two viewsets share /households/: registering is the households app's, reading follows the
+# case access rules and so lives with the cases (see bistand/cases/api.py).
+router.register("households", HouseholdRegistrationViewSet, basename="household-registration")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("persons", PersonViewSet, basename="person")
+router.register("cases", CaseViewSet, basename="case")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
+
+urlpatterns = router.urls
