@@ -10,6 +10,7 @@ from bistand.cases.api import (
     PersonViewSet,
 )
 from bistand.households.api import HouseholdRegistrationViewSet
+from bistand.workplans.api import register as register_workplans
 
 router = DefaultRouter()
 # Two viewsets share /households/: registering is the households app's, reading follows the
@@ -20,5 +21,6 @@ router.register("persons", PersonViewSet, basename="person")
 router.register("cases", CaseViewSet, basename="case")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
+register_workplans(router)
 
 urlpatterns = router.urls

@@ -165,6 +165,7 @@ SPECTACULAR_SETTINGS = {
         "JournalKindEnum": "bistand.cases.models.JournalKind",
         "StaffRoleEnum": "bistand.organisation.models.Role",
         "MemberRoleEnum": "bistand.households.models.MemberRole",
+        "FollowUpMethodEnum": "bistand.workplans.models.FollowUpMethod",
     },
 }
 

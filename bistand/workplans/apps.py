@@ -4,3 +4,38 @@ from django.apps import AppConfig
 class WorkplansConfig(AppConfig):
     name = "bistand.workplans"
     label = "workplans"
+    verbose_name = "Arbetsplaner"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from bistand.cases import selectors as case_selectors
+        from bistand.cases import views as case_views
+        from bistand.cases.models import CaseAssignment
+        from bistand.core.navigation import register_nav
+        from bistand.organisation.models import Role
+
+        from . import hooks, selectors
+
+        for registry, hook in (
+            (case_views.CASE_PANELS, hooks.case_panel),
+            (case_views.HANDOVER_PANELS, hooks.handover_panel),
+            (case_views.HOME_SECTIONS, hooks.home_section),
+            (case_selectors.TIMELINE_SOURCES, selectors.timeline_items),
+        ):
+            if hook not in registry:
+                registry.append(hook)
+        register_nav("Planer", "workplans:overview", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=40)
+        register_nav(
+            "Planinställningar",
+            "workplans:settings",
+            {Role.SECTION_HEAD, Role.UNIT_HEAD, Role.SYSTEM_ADMIN},
+            order=90,
+        )
+        # A reassignment (cases.services._assign) stores a CaseAssignment: store the handover
+        # summary and recompute due dates in the same transaction.
+        post_save.connect(
+            hooks.on_assignment_saved,
+            sender=CaseAssignment,
+            dispatch_uid="workplans.on_assignment_saved",
+        )

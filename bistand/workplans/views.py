@@ -1,0 +1,534 @@
+"""Staff pages for plans: thin translations of HTTP into service calls and selector reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bistand.audit.models import AuditAction
+from bistand.cases.selectors import open_case
+from bistand.core.dates import add_months
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.views import handle_domain_errors
+from bistand.organisation.models import Role
+
+from . import selectors, services
+from .forms import (
+    ActivityFormSet,
+    AssessmentForm,
+    CaseTypeSettingForm,
+    ConsentForm,
+    EndInterventionForm,
+    FollowUpForm,
+    GoalFormSet,
+    PlannedFollowUpFormSet,
+    PlanPeriodForm,
+    ProgrammeForm,
+    ReferralForm,
+    ResolveDeviationForm,
+    StartInterventionForm,
+    TripartiteMeetingForm,
+    form_errors,
+)
+from .models import Deviation, FollowUp, Intervention, PlanState, Programme
+from .pdf import plan_pdf
+from .permissions import can, require
+
+
+def _plan_url(case_id: int, anchor: str = "") -> str:
+    return reverse("workplans:case_plan", args=[case_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _programmes(case):
+    return Programme.objects.filter(unit_id=case.unit_id, active=True)
+
+
+@login_required
+@handle_domain_errors
+def case_plan(request, case_id: int):
+    """The plan page of a case: current version, consent, follow-ups, interventions,
+    meetings, assessments, deviations, re-entry and handovers."""
+    case = open_case(request.user, case_id, what="workplan")
+    today = timezone.localdate()
+    page = selectors.plan_page(case, today)
+    sched = page.schedule
+    next_on = sched.planned if sched and sched.planned and sched.planned > today else None
+    if next_on is None and page.schedule and page.schedule.rule:
+        next_on = today + dt.timedelta(days=page.schedule.rule.follow_up_interval_days)
+    context = {
+        "case": case,
+        "page": page,
+        "today": today,
+        "rule": selectors.case_type_rule(case.unit_id, case.case_type),
+        "consent_form": ConsentForm(initial={"consent_on": today, "method": "in_person"}),
+        "follow_up_form": FollowUpForm(
+            initial={
+                "held_on": today,
+                "method": (sched.planned_method if sched else "") or "visit",
+                "took_place": "1",
+                "next_on": next_on,
+                "next_method": (sched.planned_method if sched else "") or "visit",
+            }
+        ),
+        "referral_form": ReferralForm(
+            adults=page.adults, programmes=_programmes(case), initial={"referred_on": today}
+        ),
+        "start_form": StartInterventionForm(initial={"started_on": today}),
+        "end_form": EndInterventionForm(initial={"ended_on": today}),
+        "meeting_form": TripartiteMeetingForm(initial={"held_on": today}),
+        "resolve_form": ResolveDeviationForm(),
+        "can_edit": can(request.user, "edit_plan", case) and case.status != "closed",
+        "can_follow_up": can(request.user, "record_follow_up", case) and case.status != "closed",
+        "can_refer": can(request.user, "refer", case) and case.status != "closed",
+        "can_assess": can(request.user, "assess_work_capacity", case) and case.status != "closed",
+        "can_resolve": can(request.user, "resolve_deviation"),
+    }
+    return render(request, "workplans/case_plan.html", context)
+
+
+def _content_from(goals, activities, follow_ups, period) -> dict:
+    def rows(formset):
+        return [form.cleaned_data for form in formset.forms if form.cleaned_data]
+
+    return {
+        "goals": rows(goals),
+        "activities": rows(activities),
+        "follow_ups": rows(follow_ups),
+        "notes": period.cleaned_data.get("notes", ""),
+    }
+
+
+@login_required
+@handle_domain_errors
+def edit_plan(request, case_id: int):
+    """Write the plan's draft (a new version after a confirmed one)."""
+    case = open_case(request.user, case_id, what="workplan_edit")
+    require(request.user, "edit_plan", case)
+    plan = selectors.plan_of(case)
+    draft = plan.draft() if plan else None
+    confirmed = plan.latest_confirmed() if plan else None
+    base = draft or confirmed
+    today = timezone.localdate()
+    if request.method == "POST":
+        period = PlanPeriodForm(request.POST)
+        goals = GoalFormSet(request.POST, prefix="goal")
+        activities = ActivityFormSet(request.POST, prefix="activity")
+        follow_ups = PlannedFollowUpFormSet(request.POST, prefix="fu")
+        forms_ok = all(f.is_valid() for f in (period, goals, activities, follow_ups))
+        if forms_ok:
+            try:
+                version = services.save_plan_draft(
+                    request.user,
+                    case,
+                    content=_content_from(goals, activities, follow_ups, period),
+                    valid_from=period.cleaned_data["valid_from"],
+                    valid_to=period.cleaned_data["valid_to"],
+                )
+            except DomainError as error:
+                if isinstance(error, PermissionRefused | NotFound):
+                    raise
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"Utkastet till arbetsplan (version {version.number}) är sparat. "
+                    "Planen gäller när klienten har godkänt den.",
+                )
+                return redirect(_plan_url(case_id, "samtycke"))
+        else:
+            messages.error(
+                request,
+                "Planen kunde inte sparas: "
+                + form_errors(period, *goals.forms, *activities.forms, *follow_ups.forms),
+            )
+    else:
+        rule = selectors.case_type_rule(case.unit_id, case.case_type)
+        start = base.valid_from if draft else today
+        end = base.valid_to if draft else add_months(start, rule.plan_period_months if rule else 6)
+        content = base.content if base else {}
+        period = PlanPeriodForm(
+            initial={"valid_from": start, "valid_to": end, "notes": content.get("notes", "")}
+        )
+        goals = GoalFormSet(prefix="goal", initial=content.get("goals") or None)
+        activities = ActivityFormSet(prefix="activity", initial=content.get("activities") or None)
+        planned = content.get("follow_ups") if draft else []
+        if not planned and rule is not None:
+            planned = [
+                {"on": today + dt.timedelta(days=rule.follow_up_interval_days), "method": "visit"}
+            ]
+        follow_ups = PlannedFollowUpFormSet(prefix="fu", initial=planned or None)
+    return render(
+        request,
+        "workplans/edit_plan.html",
+        {
+            "case": case,
+            "draft": draft,
+            "confirmed": confirmed,
+            "period": period,
+            "goals": goals,
+            "activities": activities,
+            "follow_ups": follow_ups,
+            "rule": selectors.case_type_rule(case.unit_id, case.case_type),
+        },
+    )
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def confirm_plan(request, case_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="workplan_confirm")
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Samtycket kunde inte registreras: " + form_errors(form))
+        return redirect(_plan_url(case_id, "samtycke"))
+    try:
+        version = services.confirm_plan(
+            request.user,
+            case,
+            consent_on=form.cleaned_data["consent_on"],
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data.get("note", ""),
+        )
+    except DomainError as error:
+        if isinstance(error, PermissionRefused | NotFound):
+            raise
+        for problem in error.context.get("problems") or [error.message]:
+            messages.error(request, problem)
+        return redirect(_plan_url(case_id, "samtycke"))
+    messages.success(
+        request, f"Klientens godkännande är registrerat. Version {version.number} gäller."
+    )
+    return redirect(_plan_url(case_id))
+
+
+@login_required
+@handle_domain_errors
+def plan_version(request, case_id: int, number: int):
+    case = open_case(request.user, case_id, what=f"workplan_version:{number}")
+    plan = selectors.plan_of(case)
+    version = (
+        plan
+        and plan.versions.select_related("confirmed_by", "created_by", "based_on")
+        .filter(number=number)
+        .first()
+    )
+    if not version:
+        raise NotFound("version_not_found", "Versionen finns inte.")
+    return render(request, "workplans/version.html", {"case": case, "version": version})
+
+
+@login_required
+@handle_domain_errors
+def plan_version_pdf(request, case_id: int, number: int):
+    """The version as a plain-language PDF for the client (logged as a download)."""
+    case = open_case(
+        request.user, case_id, action=AuditAction.DOWNLOAD, what=f"workplan_pdf:{number}"
+    )
+    plan = selectors.plan_of(case)
+    version = plan and plan.versions.filter(number=number).first()
+    if not version:
+        raise NotFound("version_not_found", "Versionen finns inte.")
+    applicant = case.household.applicant_on(timezone.localdate())
+    handler = case.handler
+    content = plan_pdf(
+        version,
+        client_name=applicant.full_name if applicant else str(case.household),
+        handler_name=handler.get_full_name() if handler else "",
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="arbetsplan-{case.reference}-v{version.number}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def record_follow_up(request, case_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="follow_up_write")
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Uppföljningen kunde inte registreras: " + form_errors(form))
+        return redirect(_plan_url(case_id, "uppfoljning"))
+    data = form.cleaned_data
+    corrects = None
+    if data.get("corrects"):
+        corrects = FollowUp.objects.filter(pk=data["corrects"], plan__case=case).first()
+    services.record_follow_up(
+        request.user,
+        case,
+        held_on=data["held_on"],
+        method=data["method"],
+        took_place=data["took_place"],
+        outcome=data["outcome"],
+        next_on=data["next_on"],
+        next_method=data["next_method"],
+        income_change=data.get("income_change"),
+        new_support_obstacle=data.get("new_support_obstacle", ""),
+        corrects=corrects,
+    )
+    messages.success(request, "Uppföljningen är registrerad.")
+    return redirect(_plan_url(case_id, "uppfoljning"))
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def refer(request, case_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="referral_write")
+    form = ReferralForm(
+        request.POST, adults=selectors.current_adults(case), programmes=_programmes(case)
+    )
+    if not form.is_valid():
+        messages.error(request, "Anvisningen kunde inte registreras: " + form_errors(form))
+        return redirect(_plan_url(case_id, "insatser"))
+    data = form.cleaned_data
+    services.refer(
+        request.user,
+        case,
+        person=data["person"],
+        target=data["target"],
+        programme=data.get("programme"),
+        referred_on=data.get("referred_on"),
+        purpose=data.get("purpose", ""),
+    )
+    messages.success(request, "Anvisningen är registrerad.")
+    return redirect(_plan_url(case_id, "insatser"))
+
+
+def _intervention(case, intervention_id: int) -> Intervention:
+    intervention = Intervention.objects.filter(pk=intervention_id, case=case).first()
+    if intervention is None:
+        raise NotFound("intervention_not_found", "Insatsen finns inte.")
+    return intervention
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def start_intervention(request, case_id: int, intervention_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="intervention_write")
+    form = StartInterventionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_plan_url(case_id, "insatser"))
+    services.start_intervention(
+        request.user,
+        _intervention(case, intervention_id),
+        started_on=form.cleaned_data["started_on"],
+    )
+    messages.success(request, "Insatsens start är registrerad.")
+    return redirect(_plan_url(case_id, "insatser"))
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def end_intervention(request, case_id: int, intervention_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="intervention_write")
+    form = EndInterventionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Insatsen kunde inte avslutas: " + form_errors(form))
+        return redirect(_plan_url(case_id, "insatser"))
+    data = form.cleaned_data
+    services.end_intervention(
+        request.user,
+        _intervention(case, intervention_id),
+        ended_on=data["ended_on"],
+        attendance=data["attendance"],
+        result=data["result"],
+        note=data.get("note", ""),
+    )
+    messages.success(request, "Insatsen är avslutad med resultat.")
+    return redirect(_plan_url(case_id, "insatser"))
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def record_meeting(request, case_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="meeting_write")
+    form = TripartiteMeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Trepartsmötet kunde inte registreras: " + form_errors(form))
+        return redirect(_plan_url(case_id, "trepartsmoten"))
+    data = form.cleaned_data
+    services.record_tripartite_meeting(
+        request.user,
+        case,
+        held_on=data["held_on"],
+        partner=data["partner"],
+        partner_name=data.get("partner_name", ""),
+        participants=data["participants"],
+        agreements=data["agreements"],
+    )
+    messages.success(request, "Trepartsmötet är registrerat.")
+    return redirect(_plan_url(case_id, "trepartsmoten"))
+
+
+@login_required
+@handle_domain_errors
+def assessment(request, case_id: int):
+    """The work-capacity assessment form (FIA-like): each area rated, with a comment."""
+    case = open_case(request.user, case_id, what="assessment")
+    require(request.user, "assess_work_capacity", case)
+    adults = selectors.current_adults(case)
+    if request.method == "POST":
+        form = AssessmentForm(request.POST, adults=adults)
+        if form.is_valid():
+            try:
+                services.record_assessment(
+                    request.user,
+                    case,
+                    person=form.cleaned_data["person"],
+                    assessed_on=form.cleaned_data["assessed_on"],
+                    areas=form.areas(),
+                    summary=form.cleaned_data["summary"],
+                )
+            except DomainError as error:
+                if isinstance(error, PermissionRefused | NotFound):
+                    raise
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "Bedömningen är registrerad.")
+                return redirect(_plan_url(case_id, "bedomningar"))
+        else:
+            messages.error(request, "Bedömningen kunde inte sparas: " + form_errors(form))
+    else:
+        form = AssessmentForm(adults=adults, initial={"assessed_on": timezone.localdate()})
+    return render(request, "workplans/assessment.html", {"case": case, "form": form})
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def resolve_deviation(request, case_id: int, deviation_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="deviation_write")
+    deviation = Deviation.objects.filter(pk=deviation_id, case=case).first()
+    if deviation is None:
+        raise NotFound("deviation_not_found", "Avvikelsen finns inte.")
+    form = ResolveDeviationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_plan_url(case_id, "avvikelser"))
+    services.resolve_deviation(
+        request.user,
+        deviation,
+        resolution=form.cleaned_data["resolution"],
+        note=form.cleaned_data.get("note", ""),
+    )
+    messages.success(request, "Avvikelsen är hanterad.")
+    return redirect(_plan_url(case_id, "avvikelser"))
+
+
+@login_required
+@handle_domain_errors
+def overview(request):
+    """The section head's overview: every plan in the section with its state."""
+    require(request.user, "view_plan_overview")
+    sections = selectors.sections_for_overview(request.user)
+    section_id = None
+    if request.user.role == Role.UNIT_HEAD and request.GET.get("section", "").isdigit():
+        section_id = int(request.GET["section"])
+    today = timezone.localdate()
+    rows, workers = selectors.plan_overview(request.user, section_id, today)
+    wanted = request.GET.get("state", "")
+    counts = {state: 0 for state in PlanState.values}
+    for row in rows:
+        counts[row.state] += 1
+    if wanted in PlanState.values:
+        rows = [r for r in rows if r.state == wanted]
+    return render(
+        request,
+        "workplans/overview.html",
+        {
+            "rows": rows,
+            "workers": workers,
+            "counts": [(PlanState(s), counts[s]) for s in PlanState.values],
+            "wanted": wanted,
+            "sections": sections,
+            "section_id": section_id,
+            "today": today,
+            "flagged": sum(1 for r in rows if r.flagged),
+        },
+    )
+
+
+@login_required
+@handle_domain_errors
+def settings_view(request):
+    """The unit's settings per case type (with history) and its list of programmes."""
+    require(request.user, "configure_plans")
+    unit = request.user.unit
+    if unit is None:
+        raise DomainError("no_unit", "Du är inte placerad på någon enhet.")
+    setting_form = CaseTypeSettingForm(prefix="s")
+    programme_form = ProgrammeForm(prefix="p")
+    if request.method == "POST":
+        try:
+            if "save_setting" in request.POST:
+                setting_form = CaseTypeSettingForm(request.POST, prefix="s")
+                if setting_form.is_valid():
+                    data = setting_form.cleaned_data
+                    services.set_case_type_setting(
+                        request.user,
+                        unit,
+                        data["case_type"],
+                        contact_interval_days=data["contact_interval_days"],
+                        follow_up_interval_days=data["follow_up_interval_days"],
+                        plan_period_months=data["plan_period_months"],
+                        income_change_limit=data["income_change_limit"],
+                        reason=data.get("reason", ""),
+                    )
+                    messages.success(request, "Inställningen är sparad och gäller från i dag.")
+                    return redirect("workplans:settings")
+                messages.error(
+                    request, "Inställningen kunde inte sparas: " + form_errors(setting_form)
+                )
+            elif "add_programme" in request.POST:
+                programme_form = ProgrammeForm(request.POST, prefix="p")
+                if programme_form.is_valid():
+                    services.add_programme(request.user, unit, **programme_form.cleaned_data)
+                    messages.success(request, "Insatsen är tillagd.")
+                    return redirect("workplans:settings")
+                messages.error(
+                    request, "Insatsen kunde inte läggas till: " + form_errors(programme_form)
+                )
+            elif "add_defaults" in request.POST:
+                added = services.add_default_programmes(request.user, unit)
+                messages.success(request, f"{len(added)} insatser tillagda.")
+                return redirect("workplans:settings")
+            elif "toggle_programme" in request.POST:
+                programme = Programme.objects.filter(
+                    pk=request.POST.get("toggle_programme"), unit=unit
+                ).first()
+                if programme is None:
+                    raise NotFound("programme_not_found", "Insatsen finns inte.")
+                services.set_programme_active(request.user, programme, not programme.active)
+                return redirect("workplans:settings")
+        except DomainError as error:
+            if isinstance(error, PermissionRefused | NotFound):
+                raise
+            messages.error(request, error.message)
+    rules = selectors.case_type_rules(unit.pk)
+    return render(
+        request,
+        "workplans/settings.html",
+        {
+            "unit": unit,
+            "rules": rules.values(),
+            "history": selectors.case_type_setting_history(unit.pk)[:50],
+            "programmes": Programme.objects.filter(unit=unit),
+            "setting_form": setting_form,
+            "programme_form": programme_form,
+        },
+    )
