@@ -9,6 +9,7 @@ from bistand.cases.api import (
     JournalEntryViewSet,
     PersonViewSet,
 )
+from bistand.decisions.api import register as register_decisions
 from bistand.households.api import HouseholdRegistrationViewSet
 from bistand.workplans.api import register as register_workplans
 
@@ -22,5 +23,6 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
 register_workplans(router)
+register_decisions(router)
 
 urlpatterns = router.urls

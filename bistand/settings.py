@@ -166,6 +166,14 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "bistand.organisation.models.Role",
         "MemberRoleEnum": "bistand.households.models.MemberRole",
         "FollowUpMethodEnum": "bistand.workplans.models.FollowUpMethod",
+        "DecisionOutcomeEnum": "bistand.decisions.models.Outcome",
+        "CourtOutcomeEnum": "bistand.decisions.models.CourtOutcome",
+        "DispatchChannelEnum": "bistand.decisions.models.DispatchChannel",
+        "ApplicationChannelEnum": "bistand.cases.models.ApplicationChannel",
+        "ReceiptBasisEnum": "bistand.decisions.models.ReceiptBasis",
+        "ReconsiderationEnum": "bistand.decisions.models.Reconsideration",
+        "ReviewResultEnum": "bistand.decisions.models.ReviewResult",
+        "InterventionResultEnum": "bistand.workplans.models.InterventionResult",
     },
 }
 

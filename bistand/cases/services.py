@@ -315,6 +315,29 @@ def _transition_application(application: Application, new_status: str) -> None:
     application.status = new_status
 
 
+# --- Added for the decisions app (issue 4); its only change to cases. --------------------
+
+
+@atomic_service
+def mark_application_decided(actor, application: Application) -> Application:
+    """A decision has been made on the application (called by decisions.services only)."""
+    require(actor, "handle_application")
+    _require_case(actor, application.case)
+    _transition_application(application, ApplicationStatus.DECIDED)
+    application.save(update_fields=["status"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        obj=application,
+        case_id=application.case_id,
+        detail={"after": {"status": "decided"}},
+    )
+    return application
+
+
+# --- End of the decisions app's addition. -----------------------------------------------
+
+
 @atomic_service
 def withdraw_application(actor, application: Application, reason: str) -> Application:
     require(actor, "handle_application")

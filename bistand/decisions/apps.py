@@ -1,6 +1,42 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class DecisionsConfig(AppConfig):
     name = "bistand.decisions"
     label = "decisions"
+    verbose_name = "Beslut"
+
+    def ready(self) -> None:
+        from bistand.cases import selectors as case_selectors
+        from bistand.cases import views as case_views
+        from bistand.core.navigation import register_nav
+        from bistand.organisation.models import Unit
+
+        from . import hooks
+
+        if hooks.case_panel not in case_views.CASE_PANELS:
+            case_views.CASE_PANELS.append(hooks.case_panel)
+        if hooks.home_section not in case_views.HOME_SECTIONS:
+            case_views.HOME_SECTIONS.append(hooks.home_section)
+        if hooks.timeline not in case_selectors.TIMELINE_SOURCES:
+            case_selectors.TIMELINE_SOURCES.append(hooks.timeline)
+        register_nav("Beslut", "decisions:overview", {"section_head", "unit_head"}, order=30)
+        register_nav(
+            "Fortsatta ansökningar",
+            "decisions:batch",
+            {"benefit_administrator", "section_head", "unit_head"},
+            order=31,
+        )
+        register_nav("Delegation och riktlinjer", "decisions:settings", {"system_admin"}, order=90)
+        post_save.connect(
+            _seed_delegation, sender=Unit, dispatch_uid="decisions_default_delegation"
+        )
+
+
+def _seed_delegation(sender, instance, created, raw=False, **kwargs):
+    """A new unit gets the default delegation order (the board then adapts it)."""
+    if created and not raw:
+        from .services import ensure_default_delegation
+
+        ensure_default_delegation(instance)

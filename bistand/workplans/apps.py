@@ -39,3 +39,20 @@ class WorkplansConfig(AppConfig):
             sender=CaseAssignment,
             dispatch_uid="workplans.on_assignment_saved",
         )
+
+    def plan_followed(self, case, month) -> tuple[bool, str]:
+        """Used by decisions' repeat-application support: is the plan followed for `month`?
+
+        Followed = a confirmed plan whose follow-ups are not overdue and no unresolved deviation.
+        """
+        from .models import Deviation, PlanState, WorkPlan
+        from .selectors import plan_state
+
+        plan = WorkPlan.objects.filter(case=case).first()
+        state = plan_state(case, plan)
+        if state != PlanState.ON_TRACK:
+            return False, f"Arbetsplanen: {PlanState(state).label.lower()}."
+        open_deviations = Deviation.objects.filter(case=case, resolved_at__isnull=True).count()
+        if open_deviations:
+            return False, f"{open_deviations} olöst(a) avvikelse(r) från planen."
+        return True, "Arbetsplanen är bekräftad och uppföljningarna sker i tid."

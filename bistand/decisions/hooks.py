@@ -1,0 +1,115 @@
+"""What decisions adds to pages owned by other apps: the case panel, the start page, the case
+timeline and the menu. Registered from DecisionsConfig.ready()."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from bistand.cases.models import ApplicationStatus
+from bistand.cases.selectors import TimelineItem
+
+from . import selectors
+from .models import Appeal, Calculation, Decision, DecisionStatus
+from .permissions import can
+
+
+def case_panel(request, case) -> dict:
+    """The 'Beräkning och beslut' panel on the case page."""
+    today = timezone.localdate()
+    calculations = list(
+        Calculation.objects.filter(case=case)
+        .order_by("-created_at", "-id")
+        .select_related("saved_by")
+    )
+    decisions = selectors.case_decisions(case)
+    replaced = {d.replaces_id for d in decisions if d.status == DecisionStatus.FINAL}
+    rows = []
+    for application in case.applications.all().order_by("-month", "-id"):
+        mine = [c for c in calculations if c.application_id == application.pk]
+        own = [d for d in decisions if d.application_id == application.pk]
+        final = [d for d in own if d.status == DecisionStatus.FINAL]
+        rows.append(
+            {
+                "application": application,
+                "draft": next((c for c in mine if c.saved_at is None), None),
+                "saved": next((c for c in mine if c.saved_at is not None), None),
+                "in_force": next((d for d in final if d.pk not in replaced), None),
+                "drafts": [
+                    d for d in own if d.status in (DecisionStatus.PREPARED, DecisionStatus.REFERRED)
+                ],
+                "time": selectors.decision_time(application, today)
+                if application.status != ApplicationStatus.WITHDRAWN
+                else None,
+            }
+        )
+    return {
+        "title": "Beräkning och beslut",
+        "template": "decisions/_case_panel.html",
+        "context": {
+            "case": case,
+            "rows": rows,
+            "decisions": [d for d in decisions if d.status == DecisionStatus.FINAL],
+            "appeals": Appeal.objects.filter(case=case).select_related("decision"),
+            "can_calculate": can(request.user, "calculate"),
+            "can_decide": can(request.user, "decide"),
+            "target_days": selectors.DECISION_TARGET_DAYS,
+        },
+    }
+
+
+def home_section(request):
+    """On the start page: decisions waiting for the user, and appeal deadlines for heads."""
+    user = request.user
+    if not can(user, "decide"):
+        return None
+    referrals = list(selectors.referrals_for(user)[:20])
+    prepared = list(selectors.prepared_for(user)[:20])
+    returned = list(selectors.returned_to(user))
+    deadlines = selectors.appeal_deadlines(user) if can(user, "view_decision_overview") else []
+    deadlines = [d for d in deadlines if d.due is not None]
+    if not (referrals or prepared or returned or deadlines):
+        return None
+    return {
+        "title": "Beslut",
+        "template": "decisions/_home_section.html",
+        "context": {
+            "referrals": referrals,
+            "prepared": prepared,
+            "returned": returned,
+            "deadlines": deadlines[:10],
+            "is_head": can(user, "view_decision_overview"),
+        },
+    }
+
+
+def timeline(case) -> list[TimelineItem]:
+    items = []
+    for decision in Decision.objects.filter(case=case, status=DecisionStatus.FINAL):
+        label = f"Beslut: {decision.get_outcome_display()}"
+        if decision.replaces_id:
+            label += " (ändrat beslut)"
+        items.append(
+            TimelineItem(
+                decision.decided_on,
+                decision.decided_at,
+                "decision",
+                label,
+                decision,
+                text=f"{decision.reference} – {decision.month:%Y-%m}, beviljat {decision.total_granted} kr",
+                url=reverse("decisions:decision", args=[decision.pk]),
+            )
+        )
+    for appeal in Appeal.objects.filter(case=case).select_related("decision"):
+        items.append(
+            TimelineItem(
+                appeal.received_on,
+                appeal.registered_at,
+                "appeal",
+                "Överklagande",
+                appeal,
+                text=f"Överklagande av {appeal.decision.reference} – {appeal.get_status_display()}",
+                url=reverse("decisions:appeal", args=[appeal.pk]),
+            )
+        )
+    return items

@@ -1,0 +1,281 @@
+"""Decision support for simple repeat applications (fortsatt ansökan in a C case).
+
+A repeat application qualifies for a prepared decision when it matches last month: same
+household, costs and incomes within the unit's tolerances, the plan followed, nothing new to
+assess. Every check made is listed with its result, and stored with the decision.
+Bump RULES_VERSION when a check changes, so stored decisions say which rules made them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+from bistand.calculation import COST_TYPES
+from bistand.calculation.catalogue import REASONABLE
+from bistand.cases.models import (
+    UNDECIDED_STATUSES,
+    Application,
+    ApplicationKind,
+    Case,
+    CaseType,
+)
+from bistand.cases.selectors import cases_visible_to
+from bistand.core.codes import support_obstacles_valid_on
+from bistand.core.dates import add_months
+from bistand.households.models import MemberRole
+
+from . import calculations as calc
+from .models import (
+    OPEN_APPEAL_STATUSES,
+    OPEN_DRAFT_STATUSES,
+    Appeal,
+    Calculation,
+    Decision,
+    DecisionStatus,
+    Outcome,
+)
+
+RULES_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    label: str  # Swedish: what was checked
+    ok: bool
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "ok": self.ok, "note": self.note}
+
+
+@dataclass
+class Assessment:
+    application: Application
+    checks: list[Check] = field(default_factory=list)
+    calculation: Calculation | None = None  # unsaved, ready to save when qualifying
+    previous: Decision | None = None
+    support_obstacles: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def qualifies(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+
+def plan_followed(case: Case, month: dt.date) -> tuple[bool, str]:
+    """Whether the client follows their work plan. Pluggable without an import (the workplans
+    app sits beside decisions): its AppConfig may define `plan_followed(case, month)`.
+
+    TODO(workplans): until it does, this returns True with a note saying it was not checked.
+    """
+    try:
+        config = apps.get_app_config("workplans")
+    except LookupError:
+        config = None
+    check = getattr(config, "plan_followed", None)
+    if callable(check):
+        return check(case, month)
+    return True, "Arbetsplanen kontrolleras inte ännu (planmodulen saknar gränssnitt)."
+
+
+def within(new: Decimal, old: Decimal, percent: Decimal, amount: Decimal) -> bool:
+    """Equal within the larger of a fixed amount and a share of the old amount."""
+    return abs(new - old) <= max(amount, abs(old) * percent / 100)
+
+
+def _amounts(lines: list[dict], key) -> dict[Any, Decimal]:
+    totals: dict[Any, Decimal] = {}
+    for line in lines:
+        try:
+            amount = Decimal(str(line.get("amount")))
+        except Exception:  # noqa: BLE001 - an unreadable amount fails the comparison below
+            amount = Decimal("-1")
+        totals[key(line)] = totals.get(key(line), Decimal("0")) + amount
+    return totals
+
+
+def _sek(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0kr"
+
+
+def _compare(new: dict, old: dict, percent: Decimal, amount: Decimal, names) -> tuple[bool, str]:
+    differences = []
+    for key in sorted(set(new) | set(old), key=str):
+        if key not in old:
+            differences.append(f"ny: {names(key)} {_sek(new[key])}")
+        elif key not in new:
+            differences.append(f"saknas: {names(key)}")
+        elif not within(new[key], old[key], percent, amount):
+            differences.append(f"{names(key)} {_sek(old[key])} → {_sek(new[key])}")
+    return not differences, "; ".join(differences)
+
+
+def assess(application: Application, *, automatic: bool = False) -> Assessment:
+    """Every check for a prepared (or, with `automatic`, a fully automatic) decision."""
+    from .services import current_decision_settings
+
+    case = application.case
+    settings = current_decision_settings(case.unit_id)
+    result = Assessment(application)
+    add = result.checks.append
+
+    add(Check("case_type_c", "Ärendet är ett C-ärende (förenklad handläggning)",
+              case.case_type == CaseType.C, f"ärendetyp {case.case_type or 'saknas'}"))  # fmt: skip
+    add(Check("repeat_application", "Ansökan är en fortsatt ansökan",
+              application.kind == ApplicationKind.REPEAT))  # fmt: skip
+    open_drafts = Decision.objects.filter(application=application, status__in=OPEN_DRAFT_STATUSES)
+    add(Check("undecided", "Ansökan är inte beslutad och inget beslut väntar",
+              application.status in UNDECIDED_STATUSES and not open_drafts.exists(),
+              application.get_status_display()))  # fmt: skip
+
+    previous_month = add_months(application.month, -1)
+    previous = (
+        Decision.objects.filter(case=case, month=previous_month, status=DecisionStatus.FINAL)
+        .select_related("calculation")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    result.previous = previous
+    add(Check("previous_granted", f"Förra månadens ansökan ({previous_month:%Y-%m}) beviljades helt",
+              previous is not None and previous.outcome == Outcome.GRANTED,
+              "inget beslut" if previous is None else previous.get_outcome_display()))  # fmt: skip
+    if previous is not None and hasattr(previous, "review"):
+        review = previous.review
+        add(Check("previous_review", "Förra månadens automatiska beslut har inte underkänts",
+                  review.result != "needs_correction", review.get_result_display() or "ej granskat"))  # fmt: skip
+
+    add(Check("no_open_appeal", "Inget överklagande pågår i ärendet",
+              not Appeal.objects.filter(case=case, status__in=OPEN_APPEAL_STATUSES).exists()))  # fmt: skip
+
+    members, shared = calc.household_members(case.household, application.month)
+    old_calculation = previous.calculation if previous is not None else None
+    same_household = old_calculation is not None and [
+        (m["person_id"], m["role"]) for m in members
+    ] == [(m["person_id"], m["role"]) for m in old_calculation.members]
+    add(Check("same_household", "Hushållet är detsamma som förra månaden", same_household))
+
+    investigation = getattr(case, "investigation", None)
+    version = investigation.latest_signed() if investigation is not None else None
+    has_children = any(m["role"] == MemberRole.CHILD for m in members)
+    add(Check("signed_investigation", "Det finns en signerad utredning", version is not None))
+    if has_children:
+        add(Check("child_perspective", "Barnperspektivet är bedömt i den signerade utredningen",
+                  bool(version and str(version.content.get("child_perspective", "")).strip())))  # fmt: skip
+    valid = {o.code for o in support_obstacles_valid_on(application.month)}
+    given = {}
+    if previous is not None:
+        given = {o.person_id: o.code for o in previous.support_obstacles.all()}
+    if version is not None:
+        for adult in version.content.get("adults", []):
+            if adult.get("support_obstacle"):
+                given[int(adult["person_id"])] = adult["support_obstacle"]
+    adults = [m for m in members if m["role"] in (MemberRole.APPLICANT, MemberRole.CO_APPLICANT)]
+    result.support_obstacles = {a["person_id"]: given.get(a["person_id"], "") for a in adults}
+    add(Check("support_obstacles", "Försörjningshinder finns för varje vuxen",
+              all(code in valid for code in result.support_obstacles.values())))  # fmt: skip
+
+    ok, note = plan_followed(case, application.month)
+    add(Check("plan_followed", "Arbetsplanen följs", ok, note))
+
+    if old_calculation is None or not same_household:
+        return result
+
+    filled = calc.prefill(application, members)
+    stated_other = [
+        c for c in filled["costs"] if COST_TYPES.get(c["type"]) is None
+        or COST_TYPES[c["type"]].category != REASONABLE
+    ]  # fmt: skip
+    add(Check("no_other_living_costs", "Ansökan gäller inga nya kostnader för livsföring i övrigt",
+              not stated_other, ", ".join(COST_TYPES.get(c["type"], COST_TYPES["other"]).label
+                                          for c in stated_other)))  # fmt: skip
+    surplus = [i for i in filled["incomes"] if i["type"] == "previous_month_surplus"]
+    add(Check("no_surplus", "Inget normöverskott från förra månaden att ta ställning till",
+              not surplus))  # fmt: skip
+    labels = {m["person_id"]: m["name"] for m in members}
+    ok, note = _compare(
+        _amounts(filled["costs"], lambda c: c["type"]),
+        _amounts(old_calculation.costs, lambda c: c["type"]),
+        settings.cost_tolerance_percent,
+        settings.cost_tolerance_amount,
+        lambda key: COST_TYPES[key].label if key in COST_TYPES else str(key),
+    )
+    add(Check("costs_within_tolerance",
+              f"Kostnaderna är desamma inom {settings.cost_tolerance_percent} % "
+              f"eller {_sek(settings.cost_tolerance_amount)}", ok, note))  # fmt: skip
+    ok, note = _compare(
+        _amounts(filled["incomes"], lambda i: (i["type"], i.get("person_id"))),
+        _amounts(old_calculation.incomes, lambda i: (i["type"], i.get("person_id"))),
+        settings.income_tolerance_percent,
+        settings.income_tolerance_amount,
+        lambda key: f"{key[0]} ({labels.get(key[1], 'sökande')})",
+    )
+    add(Check("incomes_within_tolerance",
+              f"Inkomsterna är desamma inom {settings.income_tolerance_percent} % "
+              f"eller {_sek(settings.income_tolerance_amount)}", ok, note))  # fmt: skip
+
+    calculation = Calculation(
+        application=application,
+        case=case,
+        month=application.month,
+        members=members,
+        shared_household_size=shared,
+        costs=filled["costs"],
+        incomes=filled["incomes"],
+        norm_adjustments=filled["norm_adjustments"],
+        months_on_assistance=calc.months_on_assistance(case, application.month),
+        local_guideline=calc.guideline_in_force(case.unit_id, application.month),
+        prefilled_from=old_calculation,
+    )
+    try:
+        calc.run(calculation)
+    except Exception as error:  # noqa: BLE001 - any failure disqualifies, with its message
+        calculation.result = None
+        calculation.error = {"message": getattr(error, "message", str(error))}
+    computed = calculation.result is not None
+    add(Check("calculated", "Beräkningen kan göras",
+              computed, (calculation.error or {}).get("message", "")))  # fmt: skip
+    if not computed:
+        return result
+    result.calculation = calculation
+    add(Check("proposal_granted", "Beräkningen ger bifall utan avdrag",
+              calculation.proposed_outcome == Outcome.GRANTED
+              and Decimal(calculation.amount_to_pay) > 0,
+              f"förslag: {calculation.proposed_outcome}"))  # fmt: skip
+    old_amount = previous.total_granted
+    new_amount = Decimal(calculation.amount_to_pay)
+    add(Check("amount_within_tolerance",
+              "Beloppet är detsamma som förra månaden inom kostnadstoleransen",
+              within(new_amount, old_amount, settings.cost_tolerance_percent,
+                     settings.cost_tolerance_amount),
+              f"{_sek(old_amount)} → {_sek(new_amount)}"))  # fmt: skip
+    warnings = calculation.warnings
+    norm_note = "; ".join(w["message"] for w in warnings) if warnings else ""
+    if automatic:
+        add(Check("no_warnings", "Beräkningen har inga varningar (riksnormen verifierad m.m.)",
+                  not warnings, norm_note))  # fmt: skip
+    elif warnings:
+        add(Check("warnings_shown", "Beräkningens varningar visas för handläggaren", True,
+                  norm_note))  # fmt: skip
+    return result
+
+
+def repeat_applications(month: dt.date, *, unit=None, user=None) -> QuerySet[Application]:
+    """The month's undecided repeat applications (within what `user` may open, if given)."""
+    applications = Application.objects.filter(
+        month=month, kind=ApplicationKind.REPEAT, status__in=UNDECIDED_STATUSES
+    ).select_related("case__household", "case__section", "case__unit")
+    if unit is not None:
+        applications = applications.filter(case__unit=unit)
+    if user is not None:
+        applications = applications.filter(case__in=cases_visible_to(user))
+    return applications.order_by("case__section__name", "case_id", "id")
