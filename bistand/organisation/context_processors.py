@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from bistand.core.navigation import NAV_ITEMS
 
@@ -14,7 +15,7 @@ def staff_navigation(request):
         for item in NAV_ITEMS:
             if role in item.roles:
                 try:
-                    extra.append({"label": item.label, "url": reverse(item.url_name)})
+                    extra.append({"label": gettext(str(item.label)), "url": reverse(item.url_name)})
                 except NoReverseMatch:
                     continue
     return {
