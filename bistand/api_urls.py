@@ -11,6 +11,7 @@ from bistand.cases.api import (
 )
 from bistand.decisions.api import register as register_decisions
 from bistand.households.api import HouseholdRegistrationViewSet
+from bistand.payments.api import register as register_payments
 from bistand.workplans.api import register as register_workplans
 
 router = DefaultRouter()
@@ -24,5 +25,6 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
 register_workplans(router)
 register_decisions(router)
+register_payments(router)
 
 urlpatterns = router.urls

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from .chain import CHAINED_FIELDS, GENESIS, canonical_detail, entry_hash
@@ -53,37 +53,60 @@ def _lock_head() -> ChainHead:
     return head
 
 
+_INSERT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "person_id",
+    "ip_address",
+    "channel",
+    "detail",
+    "prev_hash",
+    "hash",
+)
+
+
 @transaction.atomic
 def record_many(actor, events: Iterable[AuditEvent]) -> int:
-    """Append events in one chained batch (set-wise: one INSERT for the lot)."""
+    """Append events in one chained batch (set-wise: one multi-row INSERT, no model objects)."""
     head = _lock_head()
     now = timezone.now()
+    connection = connections[AccessLogEntry.objects.db]
+    at_db = connection.ops.adapt_datetimefield_value(now)
     rows = []
     prev = head.last_hash
     for event in events:
         fields = _fields(actor, event, now)
         digest = entry_hash(prev, fields)
         rows.append(
-            AccessLogEntry(
-                at=now,
-                actor_id=fields["actor_id"],
-                actor_username=fields["actor_username"],
-                action=fields["action"],
-                object_type=fields["object_type"],
-                object_id=fields["object_id"],
-                case_id=fields["case_id"],
-                person_id=fields["person_id"],
-                ip_address=fields["ip_address"],
-                channel=fields["channel"],
-                detail=fields["detail"],
-                prev_hash=prev,
-                hash=digest,
+            (
+                at_db,
+                fields["actor_id"],
+                fields["actor_username"],
+                fields["action"],
+                fields["object_type"],
+                fields["object_id"],
+                fields["case_id"],
+                fields["person_id"],
+                fields["ip_address"],
+                fields["channel"],
+                fields["detail"],
+                prev,
+                digest,
             )
         )
         prev = digest
     if not rows:
         return 0
-    AccessLogEntry.objects.bulk_create(rows, batch_size=2000)
+    table = connection.ops.quote_name(AccessLogEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
     head.last_hash = prev
     head.last_id = AccessLogEntry.objects.filter(hash=prev).values_list("id", flat=True).get()
     head.save(update_fields=["last_hash", "last_id"])

@@ -1,0 +1,456 @@
+"""Reads of payments, always through the access rules.
+
+Account numbers: every read here returns the masked form (`PayeeAccount.masked`,
+`PaymentOrder.payee_masked`), the only form those models hold. The full number is read from
+`AccountNumber` by `full_account_number`, for the finance role only, and each such read is
+logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from bistand.audit.models import AuditAction
+from bistand.audit.services import record
+from bistand.cases.models import Case
+from bistand.cases.selectors import TimelineItem, cases_visible_to
+from bistand.core.errors import NotFound
+from bistand.decisions.models import Decision, DecisionLine, DecisionStatus
+from bistand.organisation.models import Role
+
+from .models import (
+    BANK_METHODS,
+    AccountKind,
+    AccountNumber,
+    Attestation,
+    BudgetAccount,
+    BudgetAmount,
+    BudgetKind,
+    OrderStatus,
+    Payee,
+    PayeeAccount,
+    PaymentMethod,
+    PaymentOrder,
+    PaymentRun,
+    RunStatus,
+    StatusReportImport,
+)
+from .permissions import can, require
+from .services import (
+    GRANTING_OUTCOMES,
+    check_chain,
+    claimable_orders,
+    order_is_held,
+    remaining_on_line,
+    replaced_decision_ids,
+)
+
+ORDER_NOT_FOUND = "Utbetalningen finns inte eller så saknar du behörighet."
+
+
+def orders_visible_to(user) -> QuerySet[PaymentOrder]:
+    """Finance and the unit head: every order of their unit; case handlers and section heads:
+    the orders of the cases they may open."""
+    if not (user and user.is_authenticated and user.is_active and user.unit_id):
+        return PaymentOrder.objects.none()
+    qs = PaymentOrder.objects.filter(unit_id=user.unit_id)
+    if user.role in (Role.FINANCE, Role.UNIT_HEAD):
+        return qs
+    if user.role in (Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR, Role.SECTION_HEAD):
+        return qs.filter(case_id__in=cases_visible_to(user).values("id"))
+    return PaymentOrder.objects.none()
+
+
+def order_for(user, order_id: int, *, what: str = "payment_order") -> PaymentOrder:
+    """One order the user may see, read logged; not found and not allowed look the same."""
+    order = (
+        orders_visible_to(user)
+        .select_related("case", "decision", "decision_line", "budget_account", "run", "payee")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        case_id = PaymentOrder.objects.filter(pk=order_id).values_list("case_id", flat=True).first()
+        if case_id is not None:
+            record(
+                user,
+                AuditAction.ACCESS_DENIED,
+                object_type=PaymentOrder._meta.label_lower,
+                object_id=order_id,
+                case_id=case_id,
+                detail={"what": what},
+            )
+        raise NotFound("order_not_found", ORDER_NOT_FOUND)
+    record(user, AuditAction.VIEW, obj=order, case_id=order.case_id, detail={"what": what})
+    return order
+
+
+def attestations_of(order: PaymentOrder) -> list[Attestation]:
+    return list(order.attestations.select_related("attested_by").order_by("level"))
+
+
+@dataclass
+class AttestRow:
+    order: PaymentOrder
+    level: int
+    blocked: str  # why this user may not attest it ('' = may)
+
+
+def attest_queue(user) -> list[AttestRow]:
+    """Orders waiting for an attestation the user's role gives, with the chain's verdict."""
+    rows: list[AttestRow] = []
+    if not can(user, "attest_order"):
+        return rows
+    waiting = (
+        orders_visible_to(user)
+        .filter(status__in=[OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND])
+        .select_related("case", "decision", "payee_account", "created_by")
+        .order_by("pay_on", "id")
+    )
+    for order in waiting:
+        level = 1 if order.status == OrderStatus.REGISTERED else 2
+        if level == 2 and not can(user, "second_attest"):
+            continue
+        if level == 1 and order.method == PaymentMethod.CASH and not can(user, "approve_cash"):
+            continue
+        rows.append(AttestRow(order, level, _blocked(user, order, level)))
+    return rows
+
+
+def _blocked(user, order: PaymentOrder, level: int) -> str:
+    from .services import ChainRefused
+
+    try:
+        check_chain(user, order, level)
+    except ChainRefused as refusal:
+        return refusal.message
+    return order_is_held(order)
+
+
+@dataclass
+class PaymentQueue:
+    ready: list[PaymentOrder]
+    held: list[tuple[PaymentOrder, str]]
+    waiting_attestation: int
+    rejected: list[PaymentOrder]
+    manual: list[PaymentOrder]
+    by_date: list[dict]
+
+
+def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
+    """Finance's view: what the next run takes, what is held back and why, what the bank
+    rejected, and the cash and requisitions to record."""
+    require(user, "view_payment_queue")
+    unit = user.unit
+    until = until or dt.date.max
+    orders = PaymentOrder.objects.filter(unit=unit).select_related("case", "payee", "decision")
+    ready_qs = claimable_orders(unit, until)
+    ready = list(ready_qs.select_related("case", "payee").order_by("pay_on", "id")[:500])
+    unsent_bank = orders.filter(
+        status=OrderStatus.ATTESTED, run__isnull=True, method__in=BANK_METHODS
+    ).exclude(pk__in=ready_qs.values("pk"))
+    held = [(o, order_is_held(o) or "Väntar på betalningsdag.") for o in unsent_bank[:500]]
+    by_date = list(
+        ready_qs.values("pay_on")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by("pay_on")
+    )
+    return PaymentQueue(
+        ready=ready,
+        held=held,
+        waiting_attestation=orders.filter(
+            status__in=[OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND]
+        ).count(),
+        rejected=list(orders.filter(status=OrderStatus.REJECTED).order_by("-id")[:500]),
+        manual=list(
+            orders.filter(
+                status=OrderStatus.ATTESTED,
+                method__in=[PaymentMethod.CASH, PaymentMethod.REQUISITION],
+            ).order_by("pay_on", "id")
+        ),
+        by_date=by_date,
+    )
+
+
+def runs_for(user) -> QuerySet[PaymentRun]:
+    require(user, "view_runs")
+    return PaymentRun.objects.filter(unit_id=user.unit_id).select_related(
+        "created_by", "sent_by", "cancelled_by"
+    )
+
+
+def run_for(user, run_id: int) -> PaymentRun:
+    run = runs_for(user).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("run_not_found", "Betalningsfilen finns inte.")
+    record(user, AuditAction.VIEW, obj=run, detail={"what": "payment_run"})
+    return run
+
+
+def run_summary(run: PaymentRun) -> list[dict]:
+    """Count and sum per method and status (one aggregate)."""
+    return list(
+        run.orders.values("method", "status")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by("method", "status")
+    )
+
+
+def reports_for(user) -> QuerySet[StatusReportImport]:
+    require(user, "reconcile")
+    return StatusReportImport.objects.filter(unit_id=user.unit_id).select_related(
+        "run", "imported_by"
+    )
+
+
+# --- Payees ----------------------------------------------------------------------------------
+
+
+def payees_for(user) -> QuerySet[Payee]:
+    """The unit's payee register, masked (current account version joined)."""
+    require(user, "view_payees")
+    return Payee.objects.filter(unit_id=user.unit_id).select_related(
+        "current_account", "current_account__registered_by"
+    )
+
+
+def payee_for(user, payee_id: int) -> Payee:
+    payee = payees_for(user).filter(pk=payee_id).first()
+    if payee is None:
+        raise NotFound("payee_not_found", "Mottagaren finns inte.")
+    record(user, AuditAction.VIEW, obj=payee, person_id=payee.person_id, detail={"what": "payee"})
+    return payee
+
+
+def account_history(payee: Payee) -> QuerySet[PayeeAccount]:
+    return payee.account_versions.select_related("registered_by").order_by("-version")
+
+
+def full_account_number(user, account: PayeeAccount) -> str:
+    """The full account number, for the finance role only; each read is logged."""
+    require(user, "view_full_account")
+    number = AccountNumber.objects.get(account_id=account.pk)
+    record(
+        user,
+        AuditAction.VIEW,
+        object_type=PayeeAccount._meta.label_lower,
+        object_id=account.pk,
+        person_id=account.payee.person_id,
+        detail={"what": "full_account_number", "version": account.version},
+    )
+    if account.kind == AccountKind.BANK_ACCOUNT:
+        clearing = number.clearing + (
+            f"-{number.clearing_check_digit}" if number.clearing_check_digit else ""
+        )
+        return f"{clearing}, {number.number}"
+    if account.kind == AccountKind.BANKGIRO:
+        return f"{number.number[:-4]}-{number.number[-4:]}"
+    return f"{number.number[:-1]}-{number.number[-1]}"
+
+
+def account_display(user, account: PayeeAccount | None) -> str:
+    """What the user may see of an account: the full number for finance, else masked."""
+    if account is None:
+        return ""
+    if can(user, "view_full_account"):
+        return full_account_number(user, account)
+    return account.masked
+
+
+# --- Case -------------------------------------------------------------------------------------
+
+
+def case_orders(case: Case) -> QuerySet[PaymentOrder]:
+    """The case's orders (the caller has opened the case). Payee shown masked."""
+    return case.payment_orders.select_related("decision", "decision_line", "run").order_by(
+        "-created_at", "-id"
+    )
+
+
+@dataclass
+class PayableLine:
+    line: DecisionLine
+    decision: Decision
+    remaining: Decimal
+
+
+def payable_lines(case: Case) -> list[PayableLine]:
+    """Granted lines of the case's decisions in force with something left to pay."""
+    decisions = (
+        Decision.objects.filter(
+            case=case, status=DecisionStatus.FINAL, outcome__in=GRANTING_OUTCOMES
+        )
+        .exclude(pk__in=replaced_decision_ids())
+        .order_by("-month", "-id")
+    )
+    rows = []
+    for line in (
+        DecisionLine.objects.filter(decision__in=decisions, amount_granted__gt=0)
+        .select_related("decision")
+        .order_by("-decision__month", "position")
+    ):
+        remaining = remaining_on_line(line)
+        if remaining > 0:
+            rows.append(PayableLine(line, line.decision, remaining))
+    return rows
+
+
+def case_payees(case: Case) -> QuerySet[Payee]:
+    """Payees an order on the case may go to: the household's adults with an account, and the
+    unit's organisations. Masked."""
+    from bistand.households.models import ADULT_ROLES, HouseholdMembership
+
+    adults = HouseholdMembership.objects.filter(
+        household_id=case.household_id, role__in=ADULT_ROLES
+    ).values("person_id")
+    return (
+        Payee.objects.filter(unit_id=case.unit_id, current_account__isnull=False)
+        .filter(Q(person_id__in=adults) | Q(person__isnull=True))
+        .select_related("current_account")
+        .order_by("kind", "name")
+    )
+
+
+def timeline_items(case: Case) -> list[TimelineItem]:
+    """The case's payments on its timeline: registered, and paid or rejected by the bank."""
+    from django.urls import reverse
+
+    items = []
+    for order in case_orders(case):
+        url = reverse("payments:order", args=[order.pk])
+        to = order.payee_masked or order.payee_name
+        base = f"{order.reference}: {_sek(order.amount)} {order.get_method_display().lower()}"
+        items.append(
+            TimelineItem(
+                timezone.localdate(order.created_at),
+                order.created_at,
+                "payment",
+                "Utbetalning registrerad",
+                order,
+                f"{base} – {to} (beslut {order.decision.reference})",
+                url,
+            )
+        )
+        if order.paid_on:
+            items.append(
+                TimelineItem(
+                    order.paid_on,
+                    order.created_at,
+                    "payment",
+                    "Utbetald",
+                    order,
+                    f"{base} – {to}",
+                    url,
+                )
+            )
+        if order.status == OrderStatus.REJECTED:
+            items.append(
+                TimelineItem(
+                    order.returned_on or timezone.localdate(order.created_at),
+                    order.created_at,
+                    "payment",
+                    "Avvisad av banken",
+                    order,
+                    f"{base} – {order.bank_reason}",
+                    url,
+                )
+            )
+    return items
+
+
+def _sek(amount: Decimal) -> str:
+    from .services import sek
+
+    return sek(amount)
+
+
+# --- Budget ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    account: BudgetAccount
+    budget: Decimal | None
+    paid: Decimal
+    committed: Decimal
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.budget is None else self.budget - self.paid - self.committed
+
+    @property
+    def share(self) -> int:
+        if not self.budget:
+            return 0
+        return round(100 * (self.paid + self.committed) / self.budget)
+
+
+def budget_overview(user, year: int) -> dict[str, list[BudgetRow]]:
+    """Per account: the year's budget, what is paid (net of returns) and what is committed.
+    Assistance payments and the operating budget are listed apart."""
+    require(user, "manage_budget")
+    accounts = BudgetAccount.objects.filter(unit_id=user.unit_id).order_by("kind", "code")
+    latest = {}
+    for row in (
+        BudgetAmount.objects.filter(account__in=accounts, year=year)
+        .order_by("account_id", "id")
+        .values("account_id", "amount")
+    ):
+        latest[row["account_id"]] = row["amount"]
+    orders = PaymentOrder.objects.filter(unit_id=user.unit_id)
+    paid = dict(
+        orders.filter(paid_on__year=year)
+        .values("budget_account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("budget_account_id", "total")
+    )
+    returned = dict(
+        orders.filter(returned_on__year=year)
+        .values("budget_account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("budget_account_id", "total")
+    )
+    committed = dict(
+        orders.filter(
+            status__in=[
+                OrderStatus.REGISTERED,
+                OrderStatus.AWAITING_SECOND,
+                OrderStatus.ATTESTED,
+                OrderStatus.IN_RUN,
+                OrderStatus.SENT,
+            ],
+            pay_on__year=year,
+        )
+        .values("budget_account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("budget_account_id", "total")
+    )
+    zero = Decimal("0.00")
+    result: dict[str, list[BudgetRow]] = {BudgetKind.ASSISTANCE: [], BudgetKind.OPERATING: []}
+    for account in accounts:
+        result[account.kind].append(
+            BudgetRow(
+                account,
+                latest.get(account.pk),
+                (paid.get(account.pk) or zero) - (returned.get(account.pk) or zero),
+                committed.get(account.pk) or zero,
+            )
+        )
+    return result
+
+
+def run_candidates_exist(user, payment_date: dt.date) -> bool:
+    return claimable_orders(user.unit, payment_date).exists()
+
+
+def open_run_for_date(user, payment_date: dt.date) -> PaymentRun | None:
+    return PaymentRun.objects.filter(
+        unit_id=user.unit_id,
+        payment_date=payment_date,
+        status__in=[RunStatus.BUILDING, RunStatus.BUILT],
+    ).first()

@@ -1,0 +1,622 @@
+"""Payment pages: thin translations of HTTP into service calls and selector reads.
+
+A refusal by the broken payment chain, or any other rule, comes back as the service's Swedish
+message on the page the user acted from; nothing is half-saved (services are transactional).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bistand.audit.models import AuditAction
+from bistand.cases.selectors import open_case
+from bistand.core.dates import next_working_day, parse_month
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.views import refusal_response
+from bistand.decisions.models import DecisionLine
+
+from . import selectors, services
+from .forms import (
+    BudgetAccountForm,
+    BudgetAmountForm,
+    ChangeAccountForm,
+    ExportForm,
+    ManualPaymentForm,
+    OrderForm,
+    OrganisationPayeeForm,
+    PersonPayeeForm,
+    ReasonForm,
+    ReportUploadForm,
+    RunForm,
+    SettingsForm,
+)
+from .models import BudgetAccount, BudgetKind, OrderStatus, PaymentMethod, PaymentOrder
+from .permissions import can, require
+
+
+def payment_errors(back: str | None = None):
+    """Refusals of role or access -> refusal page; a chain or other rule -> its message on the
+    page named by `back` (a URL name taking the view's first argument) or the referer."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except services.ChainRefused as error:
+                messages.error(request, error.message)
+            except (PermissionRefused, NotFound) as error:
+                return refusal_response(request, error, case_id=error.context.get("case_id"))
+            except DomainError as error:
+                messages.error(request, error.message)
+            if back is not None:
+                return redirect(back, *list(kwargs.values())[:1])
+            return redirect(request.META.get("HTTP_REFERER") or "payments:index")
+
+        return wrapper
+
+    return decorate
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@login_required
+def index(request):
+    user = request.user
+    if can(user, "view_payment_queue") and user.role == "finance":
+        return redirect("payments:queue")
+    if can(user, "attest_order"):
+        return redirect("payments:attest_queue")
+    if can(user, "manage_payment_settings"):
+        return redirect("payments:settings")
+    return refusal_response(
+        request,
+        PermissionRefused("role_not_permitted", "Din roll har inga uppgifter i utbetalningen."),
+    )
+
+
+# --- Orders ------------------------------------------------------------------------------------
+
+
+@login_required
+@payment_errors()
+def attest_queue(request):
+    require(request.user, "attest_order")
+    rows = selectors.attest_queue(request.user)
+    return render(request, "payments/attest_queue.html", {"rows": rows})
+
+
+@login_required
+@payment_errors()
+def queue(request):
+    data = selectors.payment_queue(request.user)
+    return render(
+        request,
+        "payments/queue.html",
+        {"queue": data, "run_form": RunForm(initial={"payment_date": _next_pay_day()})},
+    )
+
+
+def _next_pay_day() -> dt.date:
+    return next_working_day(timezone.localdate() + dt.timedelta(days=1))
+
+
+@login_required
+@payment_errors()
+def order_detail(request, order_id: int):
+    order = selectors.order_for(request.user, order_id)
+    user = request.user
+    level = {OrderStatus.REGISTERED: 1, OrderStatus.AWAITING_SECOND: 2}.get(order.status)
+    blocked = ""
+    if level is not None:
+        try:
+            services.check_chain(user, order, level)
+        except services.ChainRefused as refusal:
+            blocked = refusal.message
+    return render(
+        request,
+        "payments/order.html",
+        {
+            "order": order,
+            "attestations": selectors.attestations_of(order),
+            "reconciliations": order.reconciliations.select_related("report").order_by("id"),
+            "held": selectors.order_is_held(order)
+            if order.status
+            in (OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND, OrderStatus.ATTESTED)
+            else "",
+            "may_attest": level is not None
+            and (
+                can(user, "second_attest")
+                if level == 2
+                else can(user, "approve_cash")
+                if order.method == PaymentMethod.CASH
+                else can(user, "attest_order")
+            ),
+            "blocked": blocked,
+            "level": level,
+            "may_cancel": can(user, "cancel_order")
+            and order.status
+            in (
+                OrderStatus.REGISTERED,
+                OrderStatus.AWAITING_SECOND,
+                OrderStatus.ATTESTED,
+                OrderStatus.REJECTED,
+            ),
+            "may_reissue": can(user, "reissue_order")
+            and order.is_bank_payment
+            and order.status in (OrderStatus.REJECTED, *_unsent()),
+            "may_record_paid": can(user, "record_manual_payment")
+            and not order.is_bank_payment
+            and order.status == OrderStatus.ATTESTED,
+            "reason_form": ReasonForm(),
+            "paid_form": ManualPaymentForm(initial={"paid_on": timezone.localdate()}),
+        },
+    )
+
+
+def _unsent():
+    return (OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND, OrderStatus.ATTESTED)
+
+
+def _order_for_write(request, order_id: int) -> PaymentOrder:
+    return selectors.order_for(request.user, order_id, what="payment_order_write")
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:order")
+def order_attest(request, order_id: int):
+    order = _order_for_write(request, order_id)
+    order = services.attest_order(request.user, order)
+    if order.status == OrderStatus.AWAITING_SECOND:
+        messages.success(
+            request,
+            "Attesterad. Beloppet är över beloppsspärren: en sektionschef eller enhetschef gör "
+            "den andra attesten.",
+        )
+    elif order.method == PaymentMethod.REQUISITION:
+        messages.success(
+            request, f"Rekvisition {order.requisition_number} är kontrasignerad och giltig."
+        )
+    else:
+        messages.success(request, "Utbetalningen är attesterad.")
+    return redirect("payments:order", order.pk)
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:order")
+def order_cancel(request, order_id: int):
+    order = _order_for_write(request, order_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("reason_required", "Ange skälet till makuleringen.")
+    services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
+    messages.success(request, "Utbetalningen är makulerad.")
+    return redirect("payments:order", order.pk)
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:order")
+def order_reissue(request, order_id: int):
+    order = _order_for_write(request, order_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("reason_required", "Ange skälet.")
+    new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
+    messages.success(request, f"Ny utbetalning {new.reference} registrerad; den ska attesteras.")
+    return redirect("payments:order", new.pk)
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:order")
+def order_paid(request, order_id: int):
+    order = _order_for_write(request, order_id)
+    form = ManualPaymentForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("bad_input", _form_errors(form))
+    services.record_manual_payment(
+        request.user, order, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
+    )
+    messages.success(request, "Utbetalningen är registrerad som utbetald.")
+    return redirect("payments:order", order.pk)
+
+
+@login_required
+@payment_errors()
+def requisition(request, order_id: int):
+    order = selectors.order_for(request.user, order_id, what="requisition")
+    if order.method != PaymentMethod.REQUISITION:
+        raise NotFound("order_not_found", selectors.ORDER_NOT_FOUND)
+    return render(
+        request,
+        "payments/requisition.html",
+        {"order": order, "attestations": selectors.attestations_of(order)},
+    )
+
+
+@login_required
+@payment_errors()
+def order_new(request, case_id: int):
+    require(request.user, "create_order")
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="payment_order_new")
+    lines = selectors.payable_lines(case)
+    payees = list(selectors.case_payees(case))
+    error = ""
+    if request.method == "POST":
+        form = OrderForm(request.POST, lines=lines, payees=payees)
+        if form.is_valid():
+            data = form.cleaned_data
+            line = DecisionLine.objects.filter(pk=data["line"], decision__case=case).first()
+            payee = next((p for p in payees if p.pk == data["payee"]), None)
+            try:
+                if line is None:
+                    raise DomainError("line_not_found", "Välj en beslutsrad i ärendet.")
+                order = services.create_payment_order(
+                    request.user,
+                    line,
+                    services.OrderInput(
+                        method=data["method"],
+                        amount=data["amount"],
+                        payee=payee,
+                        pay_on=data["pay_on"],
+                        due_on=data["due_on"],
+                        ocr_reference=data["ocr_reference"],
+                        invoice_number=data["invoice_number"],
+                        message=data["message"],
+                        requisition_supplier=data["requisition_supplier"],
+                        requisition_valid_until=data["requisition_valid_until"],
+                        cash_reason=data["cash_reason"],
+                        note=data["note"],
+                    ),
+                )
+            except services.ChainRefused as refusal:
+                error = refusal.message
+            except DomainError as refusal:
+                if isinstance(refusal, PermissionRefused | NotFound):
+                    raise
+                error = refusal.message
+            else:
+                messages.success(
+                    request, f"Utbetalning {order.reference} registrerad; den ska attesteras."
+                )
+                return redirect("case_detail", case.pk)
+        else:
+            error = "Kontrollera fälten: " + _form_errors(form)
+    else:
+        form = OrderForm(lines=lines, payees=payees, initial={"pay_on": _next_pay_day()})
+    return render(
+        request,
+        "payments/order_new.html",
+        {"case": case, "form": form, "lines": lines, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@payment_errors()
+def case_export(request, case_id: int):
+    case = open_case(request.user, case_id, action=AuditAction.VIEW, what="payment_export")
+    data, filename = services.export_case_payments(request.user, case)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Payees ------------------------------------------------------------------------------------
+
+
+@login_required
+@payment_errors()
+def payees(request):
+    user = request.user
+    payee_list = selectors.payees_for(user)
+    person_form = PersonPayeeForm(prefix="person")
+    org_form = OrganisationPayeeForm(prefix="org")
+    error = ""
+    if request.method == "POST":
+        require(user, "manage_payees")
+        kind = request.POST.get("kind")
+        try:
+            if kind == "person":
+                person_form = PersonPayeeForm(request.POST, prefix="person")
+                if not person_form.is_valid():
+                    raise DomainError("bad_input", _form_errors(person_form))
+                payee = services.register_person_payee(user, **person_form.cleaned_data)
+            else:
+                org_form = OrganisationPayeeForm(request.POST, prefix="org")
+                if not org_form.is_valid():
+                    raise DomainError("bad_input", _form_errors(org_form))
+                payee = services.register_organisation_payee(user, **org_form.cleaned_data)
+        except DomainError as refusal:
+            if isinstance(refusal, PermissionRefused | NotFound):
+                raise
+            error = refusal.message
+        else:
+            messages.success(request, f"{payee.name} är registrerad i mottagarregistret.")
+            return redirect("payments:payee", payee.pk)
+    return render(
+        request,
+        "payments/payees.html",
+        {
+            "payees": payee_list,
+            "person_form": person_form,
+            "org_form": org_form,
+            "error": error,
+            "may_manage": can(user, "manage_payees"),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@payment_errors()
+def payee_detail(request, payee_id: int):
+    user = request.user
+    payee = selectors.payee_for(user, payee_id)
+    form = ChangeAccountForm()
+    error = ""
+    if request.method == "POST":
+        require(user, "manage_payees")
+        form = ChangeAccountForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise DomainError("bad_input", _form_errors(form))
+            services.change_payee_account(user, payee, **form.cleaned_data)
+        except DomainError as refusal:
+            if isinstance(refusal, PermissionRefused | NotFound):
+                raise
+            error = refusal.message
+        else:
+            messages.success(
+                request, "Kontot är ändrat; den tidigare uppgiften finns kvar i historiken."
+            )
+            return redirect("payments:payee", payee.pk)
+    history = list(selectors.account_history(payee))
+    full = {}
+    if can(user, "view_full_account"):
+        full = {account.pk: selectors.full_account_number(user, account) for account in history}
+    return render(
+        request,
+        "payments/payee.html",
+        {
+            "payee": payee,
+            "history": [(account, full.get(account.pk, account.masked)) for account in history],
+            "form": form,
+            "error": error,
+            "may_manage": can(user, "manage_payees"),
+        },
+        status=400 if error else 200,
+    )
+
+
+# --- Runs --------------------------------------------------------------------------------------
+
+
+@login_required
+@payment_errors()
+def runs(request):
+    user = request.user
+    run_list = selectors.runs_for(user)[:100]
+    if request.method == "POST":
+        form = RunForm(request.POST)
+        if not form.is_valid():
+            raise DomainError("bad_input", "Ange betalningsdagen.")
+        result = services.build_run(user, form.cleaned_data["payment_date"])
+        messages.success(
+            request,
+            f"Betalningsfilen {result.run.reference} är byggd och kontrollerad mot schemat: "
+            f"{result.run.order_count} utbetalningar, {services.sek(result.run.control_sum)}"
+            + (f" ({result.claimed} nya)." if result.claimed else " (inga nya)."),
+        )
+        return redirect("payments:run", result.run.pk)
+    return render(
+        request,
+        "payments/runs.html",
+        {
+            "runs": run_list,
+            "form": RunForm(initial={"payment_date": _next_pay_day()}),
+            "may_manage": can(user, "manage_runs"),
+        },
+    )
+
+
+@login_required
+@payment_errors()
+def run_detail(request, run_id: int):
+    run = selectors.run_for(request.user, run_id)
+    return render(
+        request,
+        "payments/run.html",
+        {
+            "run": run,
+            "summary": selectors.run_summary(run),
+            "orders": run.orders.select_related("case").order_by("id")[:200],
+            "reports": run.reports.select_related("imported_by"),
+            "may_manage": can(request.user, "manage_runs"),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@payment_errors(back="payments:run")
+def run_file(request, run_id: int):
+    run = selectors.run_for(request.user, run_id)
+    fd, path = tempfile.mkstemp(prefix="betalningsfil-", suffix=".xml")
+    os.close(fd)
+    try:
+        services.rewrite_run_file(request.user, run, path)
+        handle = open(path, "rb")  # noqa: SIM115 (closed by FileResponse)
+    finally:
+        os.unlink(path)  # the open handle keeps the data until the response is sent
+    return FileResponse(
+        handle,
+        content_type="application/xml",
+        as_attachment=True,
+        filename=f"{run.message_id}.xml",
+    )
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:run")
+def run_send(request, run_id: int):
+    run = selectors.run_for(request.user, run_id)
+    services.mark_run_sent(request.user, run)
+    messages.success(request, "Betalningsfilen är markerad som skickad till banken.")
+    return redirect("payments:run", run.pk)
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:run")
+def run_cancel(request, run_id: int):
+    run = selectors.run_for(request.user, run_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("reason_required", "Ange skälet till makuleringen.")
+    services.cancel_run(request.user, run, reason=form.cleaned_data["reason"])
+    messages.success(request, "Betalningsfilen är makulerad; utbetalningarna är tillbaka i kön.")
+    return redirect("payments:run", run.pk)
+
+
+# --- Reconciliation ----------------------------------------------------------------------------
+
+
+@login_required
+@payment_errors()
+def reconcile(request):
+    user = request.user
+    reports = selectors.reports_for(user)[:50]
+    form = ReportUploadForm()
+    if request.method == "POST":
+        form = ReportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise DomainError("bad_input", "Välj bankens fil.")
+        upload = form.cleaned_data["file"]
+        if upload.size > 200 * 1024 * 1024:
+            raise DomainError("too_large", "Filen är för stor.")
+        result = services.import_status_report(user, upload.read(), filename=upload.name)
+        report = result.report
+        if result.already_imported:
+            messages.info(
+                request,
+                f"Rapporten är redan inläst ({report.imported_at:%Y-%m-%d %H:%M}); inget ändrades.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Rapporten är inläst: {report.paid_count} utbetalda, {report.rejected_count} "
+                f"avvisade, {report.pending_count} väntande.",
+            )
+        return redirect("payments:reconcile")
+    return render(request, "payments/reconcile.html", {"reports": reports, "form": form})
+
+
+# --- Budget and settings -------------------------------------------------------------------
+
+
+@login_required
+@payment_errors()
+def budget(request):
+    user = request.user
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    accounts = BudgetAccount.objects.filter(unit_id=user.unit_id).order_by("kind", "code")
+    if request.method == "POST":
+        require(user, "manage_budget")
+        if request.POST.get("form") == "account":
+            form = BudgetAccountForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("bad_input", _form_errors(form))
+            services.create_budget_account(user, **form.cleaned_data)
+            messages.success(request, "Budgetkontot är upplagt.")
+        else:
+            form = BudgetAmountForm(request.POST, accounts=accounts)
+            if not form.is_valid():
+                raise DomainError("bad_input", _form_errors(form))
+            account = accounts.get(pk=form.cleaned_data["account"])
+            services.set_yearly_budget(
+                user,
+                account,
+                year=form.cleaned_data["year"],
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "Budgeten är sparad.")
+        return redirect(reverse("payments:budget") + f"?year={year}")
+    overview = selectors.budget_overview(user, year)
+    return render(
+        request,
+        "payments/budget.html",
+        {
+            "year": year,
+            "assistance": overview[BudgetKind.ASSISTANCE],
+            "operating": overview[BudgetKind.OPERATING],
+            "account_form": BudgetAccountForm(),
+            "amount_form": BudgetAmountForm(accounts=accounts, initial={"year": year}),
+            "export_form": ExportForm(initial={"month": f"{timezone.localdate():%Y-%m}"}),
+            "may_export": can(user, "export_accounting"),
+        },
+    )
+
+
+@login_required
+@payment_errors()
+def budget_export(request):
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        raise DomainError("bad_input", "Ange månad (ÅÅÅÅ-MM) och format.")
+    try:
+        month = parse_month(form.cleaned_data["month"])
+    except ValueError:
+        raise DomainError("bad_month", "Ange månaden som ÅÅÅÅ-MM.")
+    data, filename, content_type = services.export_accounting(
+        request.user, month, form.cleaned_data["format"]
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@payment_errors()
+def settings_view(request):
+    user = request.user
+    require(user, "manage_payment_settings")
+    current = services.current_settings(user.unit)
+    if request.method == "POST":
+        form = SettingsForm(request.POST)
+        if not form.is_valid():
+            raise DomainError("bad_input", _form_errors(form))
+        services.change_payment_settings(user, **form.cleaned_data)
+        messages.success(
+            request, "Inställningarna är sparade; de tidigare finns kvar i historiken."
+        )
+        return redirect("payments:settings")
+    initial = {"bank_ledger_account": "1930"}
+    if current is not None:
+        initial = {
+            field: getattr(current, field) for field in SettingsForm.base_fields if field != "note"
+        }
+    history = user.unit.payment_settings.select_related("created_by").order_by("-id")[:20]
+    return render(
+        request,
+        "payments/settings.html",
+        {"form": SettingsForm(initial=initial), "current": current, "history": history},
+    )
