@@ -25,8 +25,11 @@ from bistand.cases.models import (
     JournalEntry,
 )
 from bistand.core.dates import add_months, month_start
+from bistand.decisions.models import Appeal, Calculation, Decision
 from bistand.households.models import Household, HouseholdMembership, Person
 from bistand.organisation.models import Role, User
+from bistand.payments.models import Payee, PayeeAccount, PaymentRun
+from bistand.workplans.models import FollowUp, Intervention, WorkPlan, WorkPlanVersion
 
 from . import texts
 from .auditing import AuditBuffer
@@ -88,6 +91,18 @@ def historical_timestamps() -> Iterator[None]:
         (InvestigationVersion, "created_at"),
         (InvestigationVersion, "updated_at"),
         (JournalEntry, "created_at"),
+        (Calculation, "created_at"),
+        (Calculation, "updated_at"),
+        (Decision, "created_at"),
+        (Appeal, "registered_at"),
+        (Payee, "created_at"),
+        (PayeeAccount, "registered_at"),
+        (PaymentRun, "created_at"),
+        (WorkPlan, "created_at"),
+        (WorkPlanVersion, "created_at"),
+        (WorkPlanVersion, "updated_at"),
+        (FollowUp, "recorded_at"),
+        (Intervention, "created_at"),
     ]
     saved = []
     for model, name in fields:
@@ -113,6 +128,11 @@ class HistoryWriter:
         self.window_start = planner.window_start
         self.audit = audit
         self.intake_head = org.first(INTAKE, Role.SECTION_HEAD)
+        # What the decisions and payments writers build on: per case pk.
+        self.applications: dict[int, list[Application]] = defaultdict(list)
+        self.signed_versions: dict[int, list[tuple[dt.date, InvestigationVersion]]] = defaultdict(
+            list
+        )
 
     def write(self, cases: list[PlannedCase]) -> None:
         rng, today = self.rng, self.today
@@ -409,8 +429,12 @@ class HistoryWriter:
                     )
                 first = False
                 month = add_months(month, 1)
-        if case.fate == CLOSED_FROM_INTAKE and apps:
-            apps[0].status = rng.choice([ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN])
+        if not case.transferred_on:
+            # No signed investigation, so nothing a decision could rest on: the applicant
+            # withdrew (as in the service walk) before the intake closed the case.
+            for app in apps:
+                if app.status == ApplicationStatus.DECIDED:
+                    app.status = ApplicationStatus.WITHDRAWN
         return apps
 
     def _application(
@@ -465,6 +489,7 @@ class HistoryWriter:
         rows = [app for case in cases for app in self._applications_of(case)]
         Application.objects.bulk_create(rows, batch_size=2000)
         for app in rows:
+            self.applications[app.case_id].append(app)
             self.audit.add(
                 app.registered_by,
                 AuditAction.CREATE,
@@ -552,6 +577,8 @@ class HistoryWriter:
             # Versions are written number by number, so `based_on` is saved before it is used.
             InvestigationVersion.objects.bulk_create([row for row, _ in rows])
             for row, case_id in rows:
+                if row.signed_at:
+                    self.signed_versions[case_id].append((timezone.localdate(row.signed_at), row))
                 self.audit.add(
                     row.created_by,
                     AuditAction.SIGN if row.signed_at else AuditAction.CREATE,

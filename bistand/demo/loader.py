@@ -9,6 +9,20 @@ row per created record through `audit.services.record_many`, keeping the hash ch
 Every date is relative to today, so the demo always looks current. Seeded: the same seed on the
 same day gives the same data.
 
+Decisions and payments follow the history (decisions_history.py, payments_history.py): every
+application the history marks decided has a saved calculation and a final decision; every
+granting decision a payment order, paid in a payment run for past days, attested and waiting
+(or awaiting a second attestation) for the last days. Where riksnorm.json lacks the month's
+amounts (couples from 2025, children in 2026) the stored calculation is the engine's result on
+the nearest earlier verified year's table, with a `demo_substitute_norm` warning in the result
+and `norm_year` naming the table used: the Decision row requires a calculation, and no amount
+is invented. Applications in cases that never got a signed investigation are withdrawn rather
+than decided (a decision rests on a signed investigation). A few current-month applications of
+the sample go through the real services (create_calculation, save_calculation,
+decide_application, register_person_payee, create_payment_order, attest_order). At the end the
+statistics summary tables are rebuilt (statistics.refresh.refresh_all) so the dashboards show
+the paid months at once.
+
 people.py makes households and persons, planning.py decides what became of each case,
 staff.py writes the organisation, history.py the bulk history, texts.py holds the Swedish texts.
 """
@@ -19,10 +33,11 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from bistand.audit.models import AccessLogEntry
@@ -38,13 +53,19 @@ from bistand.cases.models import (
     JournalEntry,
 )
 from bistand.core.dates import month_start
+from bistand.decisions import services as decision_services
+from bistand.decisions.models import Appeal, Decision, DecisionStatus, Outcome
 from bistand.households import services as household_services
 from bistand.households.models import Household, Person
 from bistand.organisation.models import Role, Unit
+from bistand.payments import services as payment_services
+from bistand.payments.models import OrderStatus, PaymentMethod, PaymentOrder
 
 from . import texts
 from .auditing import AuditBuffer
-from .history import HistoryWriter
+from .decisions_history import RENT_CEILINGS, DecisionWriter
+from .history import HistoryWriter, historical_timestamps
+from .payments_history import PaymentWriter, valid_bank_account
 from .people import CITY
 from .planning import (
     CLOSED_FROM_INTAKE,
@@ -58,6 +79,7 @@ from .planning import (
     plan_households,
     staffing_for,
 )
+from .plans_history import PlanCounts, PlanWriter
 from .staff import DEMO_PASSWORD, Organisation, assign_staff, create_organisation
 
 DEFAULT_SEED = 1281
@@ -78,12 +100,19 @@ class DemoSummary:
     undecided: int
     journal_entries: int
     investigations: int
+    decisions: dict[str, int]
+    appeals: int
+    orders_by_status: dict[str, int]
+    amount_paid: Decimal
+    paid_months: int
+    norm_substituted: int
     audit_rows: int
     audit_ok: bool
     staff: int
     logins: list[dict[str, Any]]
     password: str
     seconds: float
+    plans: PlanCounts | None = None
 
 
 # --- The service walk -------------------------------------------------------------------
@@ -241,13 +270,119 @@ def load_demo(
         audit.flush()
         walk_through_services(rng, org, sample)
         assign_staff(rng, org, bulk)
-        HistoryWriter(rng, org, planner, audit).write(bulk)
+        history = HistoryWriter(rng, org, planner, audit)
+        history.write(bulk)
         audit.flush()
+        admin = org.first(None, Role.SYSTEM_ADMIN)
+        guideline = decision_services.set_local_guidelines(
+            admin,
+            org.unit,
+            valid_from=history.window_start.replace(month=1, day=1),
+            name="Riktlinjer för ekonomiskt bistånd (demo)",
+            rent_ceilings=RENT_CEILINGS,
+            note="Skäliga boendekostnader per hushållsstorlek",
+        )
+        payments = PaymentWriter(rng, org, today, audit)
+        payments.setup(history.window_start, households)
+        decisions = DecisionWriter(
+            rng, org, today, audit, history.applications, history.signed_versions, guideline
+        )
+        with historical_timestamps():
+            decisions.write(bulk)
+            payments.write(decisions.decisions)
+        audit.flush()
+        decide_sample_through_services(rng, org, sample)
+        # Work plans last, with their own random stream: the history above is unchanged.
+        plans = PlanWriter(random.Random(f"{seed}-plans"), org, today, audit)
+        plans.setup()
+        with historical_timestamps():
+            plan_counts = plans.write()
+        audit.flush()
+    _refresh_statistics()
     report = verify_chain()
-    return summarise(org, time.monotonic() - started, report.ok, report.checked)
+    return summarise(
+        org,
+        time.monotonic() - started,
+        report.ok,
+        report.checked,
+        decisions.calculator.substituted,
+        plan_counts,
+    )
 
 
-def summarise(org: Organisation, seconds: float, audit_ok: bool, audit_rows: int) -> DemoSummary:
+def _refresh_statistics() -> None:
+    """Rebuild the statistics summary tables, so the dashboards show the demo at once."""
+    from bistand.statistics.refresh import refresh_all
+
+    refresh_all()
+
+
+def decide_sample_through_services(
+    rng: random.Random, org: Organisation, sample: list[PlannedCase]
+) -> None:
+    """The sample's active single-adult cases: calculation, decision, payee, order and
+    attestation through the real services, as staff would click through them."""
+    finance = org.first(None, Role.FINANCE)
+    for case in sample:
+        if case.pk is None or case.case_type not in ("A", "C"):
+            continue
+        case_row = Case.objects.get(pk=case.pk)
+        application = case_row.applications.order_by("-month").first()
+        handler = case_row.handler
+        calculation = decision_services.create_calculation(handler, application)
+        calculation = decision_services.save_calculation(handler, calculation)
+        proposal = decision_services.calc.proposals(calculation)[0]
+        obstacle_of = {a.identity.canonical: a.obstacle for a in case.household.adults}
+        decider = handler
+        if proposal.proposed_outcome != Outcome.GRANTED:
+            decider = org.first(case.section, Role.SECTION_HEAD)
+        decision = decision_services.decide_application(
+            decider,
+            application,
+            calculation=calculation,
+            lines={
+                proposal.key: decision_services.LineDecision(
+                    proposal.proposed_outcome,
+                    proposal.proposed_grant,
+                    proposal.proposed_reasons,
+                    proposal.proposed_ground,
+                )
+            },
+            support_obstacles={
+                p.pk: obstacle_of[p.identity_number] for p in case_services.adults_of(case_row)
+            },
+        )
+        line = decision.lines.first()
+        if line is None or line.amount_granted <= 0:
+            continue
+        applicant = case.household.applicant
+        clearing, number = valid_bank_account(rng)
+        payment_services.register_person_payee(
+            finance,
+            identity_number=applicant.identity.canonical,
+            clearing=clearing,
+            account_number=number,
+            reason="Kontouppgift från sökande vid nybesök",
+        )
+        order = payment_services.create_payment_order(
+            decider,
+            line,
+            payment_services.OrderInput(method=PaymentMethod.ACCOUNT, amount=line.amount_granted),
+        )
+        head = org.first(case.section, Role.SECTION_HEAD)
+        payment_services.attest_order(
+            head if head.pk != decider.pk else org.first(None, Role.UNIT_HEAD), order
+        )
+
+
+def summarise(
+    org: Organisation,
+    seconds: float,
+    audit_ok: bool,
+    audit_rows: int,
+    substituted: int = 0,
+    plans: PlanCounts | None = None,
+) -> DemoSummary:
     cases = Case.objects.filter(unit=org.unit)
     open_cases = cases.exclude(status=CaseStatus.CLOSED)
     by_type = dict(
@@ -290,10 +425,33 @@ def summarise(org: Organisation, seconds: float, audit_ok: bool, audit_rows: int
         ).count(),
         journal_entries=JournalEntry.objects.filter(case__unit=org.unit).count(),
         investigations=Investigation.objects.filter(case__unit=org.unit).count(),
+        decisions=dict(
+            Decision.objects.filter(case__unit=org.unit, status=DecisionStatus.FINAL)
+            .values_list("outcome")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
+        appeals=Appeal.objects.filter(case__unit=org.unit).count(),
+        orders_by_status=dict(
+            PaymentOrder.objects.filter(unit=org.unit)
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
+        amount_paid=PaymentOrder.objects.filter(unit=org.unit, status=OrderStatus.PAID).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or Decimal("0"),
+        paid_months=PaymentOrder.objects.filter(unit=org.unit, status=OrderStatus.PAID)
+        .values("month")
+        .distinct()
+        .count(),
+        norm_substituted=substituted,
         audit_rows=audit_rows or AccessLogEntry.objects.count(),
         audit_ok=audit_ok,
         staff=len(org.users),
         logins=logins,
         password=DEMO_PASSWORD,
         seconds=seconds,
+        plans=plans,
     )

@@ -13,7 +13,6 @@ from bistand.cases import services as case_services
 from bistand.core.errors import DomainError
 from bistand.decisions import repeat, services
 from bistand.decisions.models import AutomaticDecisionReview, Decision
-
 from tests.workplans.conftest import make_plan
 
 from .conftest import decide

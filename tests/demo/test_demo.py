@@ -170,3 +170,123 @@ def test_same_seed_plans_the_same_households():
 
     assert numbers(7) == numbers(7)
     assert numbers(7) != numbers(8)
+
+
+# --- Decisions, payments --------------------------------------------------------------------
+
+
+def test_decided_applications_have_final_decisions(demo_output):
+    from bistand.decisions.models import Decision, DecisionStatus
+
+    decided = Application.objects.filter(status="decided")
+    assert decided.exists()
+    final = Decision.objects.filter(status=DecisionStatus.FINAL, replaces=None)
+    assert set(decided.values_list("id", flat=True)) == set(
+        final.values_list("application_id", flat=True)
+    )
+    outcomes = set(final.values_list("outcome", flat=True))
+    assert {"granted", "partly_granted", "refused"} <= outcomes
+    for decision in final.exclude(outcome="granted")[:50]:
+        assert decision.lines.exclude(reasons="").exists()
+    assert "Decisions" in demo_output and "Amount paid" in demo_output
+
+
+def test_every_decision_with_children_references_the_child_perspective(demo_output):
+    from bistand.decisions.models import Decision, DecisionStatus
+
+    with_children = Decision.objects.filter(status=DecisionStatus.FINAL, has_children=True)
+    assert with_children.exists()
+    for decision in with_children.select_related("child_perspective_version"):
+        version = decision.child_perspective_version
+        assert version is not None and version.signed_at is not None
+        assert version.content.get("child_perspective", "").strip()
+    adults = Decision.objects.filter(status=DecisionStatus.FINAL).first()
+    assert adults.support_obstacles.exists()
+
+
+def test_decisions_are_mostly_made_within_a_week(demo_output):
+    from bistand.decisions.models import Decision
+
+    days = [
+        (d.decided_on - d.application.received_on).days
+        for d in Decision.objects.select_related("application")
+    ]
+    assert min(days) >= 0
+    assert sum(1 for n in days if n <= 7) > 0.6 * len(days)
+
+
+def test_paid_orders_cover_past_months_and_keep_the_broken_chain(demo_output):
+    from bistand.payments.models import Attestation, PaymentOrder
+
+    today = timezone.localdate()
+    paid = PaymentOrder.objects.filter(status="paid")
+    months = set(paid.values_list("month", flat=True))
+    assert len(months) >= 12
+    assert not paid.filter(paid_on__isnull=True).exists()
+    assert not paid.filter(paid_on__gt=today).exists()
+    assert PaymentOrder.objects.filter(status="attested").exists()
+    for attestation in Attestation.objects.select_related(
+        "order__decision", "order__payee_account"
+    ):
+        order = attestation.order
+        assert attestation.attested_by_id != order.decision.decided_by_id
+        if order.payee_account is not None:
+            assert attestation.attested_by_id != order.payee_account.registered_by_id
+            assert order.payee_account.registered_by_id != order.decision.decided_by_id
+
+
+def test_account_numbers_are_valid_and_handlers_see_them_masked(demo_output):
+    from bistand.payments.bank_accounts import validate_bank_account, validate_bankgiro
+    from bistand.payments.models import AccountNumber, PayeeAccount
+
+    for row in AccountNumber.objects.all()[:200]:
+        if row.clearing:
+            validate_bank_account(row.clearing, row.number)
+        else:
+            validate_bankgiro(row.number)
+    for account in PayeeAccount.objects.all()[:200]:
+        assert "*" in account.masked
+
+
+# --- Work plans, follow-ups, referrals ------------------------------------------------------
+
+
+def test_work_plans_in_every_state_with_follow_ups_and_referrals(demo_output):
+    from bistand.workplans.models import (
+        FollowUp,
+        Intervention,
+        InterventionStatus,
+        PlanState,
+        Programme,
+        WorkPlan,
+    )
+    from bistand.workplans.selectors import compute_schedule, plan_state
+
+    assert "Work plans" in demo_output and "Referrals" in demo_output
+    assert Programme.objects.filter(name__in=["Jobbtorg", "Lärcentrum", "Jobbaktiv"]).count() == 3
+    plans = WorkPlan.objects.select_related("case")
+    states = {}
+    for plan in plans:
+        state = plan_state(plan.case, plan)
+        states[state] = states.get(state, 0) + 1
+        assert plan.case.status != CaseStatus.CLOSED and plan.case.case_type in "ABC"
+        # The stored dates are those the services would keep.
+        schedule = compute_schedule(plan)
+        assert (plan.due_on, plan.next_follow_up_on) == (schedule.due, schedule.planned)
+        if plan.versions.filter(confirmed_at__isnull=False).exists():
+            assert plan.case.next_follow_up_on == plan.due_on
+    assert {PlanState.ON_TRACK, PlanState.OVERDUE, PlanState.UNCONFIRMED} <= set(states)
+    assert states[PlanState.ON_TRACK] > states[PlanState.OVERDUE]
+    typed_open = Case.objects.exclude(status=CaseStatus.CLOSED).exclude(case_type="").count()
+    assert plans.count() > 0.8 * typed_open
+    for follow_up in FollowUp.objects.select_related("plan__case")[:300]:
+        assert follow_up.held_on < timezone.localdate()
+        assert follow_up.held_on >= follow_up.plan.case.opened_on
+    referrals = Intervention.objects.all()
+    assert referrals.exists()
+    ended = referrals.filter(status=InterventionStatus.ENDED)
+    assert not ended.filter(result="").exists()
+    assert referrals.filter(status=InterventionStatus.STARTED).exists()
+    report = verify_chain()
+    assert report.ok, report.problems[:3]
+    assert AccessLogEntry.objects.filter(object_type="workplans.workplan").count() == plans.count()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bistand.demo.loader import (
@@ -40,6 +41,8 @@ class Command(BaseCommand):
                 "The database already has a unit. The demo loads only on an empty database "
                 "(use --if-empty to skip quietly)."
             )
+        # Query logging (DEBUG) would keep every one of ~100,000 statements in memory.
+        settings.DEBUG = False
         if options["households"] < MIN_HOUSEHOLDS:
             raise CommandError(f"--households must be at least {MIN_HOUSEHOLDS}.")
         if options["months"] < 2:
@@ -68,6 +71,27 @@ class Command(BaseCommand):
         write(f"  Applications          {s.applications:>7}   ({s.undecided} undecided)")
         write(f"  Investigations        {s.investigations:>7}")
         write(f"  Journal entries       {s.journal_entries:>7}")
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(s.decisions.items()))
+        write(
+            f"  Decisions             {sum(s.decisions.values()):>7}   ({outcomes}; appeals {s.appeals})"
+        )
+        if s.norm_substituted:
+            write(
+                f"  Calculations on substitute norm {s.norm_substituted:>5}   (riksnorm lacks the "
+                "month's amounts; marked demo_substitute_norm)"
+            )
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.orders_by_status.items()))
+        write(f"  Payment orders        {sum(s.orders_by_status.values()):>7}   ({statuses})")
+        write(f"  Amount paid           {s.amount_paid:>12,.2f} kr   ({s.paid_months} months)")
+        if s.plans is not None:
+            p = s.plans
+            write(
+                f"  Work plans            {p.confirmed + p.unconfirmed:>7}   (confirmed "
+                f"{p.confirmed}, of them overdue {p.overdue}; unconfirmed {p.unconfirmed})"
+            )
+            write(f"  Follow-ups            {p.follow_ups:>7}")
+            referrals = ", ".join(f"{k} {v}" for k, v in sorted(p.referrals_by_status.items()))
+            write(f"  Referrals             {p.referrals:>7}   ({referrals})")
         write(f"  Staff                 {s.staff:>7}")
         chain = "OK" if s.audit_ok else "BROKEN"
         write(f"  Access-log rows       {s.audit_rows:>7}   (chain {chain})")
