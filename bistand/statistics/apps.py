@@ -6,6 +6,19 @@ class StatisticsConfig(AppConfig):
     label = "statistics"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from bistand.core.navigation import register_nav
+        from bistand.payments.models import StatusReportImport
+
+        from . import hooks
 
         register_nav("Jämförelser", "statistics:benchmark", {"unit_head", "section_head"})
+        # Monthly follow-up (issue 7).
+        register_nav("Statistik", "statistics:dashboard", {"unit_head", "section_head"}, order=60)
+        # After a bank status report is read in, rebuild the months its payments changed.
+        post_save.connect(
+            hooks.after_reconciliation,
+            sender=StatusReportImport,
+            dispatch_uid="statistics.after_reconciliation",
+        )

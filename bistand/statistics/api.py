@@ -1,0 +1,202 @@
+"""The statistics JSON API: the same figures as the pages and `bistand stats`.
+
+Plain DRF APIViews, mounted by the project under /api/v1/statistics/:
+
+    # bistand/api_urls.py
+    urlpatterns = [*router.urls, path("statistics/", include("bistand.statistics.api"))]
+
+    GET  month/?month=YYYY-MM (or from=&to=) [&section=&handler=&case_type=&household_type=&age_band=]
+    GET  year/?year=YYYY [&filters]
+    GET  long-term/?year=YYYY [&filters]
+    GET  national-report/?month=YYYY-MM     validation only (counts and problems)
+    POST national-report/ {"month": "YYYY-MM"}  the file (text/csv), logged; 400 with problems
+    POST refresh/ {"month": "YYYY-MM"} or {"from": ..., "to": ...}  (unit head)
+
+The JSON layouts are documented in docs/statistics.md. Access as for the pages (access.py).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bistand.core.dates import add_months, month_start, parse_month
+from bistand.core.errors import DomainError
+
+from . import national_report as national
+from .access import (
+    require_export_access,
+    require_refresh_access,
+    require_statistics_access,
+    scoped_filters,
+)
+from .figures import long_term_block, month_figures, read_session
+from .periods import month_key
+from .refresh import refresh_months
+from .views import filters_from, period_from, year_from
+from .yearly import year_figures
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("section", OpenApiTypes.INT, description="Sektionens id"),
+    OpenApiParameter("handler", OpenApiTypes.INT, description="Handläggarens id"),
+    OpenApiParameter("case_type", OpenApiTypes.STR, enum=["A", "B", "C"]),
+    OpenApiParameter(
+        "household_type", OpenApiTypes.INT, description="Socialstyrelsens hushållstyp (1, 3-9)"
+    ),
+    OpenApiParameter(
+        "age_band",
+        OpenApiTypes.STR,
+        enum=["0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-"],
+    ),
+]
+MONTH_PARAMETERS = [
+    OpenApiParameter("month", OpenApiTypes.STR, description="ÅÅÅÅ-MM (standard: förra månaden)"),
+    OpenApiParameter("from", OpenApiTypes.STR, description="Periodens första månad, ÅÅÅÅ-MM"),
+    OpenApiParameter("to", OpenApiTypes.STR, description="Periodens sista månad, ÅÅÅÅ-MM"),
+]
+YEAR_PARAMETERS = [OpenApiParameter("year", OpenApiTypes.INT, description="Kalenderår")]
+
+
+class MonthFiguresView(APIView):
+    @extend_schema(
+        operation_id="statistics_month",
+        parameters=[*MONTH_PARAMETERS, *FILTER_PARAMETERS],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Alla månadsuppföljningens siffror (layout bistand.statistics.month/1).",
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        period = period_from(request.query_params, today)
+        filters = scoped_filters(request.user, filters_from(request.query_params))
+        return Response(month_figures(request.user.unit, period, filters, today=today))
+
+
+class YearFiguresView(APIView):
+    @extend_schema(
+        operation_id="statistics_year",
+        parameters=[*YEAR_PARAMETERS, *FILTER_PARAMETERS],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Årsanalysens siffror jämförda med föregående år (bistand.statistics.year/1).",
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        year = year_from(request.query_params, today)
+        filters = scoped_filters(request.user, filters_from(request.query_params))
+        return Response(year_figures(request.user.unit, year, filters, today=today))
+
+
+class LongTermView(APIView):
+    @extend_schema(
+        operation_id="statistics_long_term",
+        parameters=[*YEAR_PARAMETERS, *FILTER_PARAMETERS],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Långvarigt ekonomiskt bistånd ett kalenderår (Socialstyrelsens definition).",
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        year = year_from(request.query_params, today)
+        filters = scoped_filters(request.user, filters_from(request.query_params))
+        with read_session():
+            block = long_term_block(request.user.unit, year, filters, today=today)
+        return Response(
+            {"layout": "bistand.statistics.long_term/1", "filters": filters.as_dict(), **block}
+        )
+
+
+def _month_of(value: str | None) -> object:
+    today = timezone.localdate()
+    try:
+        return parse_month(value) if value else add_months(month_start(today), -1)
+    except (ValueError, TypeError):
+        raise DomainError("bad_month", "Ange månaden som ÅÅÅÅ-MM.") from None
+
+
+def _report_json(report) -> dict:
+    return {
+        "month": month_key(report.month),
+        "layout": national.LAYOUT_VERSION,
+        "valid": report.valid,
+        **report.counts(),
+        "problems": [
+            {"row": p.row, "case": p.household, "field": p.field, "message": p.message}
+            for p in report.problems
+        ],
+    }
+
+
+class NationalReportView(APIView):
+    @extend_schema(
+        operation_id="statistics_national_report_check",
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="ÅÅÅÅ-MM")],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Kontrollerar månadens individuppgifter till Socialstyrelsen (loggas inte).",
+    )
+    def get(self, request):
+        require_export_access(request.user)
+        month = _month_of(request.query_params.get("month"))
+        report = national.prepare(request.user.unit, month, today=timezone.localdate())
+        return Response(_report_json(report))
+
+    @extend_schema(
+        operation_id="statistics_national_report_export",
+        request=OpenApiTypes.OBJECT,
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: OpenApiTypes.OBJECT},
+        description="Tar ut filen (CSV) efter kontroll; uttaget loggas. Fel ger 400 med listan.",
+    )
+    def post(self, request):
+        month = _month_of(request.data.get("month"))
+        try:
+            report, content = national.export_national_report(
+                request.user, month, today=timezone.localdate()
+            )
+        except national.NationalReportInvalid as invalid:
+            return Response(
+                {
+                    "error": {"code": invalid.code, "message": invalid.message},
+                    **_report_json(invalid.report),
+                },
+                status=400,
+            )
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+        return response
+
+
+class RefreshView(APIView):
+    @extend_schema(
+        operation_id="statistics_refresh",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+        description="Beräknar om sammanställningarna för en månad eller period (enhetschef).",
+    )
+    def post(self, request):
+        require_refresh_access(request.user)
+        period = period_from(request.data, timezone.localdate())
+        result = refresh_months(period.months)
+        return Response(
+            {
+                "months": [month_key(m) for m in result.months],
+                "carried_forward": [month_key(m) for m in result.cascaded],
+                "years": result.years,
+                "households": result.households,
+                "recipients": result.recipients,
+                "seconds": round(result.seconds, 3),
+            }
+        )
+
+
+urlpatterns = [
+    path("month/", MonthFiguresView.as_view(), name="statistics-month"),
+    path("year/", YearFiguresView.as_view(), name="statistics-year"),
+    path("long-term/", LongTermView.as_view(), name="statistics-long-term"),
+    path("national-report/", NationalReportView.as_view(), name="statistics-national-report"),
+    path("refresh/", RefreshView.as_view(), name="statistics-refresh"),
+]

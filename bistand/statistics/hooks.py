@@ -1,0 +1,29 @@
+"""Keeping the summary tables current without the payments app knowing about statistics.
+
+Database triggers (migration 0002) mark every month whose paid orders change; when a bank
+status report has been read in (the reconciliation), the marked months are rebuilt once the
+transaction has committed. Other changes (manual payments, composition, obstacles) are picked
+up by the nightly `bistand stats-refresh` (docs/statistics.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger("bistand.statistics")
+
+
+def after_reconciliation(sender, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        transaction.on_commit(_refresh_stale_months)
+
+
+def _refresh_stale_months() -> None:
+    from .refresh import refresh_stale
+
+    try:
+        refresh_stale()
+    except Exception:  # the payments are committed; the nightly refresh will catch up
+        logger.exception("statistics refresh after reconciliation failed")
