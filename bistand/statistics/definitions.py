@@ -5,6 +5,8 @@ Plain Python, so the refresh SQL, the figures, the exports and the tests read on
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from bistand.cases.models import ClosingReason
 from bistand.core.codes import HOUSEHOLD_TYPES, MAIN_CATEGORY_LABELS, SUPPORT_OBSTACLE_BY_CODE
 
@@ -69,7 +71,47 @@ HOUSEHOLD_TYPE_BY_CODE = {code: (key, label) for key, (code, label) in HOUSEHOLD
 HOUSEHOLD_TYPE_CODES = set(HOUSEHOLD_TYPE_BY_CODE)
 
 CASE_TYPES = ["A", "B", "C"]
-CLOSING_REASON_LABELS = {value: str(label) for value, label in ClosingReason.choices}
+
+
+def swedish(label) -> str:
+    """A choice label in Swedish whatever the request's language: the figures, files and
+    JSON keep one language (the UI source language)."""
+    with translation.override("sv"):
+        return str(label)
+
+
+def choice_labels(choices) -> dict[str, str]:
+    return {value: swedish(label) for value, label in choices.choices}
+
+
+CLOSING_REASON_LABELS = choice_labels(ClosingReason)
+
+# Short labels for chart axes (the tables carry the full labels).
+HOUSEHOLD_TYPE_SHORT = {
+    3: "Man utan barn",
+    5: "Kvinna utan barn",
+    4: "Man med barn",
+    6: "Kvinna med barn",
+    7: "Par utan barn",
+    8: "Par med barn",
+    1: "Endast barn",
+    9: "Övriga",
+}
+CLOSING_REASON_SHORT = {
+    "work": "Arbete",
+    "studies": "Studier",
+    "unemployment_benefit": "A-kassa",
+    "sickness_benefit": "Sjukpenning",
+    "parental_benefit": "Föräldrapenning",
+    "pension": "Pension",
+    "other_benefit": "Annan ersättning",
+    "establishment": "Etablering",
+    "moved": "Flyttat",
+    "not_current": "Ej aktuell",
+    "changed_household": "Ändrat hushåll",
+    "deceased": "Avliden",
+    "other": "Annat",
+}
 
 MAIN_CATEGORIES = list(MAIN_CATEGORY_LABELS)
 

@@ -23,7 +23,7 @@ from bistand.cases.models import Case, CaseReopening, CaseStatus, ClosingReason
 from bistand.core.codes import MAIN_CATEGORY_LABELS, SUPPORT_OBSTACLES
 from bistand.core.dates import add_months
 from bistand.organisation.models import Section, Unit, User
-from bistand.payments.models import BudgetAccount, BudgetAmount
+from bistand.payments.models import BudgetAccount, BudgetAmount, BudgetKind
 
 from .access import Filters
 from .definitions import (
@@ -41,6 +41,7 @@ from .definitions import (
     household_type_label,
     obstacle_label,
     obstacle_main_category,
+    swedish,
 )
 from .models import AccountMonth, MonthRefresh, StaleMonth, UnitYear
 from .periods import Period, month_key
@@ -657,7 +658,7 @@ def flows_block(unit: Unit, period: Period, filters: Filters) -> dict:
         "outflow": {
             "closed": sum(reasons.values()),
             "by_reason": [
-                {"key": key, "label": str(label), "cases": reasons.get(key, 0)}
+                {"key": key, "label": swedish(label), "cases": reasons.get(key, 0)}
                 for key, label in ClosingReason.choices
                 if reasons.get(key)
             ],
@@ -910,7 +911,7 @@ def programmes_block(unit: Unit, period: Period, filters: Filters) -> dict:
         "referred": sum(by_target.values()),
         "started": started,
         "by_target": [
-            {"key": key, "label": str(label), "referred": by_target.get(key, 0)}
+            {"key": key, "label": swedish(label), "referred": by_target.get(key, 0)}
             for key, label in InterventionTarget.choices
         ],
         "by_programme": [
@@ -921,7 +922,7 @@ def programmes_block(unit: Unit, period: Period, filters: Filters) -> dict:
         "results": [
             {
                 "key": key,
-                "label": str(label),
+                "label": swedish(label),
                 "ended": results.get(key, (0, 0, 0))[0],
                 "left_assistance": results.get(key, (0, 0, 0))[2] or 0,
                 "came_back_within_12_months": results.get(key, (0, 0, 0))[1] or 0,
@@ -968,14 +969,15 @@ def _reentries_after_programme(unit: Unit, period: Period, filters: Filters) -> 
 
 
 def budget_block(unit: Unit, period: Period) -> dict:
-    """Payments booked (by the day paid) on each budget account against the year's budget."""
+    """Payments booked (by the day paid) on each assistance budget account against the
+    year's budget (the unit's operating budget is kept apart and not shown here)."""
     year = period.end.year
     first = dt.date(year, 1, 1)
     latest_budget = BudgetAmount.objects.filter(account_id=OuterRef("pk"), year=year).order_by(
         "-id"
     )
     accounts = list(
-        BudgetAccount.objects.filter(unit=unit)
+        BudgetAccount.objects.filter(unit=unit, kind=BudgetKind.ASSISTANCE)
         .annotate(budget=Subquery(latest_budget.values("amount")[:1]))
         .order_by("kind", "code")
     )

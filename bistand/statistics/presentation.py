@@ -9,8 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .charts import Svg, bar_chart, format_number, line_chart
+from .definitions import CLOSING_REASON_SHORT, HOUSEHOLD_TYPE_SHORT
 from .periods import MONTH_ABBREVIATIONS, short_month_label
 from .tables import Table, dashboard_tables, rows_for_display, year_tables
+
+MAX_WORKERS_IN_CHART = 30
+MAIN_CATEGORY_SHORT = {
+    "unemployment": "Arbetslöshet",
+    "ill_health": "Ohälsa",
+    "social_reasons": "Sociala skäl",
+    "other": "Övrigt",
+    "none": "Utan hinder",
+}
+RESULT_SHORT = {
+    "self_support": "Egen försörjning",
+    "other_benefit": "Annan ersättning",
+    "studies": "Studier",
+    "interrupted": "Avbruten",
+    "no_change": "Ingen förändring",
+}
 
 
 @dataclass
@@ -32,6 +49,12 @@ class Section:
     @property
     def numeric(self) -> list[bool]:
         return [kind != "text" for _, _, kind in self.table.columns]
+
+
+def _band(key: str, unit: str) -> str:
+    """'18-24' -> '18–24 år', '65-' -> '65+ år' (short axis labels)."""
+    low, _, high = key.partition("-")
+    return f"{low}–{high} {unit}" if high else f"{low}+ {unit}"
 
 
 def _months(keys: list[str]) -> list[str]:
@@ -96,8 +119,7 @@ def dashboard_sections(f: dict) -> list[Section]:
                 bar_chart(
                     labels,
                     {"Utbetalt": [float(m["amount"]) for m in trend]},
-                    title="Utbetalt bistånd per månad",
-                    y_label="kronor",
+                    title="Utbetalt bistånd per månad (kr)",
                 ),
             ],
             lead="Månaden är den månad biståndet avser. Bara utbetalda belopp räknas.",
@@ -108,7 +130,7 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["hushallstyp"],
             [
                 bar_chart(
-                    [r["label"] for r in f["household_types"]["rows"]],
+                    [HOUSEHOLD_TYPE_SHORT[r["code"]] for r in f["household_types"]["rows"]],
                     {"Hushåll": [r["households"] for r in f["household_types"]["rows"]]},
                     title="Hushåll efter hushållstyp (Socialstyrelsens koder)",
                     y_label="hushåll",
@@ -121,7 +143,7 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["personer"],
             [
                 bar_chart(
-                    [r["label"] for r in f["persons"]["by_age_band"]],
+                    [_band(r["key"], "år") for r in f["persons"]["by_age_band"]],
                     {"Personer": [r["persons"] for r in f["persons"]["by_age_band"]]},
                     title="Personer i hushåll med bistånd efter ålder",
                     y_label="personer",
@@ -134,8 +156,11 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["forsorjningshinder"],
             [
                 bar_chart(
-                    [r["label"] for r in f["support_obstacles"]["by_main_category"]]
-                    + ["Inte registrerat"],
+                    [
+                        MAIN_CATEGORY_SHORT[r["key"]]
+                        for r in f["support_obstacles"]["by_main_category"]
+                    ]
+                    + ["Ej registrerat"],
                     {
                         "Vuxna": [r["adults"] for r in f["support_obstacles"]["by_main_category"]]
                         + [f["support_obstacles"]["not_registered"]]
@@ -168,8 +193,8 @@ def dashboard_sections(f: dict) -> list[Section]:
                             f["flows"]["payments"]["stopped"],
                         ]
                     },
-                    title="Inflöde och utflöde",
-                    y_label="ärenden / hushåll",
+                    title="Inflöde och utflöde (ärenden; utbetalning: hushåll)",
+                    y_label="antal",
                 )
             ],
         ),
@@ -179,7 +204,10 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["avslut"],
             [
                 bar_chart(
-                    [r["label"] for r in f["flows"]["outflow"]["by_reason"]],
+                    [
+                        CLOSING_REASON_SHORT.get(r["key"], r["label"])
+                        for r in f["flows"]["outflow"]["by_reason"]
+                    ],
                     {"Ärenden": [r["cases"] for r in f["flows"]["outflow"]["by_reason"]]},
                     title="Avslutade ärenden efter avslutsanledning",
                     y_label="ärenden",
@@ -194,7 +222,7 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["bistandstid"],
             [
                 bar_chart(
-                    [r["label"] for r in f["durations"]["bands"]],
+                    [_band(r["key"], "mån") for r in f["durations"]["bands"]],
                     {"Hushåll": [r["households"] for r in f["durations"]["bands"]]},
                     title="Hushåll efter pågående biståndsperiod",
                     x_label="månader i följd med utbetalning",
@@ -237,9 +265,8 @@ def dashboard_sections(f: dict) -> list[Section]:
                 bar_chart(
                     [r["label"] for r in f["decision_times"]["bands"]],
                     {"Beslut": [r["decisions"] for r in f["decision_times"]["bands"]]},
-                    title="Dagar från komplett ansökan till beslut (mål: en vecka)",
+                    title="Dagar från komplett ansökan till beslut (mål: högst 7 dagar)",
                     y_label="beslut",
-                    highlight=f["decision_times"]["bands"][0]["label"],
                 )
             ],
         ),
@@ -269,12 +296,21 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["arbetsbelastning"],
             [
                 bar_chart(
-                    [w["name"] for w in f["caseload"]["workers"]],
+                    [w["name"] for w in f["caseload"]["workers"][:MAX_WORKERS_IN_CHART]],
                     {
-                        "Aktuella ärenden": [w["open_cases"] for w in f["caseload"]["workers"]],
-                        "Högsta antal": [w["limit"] for w in f["caseload"]["workers"]],
+                        "Aktuella ärenden": [
+                            w["open_cases"] for w in f["caseload"]["workers"][:MAX_WORKERS_IN_CHART]
+                        ],
+                        "Högsta antal": [
+                            w["limit"] for w in f["caseload"]["workers"][:MAX_WORKERS_IN_CHART]
+                        ],
                     },
-                    title=f"Aktuella ärenden per handläggare {f['caseload']['as_of']}",
+                    title=f"Aktuella ärenden per handläggare {f['caseload']['as_of']}"
+                    + (
+                        f" (de {MAX_WORKERS_IN_CHART} med flest)"
+                        if len(f["caseload"]["workers"]) > MAX_WORKERS_IN_CHART
+                        else ""
+                    ),
                     y_label="ärenden",
                 )
             ]
@@ -287,7 +323,7 @@ def dashboard_sections(f: dict) -> list[Section]:
             tables["insatser"],
             [
                 bar_chart(
-                    [r["label"] for r in f["programmes"]["results"]],
+                    [RESULT_SHORT.get(r["key"], r["label"]) for r in f["programmes"]["results"]],
                     {
                         "Avslutade": [r["ended"] for r in f["programmes"]["results"]],
                         "Återkom inom 12 månader": [
@@ -313,8 +349,7 @@ def dashboard_sections(f: dict) -> list[Section]:
                             float(a["paid_year_to_date"]) for a in f["budget"]["accounts"]
                         ],
                     },
-                    title=f"Budget och utbetalt {f['budget']['year']} per konto",
-                    y_label="kronor",
+                    title=f"Budget och utbetalt {f['budget']['year']} per konto (kr)",
                 )
             ]
             if f["budget"]["accounts"]
@@ -346,8 +381,7 @@ def _forecast_charts(forecast: dict) -> list[Svg]:
                 + [float(history[-1]["amount"])]
                 + [float(r["amount"]) for r in projection],
             },
-            title="Utbetalt per månad: utfall och prognos",
-            y_label="kronor",
+            title="Utbetalt per månad: utfall och prognos (kr)",
         )
     ]
 
@@ -366,6 +400,7 @@ def year_sections(y: dict) -> list[Section]:
 
     sections = [Section("jamforelse", f"{year} jämfört med {before}", tables["jamforelse"], [])]
     labels, series = pair(c["by_household_type"], p["by_household_type"], "label", "households")
+    labels = [HOUSEHOLD_TYPE_SHORT[r["code"]] for r in c["by_household_type"]]
     sections.append(
         Section(
             "hushallstyp",
@@ -375,6 +410,7 @@ def year_sections(y: dict) -> list[Section]:
         )
     )
     labels, series = pair(c["by_age_band"], p["by_age_band"], "label", "persons")
+    labels = [_band(r["key"], "år") for r in c["by_age_band"]]
     sections.append(
         Section(
             "alder",
@@ -425,6 +461,7 @@ def year_sections(y: dict) -> list[Section]:
         "label",
         "adults",
     )
+    labels = [MAIN_CATEGORY_SHORT[r["key"]] for r in c["support_obstacles"]["by_main_category"]]
     sections.append(
         Section(
             "forsorjningshinder",
@@ -441,7 +478,7 @@ def year_sections(y: dict) -> list[Section]:
             avslut,
             [
                 bar_chart(
-                    [r["label"] for r in avslut.rows],
+                    [_short_reason(r["label"]) for r in avslut.rows],
                     {
                         year: [r["current"] for r in avslut.rows],
                         before: [r["previous"] for r in avslut.rows],
@@ -496,6 +533,13 @@ def year_sections(y: dict) -> list[Section]:
         )
     )
     return sections
+
+
+def _short_reason(label: str) -> str:
+    from .definitions import CLOSING_REASON_LABELS
+
+    key = next((k for k, v in CLOSING_REASON_LABELS.items() if v == label), None)
+    return CLOSING_REASON_SHORT.get(key, label)
 
 
 def year_key_figures(y: dict) -> list[dict]:

@@ -17,6 +17,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .definitions import HOUSEHOLD_TYPE_SHORT
 from .periods import MONTH_ABBREVIATIONS
 from .presentation import year_key_figures
 from .tables import rows_for_display, year_tables
@@ -110,7 +111,7 @@ def year_report_pdf(y: dict) -> bytes:
     story.append(
         _bar_chart(
             "Hushåll efter hushållstyp",
-            [r["label"] for r in c["by_household_type"]],
+            [HOUSEHOLD_TYPE_SHORT[r["code"]] for r in c["by_household_type"]],
             {
                 str(y["year"]): [r["households"] for r in c["by_household_type"]],
                 str(y["year"] - 1): [r["households"] for r in p["by_household_type"]],
