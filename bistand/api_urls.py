@@ -1,5 +1,6 @@
 """Every app's API under /api/v1/. Each app registers its viewsets on the router."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from bistand.cases.api import (
@@ -27,4 +28,8 @@ register_workplans(router)
 register_decisions(router)
 register_payments(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Statistics may read every app but nothing imports it: its API is mounted by URL only.
+    path("statistics/", include("bistand.statistics.api")),
+]
