@@ -36,6 +36,7 @@ from bistand.cases.models import (
 from bistand.cases.rules import can_open_case
 from bistand.core.codes import support_obstacles_valid_on
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.states import move_to
 from bistand.households.models import MemberRole
 from bistand.organisation.models import Role, Unit, User
 
@@ -894,13 +895,12 @@ def _new_decision(
 
 
 def _transition(decision: Decision, status: str) -> None:
-    if status not in DECISION_STATUS_TRANSITIONS[DecisionStatus(decision.status)]:
-        raise DomainError(
-            "bad_transition",
-            f"Beslutet kan inte gå från {decision.get_status_display().lower()} till "
-            f"{DecisionStatus(status).label.lower()}.",
-        )
-    decision.status = status
+    move_to(
+        decision,
+        status,
+        DECISION_STATUS_TRANSITIONS,
+        "Beslutet kan inte gå från {current} till {new}.",
+    )
 
 
 def _after_final(actor, decision: Decision) -> None:
@@ -1313,13 +1313,12 @@ def mark_letter_sent(
 
 
 def _appeal_transition(appeal: Appeal, status: str) -> None:
-    if status not in APPEAL_STATUS_TRANSITIONS[AppealStatus(appeal.status)]:
-        raise DomainError(
-            "bad_transition",
-            f"Överklagandet är {appeal.get_status_display().lower()}; det kan inte gå till "
-            f"{AppealStatus(status).label.lower()}.",
-        )
-    appeal.status = status
+    move_to(
+        appeal,
+        status,
+        APPEAL_STATUS_TRANSITIONS,
+        "Överklagandet är {current}; det kan inte gå till {new}.",
+    )
 
 
 def _lock_appeal(actor, appeal: Appeal) -> Appeal:
