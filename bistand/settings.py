@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bistand.audit",
     "bistand.organisation",
     "bistand.households",
+    "bistand.norms",
     "bistand.cases",
     "bistand.decisions",
     "bistand.payments",

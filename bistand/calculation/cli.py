@@ -14,12 +14,20 @@ from typing import IO
 
 from . import calculate_from_dict
 from .errors import CalculationError, InputError
+from .tables import NormTables
 
 USAGE = "användning: bistand calc FIL.json   (eller - för att läsa indata från stdin)\n"
 
 
-def run(argv: list[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
-    """Run the calc command with `argv` (the arguments after "calc")."""
+def run(
+    argv: list[str],
+    stdin: IO[str],
+    stdout: IO[str],
+    stderr: IO[str],
+    tables: NormTables | None = None,
+) -> int:
+    """Run the calc command with `argv` (the arguments after "calc"); `tables` are the
+    rules in force (the database's, from the Django command), else the package's file."""
     if argv in (["-h"], ["--help"]):
         stdout.write(USAGE)
         return 0
@@ -27,7 +35,7 @@ def run(argv: list[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> in
         if len(argv) != 1 or (argv[0].startswith("-") and argv[0] != "-"):
             raise InputError("usage", "Ange exakt en indatafil, eller - för stdin.")
         data = _load(argv[0], stdin)
-        result = calculate_from_dict(data)
+        result = calculate_from_dict(data, tables)
     except CalculationError as error:
         return _fail(error.to_dict(), 2, stdout, stderr)
     except Exception as error:  # the JSON contract holds even for a bug

@@ -10,6 +10,7 @@ are rounded once, to öre, half up. No other rounding rule was found in the sour
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -34,11 +35,7 @@ from .rules import (
     MAX_AGE_WITH_LUNCH_SPLIT,
     MAX_CHILD_AGE,
     MAX_TABLED_HOUSEHOLD_SIZE,
-    RULES_VERSION,
-    WORK_INCENTIVE_PERIOD_MONTHS,
-    WORK_INCENTIVE_QUALIFYING_MONTHS,
-    WORK_INCENTIVE_SHARE,
-    rule_references,
+    IncentiveRule,
 )
 from .tables import CalculationWarning, NormTable, NormTables, default_norm_tables
 
@@ -131,7 +128,8 @@ def calculate(calc_input: CalculationInput, tables: NormTables | None = None) ->
     if tables is None:
         tables = default_norm_tables()
     table = tables.for_month(month, calc_input.norm_table_sha256)
-    references = rule_references(month)
+    month_rules = tables.rules_for(month)
+    references = month_rules.references
     warnings: list[CalculationWarning] = list(table.warnings)
     lines: list[ResultLine] = []
     members = calc_input.members
@@ -145,7 +143,7 @@ def calculate(calc_input: CalculationInput, tables: NormTables | None = None) ->
         lines, calc_input, references, warnings, month, size
     )
     incomes_total, incomes_counted, periods = _income_lines(
-        lines, calc_input, table, references, warnings, month, applicant
+        lines, calc_input, table, references, warnings, month, applicant, month_rules.incentive
     )
 
     costs_total = reasonable_total + other_living_total
@@ -181,7 +179,7 @@ def calculate(calc_input: CalculationInput, tables: NormTables | None = None) ->
             table,
             calc_input.local_guidelines,
             tuple(warnings),
-            RULES_VERSION,
+            month_rules.legal_period.rules_version,
         ),
     )
 
@@ -256,7 +254,7 @@ def _norm_lines(
     lines: list[ResultLine],
     calc_input: CalculationInput,
     table: NormTable,
-    references: dict[str, str],
+    references: Mapping[str, str],
     warnings: list[CalculationWarning],
     month: Month,
     applicant: int,
@@ -402,7 +400,7 @@ def _norm_lines(
 def _cost_lines(
     lines: list[ResultLine],
     calc_input: CalculationInput,
-    references: dict[str, str],
+    references: Mapping[str, str],
     warnings: list[CalculationWarning],
     month: Month,
     size: int,
@@ -492,10 +490,11 @@ def _income_lines(
     lines: list[ResultLine],
     calc_input: CalculationInput,
     table: NormTable,
-    references: dict[str, str],
+    references: Mapping[str, str],
     warnings: list[CalculationWarning],
     month: Month,
     applicant: int,
+    incentive: IncentiveRule,
 ) -> tuple[Decimal, Decimal, list[WorkIncentivePeriod]]:
     """Income lines and their disregards; returns (all incomes, counted incomes, periods)."""
     append = lines.append
@@ -567,10 +566,10 @@ def _income_lines(
                     period = periods[owner]
                 else:
                     period = periods[owner] = _work_incentive_period(
-                        member, owner, month, calc_input.months_on_assistance
+                        member, owner, month, calc_input.months_on_assistance, incentive
                     )
                 if period is not None:
-                    disregard = round_to_ore(amount * WORK_INCENTIVE_SHARE)
+                    disregard = round_to_ore(amount * incentive.share)
                     append(
                         _new(
                             ResultLine,
@@ -578,7 +577,9 @@ def _income_lines(
                                 "income_disregard",
                                 income_type,
                                 -disregard,
-                                _work_incentive_explanation(period.period_start),
+                                _work_incentive_explanation(
+                                    period.period_start, period.period_end, incentive.share
+                                ),
                                 "income.work_incentive",
                                 references["income.work_incentive"],
                                 owner,
@@ -610,19 +611,22 @@ def _income_lines(
 
 
 @lru_cache(maxsize=1024)
-def _period_end(start: Month) -> Month:
-    """The last month of a two-year jobbstimulans period starting in `start`."""
-    return start.plus(WORK_INCENTIVE_PERIOD_MONTHS - 1)
+def _period_end(start: Month, period_months: int) -> Month:
+    """The last month of a (two-year) jobbstimulans period starting in `start`."""
+    return start.plus(period_months - 1)
 
 
 @lru_cache(maxsize=1024)
-def _work_incentive_explanation(start: Month) -> str:
-    end = _period_end(start)
-    return f"Jobbstimulans: 25 % av inkomsten av anställning räknas inte (period {start} – {end})"
+def _work_incentive_explanation(start: Month, end: Month, share: Decimal) -> str:
+    percent = format(share * 100, "f").rstrip("0").rstrip(".")
+    return (
+        f"Jobbstimulans: {percent} % av inkomsten av anställning räknas inte "
+        f"(period {start} – {end})"
+    )
 
 
 def _work_incentive_period(
-    member: Member, index: int, month: Month, household_months: int
+    member: Member, index: int, month: Month, household_months: int, incentive: IncentiveRule
 ) -> WorkIncentivePeriod | None:
     """The jobbstimulans period covering `month` for this adult, or None.
 
@@ -651,18 +655,21 @@ def _work_incentive_period(
                 f"Jobbstimulansens period kan inte börja ({start}) efter {month}.",
                 field=f"members[{index}].work_incentive_start",
             )
-        end = _period_end(start)
+        end = _period_end(start, incentive.period_months)
         if month <= end:
             return _new(WorkIncentivePeriod, (index, start, end, month == start))
         # Period over: again only after six months in a row that all lie after it ended.
-        if (
-            months >= WORK_INCENTIVE_QUALIFYING_MONTHS
-            and month.ordinal - end.ordinal > WORK_INCENTIVE_QUALIFYING_MONTHS
-        ):
-            return _new(WorkIncentivePeriod, (index, month, _period_end(month), True))
+        qualifying = incentive.qualifying_months
+        if months >= qualifying and month.ordinal - end.ordinal > qualifying:
+            return _new(
+                WorkIncentivePeriod,
+                (index, month, _period_end(month, incentive.period_months), True),
+            )
         return None
-    if months >= WORK_INCENTIVE_QUALIFYING_MONTHS:
-        return _new(WorkIncentivePeriod, (index, month, _period_end(month), True))
+    if months >= incentive.qualifying_months:
+        return _new(
+            WorkIncentivePeriod, (index, month, _period_end(month, incentive.period_months), True)
+        )
     return None
 
 

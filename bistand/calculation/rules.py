@@ -8,7 +8,11 @@ stored result says which rules made it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from .months import Month
 
@@ -74,16 +78,96 @@ _REFERENCES = {
 
 RULE_IDS = tuple(_REFERENCES)
 
-_OLD = {
-    rule: text.format(norm=_NORM_OLD, incentive=_INCENTIVE_OLD)
-    for rule, text in _REFERENCES.items()
-}
-_NEW = {
-    rule: text.format(norm=_NORM_NEW, incentive=_INCENTIVE_NEW)
-    for rule, text in _REFERENCES.items()
-}
+# Rule versions this engine implements: a legal period names the one its months use. A
+# rule change (e.g. the 2027 benefit cap) is new arithmetic under a new version, added
+# beside the old, so a calculation made before it is never changed.
+IMPLEMENTED_RULE_VERSIONS = frozenset({RULES_VERSION})
 
 
-def rule_references(month: Month) -> dict[str, str]:
+@dataclass(frozen=True)
+class LegalPeriod:
+    """The law in force for a span of months: the act cited and the rule version applied.
+
+    Chosen by date (a month belongs to the period its first day falls in); kept as data
+    (legal periods in the database, seeded from data/rules.json) so that a change announced
+    for a coming date is a new dated period, not a new release.
+    """
+
+    code: str
+    name: str
+    valid_from: date
+    valid_to: date | None
+    act: str
+    norm_reference: str
+    incentive_reference: str
+    rules_version: str = RULES_VERSION
+    references: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        texts = {
+            rule: text.format(norm=self.norm_reference, incentive=self.incentive_reference)
+            for rule, text in _REFERENCES.items()
+        }
+        object.__setattr__(self, "references", texts)
+
+    def covers(self, month: Month) -> bool:
+        first = month.first_day
+        return self.valid_from <= first and (self.valid_to is None or first <= self.valid_to)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "act": self.act,
+            "valid_from": self.valid_from.isoformat(),
+            "rules_version": self.rules_version,
+        }
+
+
+# The two periods known today (rules section 7): the same arithmetic, other references.
+DEFAULT_LEGAL_PERIODS = (
+    LegalPeriod(
+        code="sol-2001-453",
+        name="Socialtjänstlagen (2001:453)",
+        valid_from=date(2002, 1, 1),
+        valid_to=date(2025, 6, 30),
+        act="SoL (2001:453)",
+        norm_reference=_NORM_OLD,
+        incentive_reference=_INCENTIVE_OLD,
+    ),
+    LegalPeriod(
+        code="sol-2025-400",
+        name="Socialtjänstlagen (2025:400)",
+        valid_from=date(2025, 7, 1),
+        valid_to=None,
+        act="SoL (2025:400)",
+        norm_reference=_NORM_NEW,
+        incentive_reference=_INCENTIVE_NEW,
+    ),
+)
+
+
+class IncentiveRule(NamedTuple):
+    """The jobbstimulans parameters in force for a month."""
+
+    share: Decimal
+    qualifying_months: int
+    period_months: int
+
+
+DEFAULT_INCENTIVE = IncentiveRule(
+    WORK_INCENTIVE_SHARE, WORK_INCENTIVE_QUALIFYING_MONTHS, WORK_INCENTIVE_PERIOD_MONTHS
+)
+
+# Parameter codes kept with validity dates (legal parameters in the database).
+PARAMETER_PRICE_BASE_AMOUNT = "price_base_amount"
+PARAMETER_INCENTIVE_SHARE = "work_incentive_share"
+PARAMETER_INCENTIVE_QUALIFYING = "work_incentive_qualifying_months"
+PARAMETER_INCENTIVE_PERIOD = "work_incentive_period_months"
+
+
+def rule_references(month: Month) -> Mapping[str, str]:
     """The Swedish reference text of every rule id, for the law in force in `month`."""
-    return _NEW if month >= NEW_SOCIAL_SERVICES_ACT_FROM else _OLD
+    for period in DEFAULT_LEGAL_PERIODS:
+        if period.covers(month):
+            return period.references
+    return DEFAULT_LEGAL_PERIODS[0].references

@@ -24,7 +24,15 @@ from typing import Any, NamedTuple
 from .errors import NormTableError
 from .money import format_sek
 from .months import Month
-from .rules import MAX_CHILD_AGE, MAX_TABLED_HOUSEHOLD_SIZE
+from .rules import (
+    DEFAULT_INCENTIVE,
+    DEFAULT_LEGAL_PERIODS,
+    IMPLEMENTED_RULE_VERSIONS,
+    MAX_CHILD_AGE,
+    MAX_TABLED_HOUSEHOLD_SIZE,
+    IncentiveRule,
+    LegalPeriod,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_TABLE_FILE = DATA_DIR / "riksnorm.json"
@@ -68,6 +76,9 @@ class NormTable:
     common_by_size: Mapping[int, Decimal | None]
     price_base_amount: Decimal | None
     data: Mapping[str, Any] = field(repr=False)
+    # A table entered but not yet verified by a second person (four-eyes): calculations
+    # show a warning and cannot be saved for a decision.
+    draft: bool = False
     # Derived, for fast lookup: the child bracket for every age 0..MAX_CHILD_AGE.
     bracket_by_age: tuple[ChildBracket, ...] = field(init=False, repr=False)
     warnings: tuple[CalculationWarning, ...] = field(init=False, repr=False)
@@ -134,11 +145,21 @@ class NormTable:
             "status": self.status,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat(),
+            "draft": self.draft,
         }
 
 
 def _status_warnings(table: NormTable) -> tuple[CalculationWarning, ...]:
     warnings = []
+    if table.draft:
+        warnings.append(
+            CalculationWarning(
+                "norm_table_draft",
+                f"Riksnormen {table.year} (version {table.version}) är ett utkast som ännu inte "
+                "har granskats av en andra person. Beräkningen kan inte sparas för beslut "
+                "förrän tabellen är verifierad.",
+            )
+        )
     if not table.verified:
         warnings.append(
             CalculationWarning(
@@ -158,13 +179,43 @@ def _status_warnings(table: NormTable) -> tuple[CalculationWarning, ...]:
     return tuple(warnings)
 
 
-class NormTables:
-    """All loaded norm tables; finds the one in force for a month."""
+class MonthRules(NamedTuple):
+    """What applies to one month: the law's references and the jobbstimulans parameters."""
 
-    def __init__(self, tables: Iterable[NormTable], archived: Iterable[NormTable] = ()) -> None:
+    legal_period: LegalPeriod
+    references: Mapping[str, str]
+    incentive: IncentiveRule
+
+
+class NormTables:
+    """The rules in force by date: norm tables, legal periods and jobbstimulans parameters.
+
+    Built from the database (norms app) at run time, from data files in tests and tools.
+    """
+
+    def __init__(
+        self,
+        tables: Iterable[NormTable],
+        archived: Iterable[NormTable] = (),
+        legal_periods: Iterable[LegalPeriod] | None = None,
+        incentives: Iterable[tuple[date, IncentiveRule]] | None = None,
+    ) -> None:
         self._tables = tuple(sorted(tables, key=lambda table: table.valid_from))
         self._archived = tuple(archived)
         self._by_month: dict[Month, NormTable] = {}
+        self._rules_by_month: dict[Month, MonthRules] = {}
+        self.legal_periods = tuple(
+            sorted(
+                DEFAULT_LEGAL_PERIODS if legal_periods is None else legal_periods,
+                key=lambda period: period.valid_from,
+            )
+        )
+        self.incentives = tuple(
+            sorted(
+                ((date.min, DEFAULT_INCENTIVE),) if incentives is None else incentives,
+                key=lambda item: item[0],
+            )
+        )
         for earlier, later in zip(self._tables, self._tables[1:], strict=False):
             if later.valid_from <= earlier.valid_to:
                 raise NormTableError(
@@ -222,6 +273,34 @@ class NormTables:
             field="month",
         )
 
+    def rules_for(self, month: Month) -> MonthRules:
+        """The legal period and jobbstimulans parameters in force in `month` (cached)."""
+        found = self._rules_by_month.get(month)
+        if found is not None:
+            return found
+        period = next((p for p in reversed(self.legal_periods) if p.covers(month)), None)
+        if period is None:
+            raise NormTableError(
+                "no_legal_period",
+                f"Det finns ingen lagperiod (regeluppsättning) för {month}.",
+                field="month",
+            )
+        if period.rules_version not in IMPLEMENTED_RULE_VERSIONS:
+            raise NormTableError(
+                "rules_not_implemented",
+                f"{period.name} från {period.valid_from.isoformat()} kräver beräkningsregler "
+                f"(version {period.rules_version}) som den här versionen av Bistånd inte har.",
+                field="month",
+            )
+        first = month.first_day
+        incentive = DEFAULT_INCENTIVE
+        for valid_from, rule in self.incentives:
+            if valid_from <= first:
+                incentive = rule
+        found = MonthRules(period, period.references, incentive)
+        self._rules_by_month[month] = found
+        return found
+
     def _exact(self, month: Month, sha256: str) -> NormTable:
         for table in (*self._tables, *self._archived):
             if table.sha256 == sha256 and table.covers(month):
@@ -250,7 +329,7 @@ def tables_from_data(data: Mapping[str, Any]) -> list[NormTable]:
         version = str(data.get("version", "unversioned"))
         price_base = data.get("price_base_amount", {}).get("per_year", {})
         return [
-            _table_from_year(int(year), year_data, version, price_base.get(year))
+            table_from_year(int(year), year_data, version, price_base.get(year))
             for year, year_data in data["years"].items()
         ]
     except NormTableError:
@@ -261,9 +340,16 @@ def tables_from_data(data: Mapping[str, Any]) -> list[NormTable]:
         ) from exc
 
 
-def _table_from_year(
-    year: int, year_data: Mapping[str, Any], version: str, price_base_amount: Any
+def table_from_year(
+    year: int,
+    year_data: Mapping[str, Any],
+    version: str,
+    price_base_amount: Any,
+    *,
+    draft: bool = False,
 ) -> NormTable:
+    """Parse one year's table (riksnorm.json layout); raises NormTableError if malformed."""
+
     def amount(value: Any, what: str) -> Decimal | None:
         if value is None:
             return None
@@ -327,6 +413,7 @@ def _table_from_year(
         common_by_size=common_by_size,
         price_base_amount=pbb,
         data=year_data,
+        draft=draft,
     )
 
 

@@ -26,6 +26,7 @@ from bistand.calculation.money import format_sek
 from bistand.core.dates import add_months
 from bistand.core.errors import DomainError
 from bistand.households.models import MemberRole
+from bistand.norms.selectors import rulebook
 
 from .legal import legal_basis
 from .models import Calculation, Decision, DecisionStatus, LineKind, LocalGuideline, Outcome
@@ -363,12 +364,14 @@ def _member_index(index_of: dict[int, int], person_id: Any) -> int | None:
     return index
 
 
-def run(calculation: Calculation) -> None:
-    """Calculate and store input, result (or the Swedish error) and the key figures."""
+def run(calculation: Calculation, tables=None) -> None:
+    """Calculate and store input, result (or the Swedish error) and the key figures.
+
+    `tables`: the rules to use; by default those in force in the database (norms app)."""
     data = build_input(calculation)
     calculation.input = data
     try:
-        result = calculate_from_dict(data)
+        result = calculate_from_dict(data, tables if tables is not None else rulebook())
     except CalculationError as error:
         calculation.result = None
         calculation.error = error.to_dict()

@@ -1,6 +1,6 @@
 """The law a decision rests on, the appeal instructions and the statutory deadlines.
 
-Plain Python. Sources and what could not be verified: docs/decisions.md, "Legal basis".
+Sources and what could not be verified: docs/decisions.md, "Legal basis".
 """
 
 from __future__ import annotations
@@ -8,36 +8,27 @@ from __future__ import annotations
 import datetime as dt
 
 from bistand.core.dates import deadline_from
+from bistand.core.errors import DomainError
+from bistand.norms.selectors import legal_period_on
 
-# SoL (2025:400) replaced SoL (2001:453) on 2025-07-01 (calculation-rules.md section 7).
-NEW_SOCIAL_SERVICES_ACT_FROM = dt.date(2025, 7, 1)
-
-# The right to assistance (försörjningsstöd and livsföring i övrigt): 12 kap. 1 § SoL
-# (2025:400); the riksnorm items: 12 kap. 7 §. Source: calculation-rules.md sections 2 and 7
-# (the government's 2025-11 riksnorm article; Lifecare's decision types "12 kap 1, 7 §§ SoL").
-# Before 2025-07-01: 4 kap. 1 § and 4 kap. 3 § SoL (2001:453) (SFS 2016:654, SFS 2021:159).
-_BASIS = {
-    "new": {
-        "income_support": "12 kap. 1 § och 12 kap. 7 § socialtjänstlagen (2025:400)",
-        "other_living_costs": "12 kap. 1 § socialtjänstlagen (2025:400)",
-        # Must be available to the labour market: a paragraph of 12 kap. 1 § in the new law;
-        # the stycke was not verified (in 2001:453 it is 4 kap. 1 § andra stycket).
-        "labour_market": "12 kap. 1 § socialtjänstlagen (2025:400)",
-    },
-    "old": {
-        "income_support": "4 kap. 1 § och 4 kap. 3 § socialtjänstlagen (2001:453)",
-        "other_living_costs": "4 kap. 1 § socialtjänstlagen (2001:453)",
-        "labour_market": "4 kap. 1 § andra stycket socialtjänstlagen (2001:453)",
-    },
-}
+# The legal basis of each line kind comes from the legal period in force on the decision day
+# (norms.LegalPeriod, verified like the norm tables; seeded from norms/data/rules.json):
+# 12 kap. 1 § and 7 § SoL (2025:400) from 2025-07-01, before that 4 kap. 1 § and 3 § SoL
+# (2001:453). Sources and what could not be verified: docs/decisions.md, "Legal basis".
 
 
 def legal_basis(kind: str, decided_on: dt.date, refusal_ground: str = "") -> str:
     """The legal basis (lagrum) of a decision line, for the law in force on the decision day."""
-    law = "new" if decided_on >= NEW_SOCIAL_SERVICES_ACT_FROM else "old"
+    period = legal_period_on(decided_on)
+    if period is None:
+        raise DomainError(
+            "no_legal_period",
+            f"Det finns ingen verifierad lagperiod för {decided_on.isoformat()} (Regelverk).",
+        )
+    basis = period.decision_basis or {}
     if refusal_ground == "labour_market":
-        return _BASIS[law]["labour_market"]
-    return _BASIS[law][kind]
+        return basis["labour_market"]
+    return basis[kind]
 
 
 # Förvaltningslagen (2017:900): an appeal is made in writing, handed in to the authority that

@@ -565,6 +565,14 @@ def save_calculation(actor, calculation: Calculation) -> Calculation:
     if calculation.result is None:
         message = (calculation.error or {}).get("message", "Beräkningen kunde inte göras.")
         raise DomainError("calculation_failed", f"Beräkningen kan inte sparas: {message}")
+    table = calculation.result.get("norm_table") or {}
+    if table.get("draft"):
+        # Four-eyes on the rules: a table nobody else has checked pays nobody.
+        raise DomainError(
+            "norm_table_draft",
+            f"Beräkningen kan inte sparas för beslut: riksnormen {table.get('year')} är ett "
+            "utkast som ännu inte har verifierats av en andra person (Regelverk).",
+        )
     calculation.saved_by = actor
     calculation.saved_at = timezone.now()
     calculation.save()

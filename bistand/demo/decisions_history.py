@@ -18,7 +18,7 @@ from collections import Counter
 from decimal import Decimal
 
 from bistand.audit.models import AuditAction
-from bistand.calculation import CalculationError, calculate_from_dict, default_norm_tables
+from bistand.calculation import CalculationError, calculate_from_dict
 from bistand.cases.models import Application, ApplicationStatus, InvestigationVersion
 from bistand.core.dates import add_months
 from bistand.decisions import calculations as calc
@@ -39,6 +39,7 @@ from bistand.decisions.models import (
     ReceiptBasis,
     RefusalGround,
 )
+from bistand.norms.selectors import rulebook
 from bistand.organisation.models import Role, User
 
 from .auditing import AuditBuffer
@@ -79,7 +80,7 @@ class NormCalculator:
     amount (marked as demo data in the result's warnings)."""
 
     def __init__(self) -> None:
-        self.tables = default_norm_tables()
+        self.tables = rulebook()
         self.verified_years = sorted(t.year for t in self.tables if t.verified)
         self.substituted = 0
 

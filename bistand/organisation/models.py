@@ -66,6 +66,11 @@ class User(AbstractUser):
     )
     caseload_limit = models.PositiveIntegerField(_("högsta antal ärenden"), null=True, blank=True)
     title = models.CharField(_("titel"), max_length=100, blank=True)
+    rules_maintainer = models.BooleanField(
+        _("förvaltar regelverket"),
+        default=False,
+        help_text=_("Får lägga in och granska riksnorm, prisbasbelopp och lagperioder."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

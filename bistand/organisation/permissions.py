@@ -69,6 +69,9 @@ CAPABILITIES: dict[str, set[str]] = {
         R.UNIT_HEAD,
     },
     "manage_organisation": {R.SYSTEM_ADMIN},
+    # Norm tables, legal parameters and periods; also staff the administrator names
+    # (User.rules_maintainer), e.g. a unit head or a system owner (systemförvaltare).
+    "maintain_rules": {R.SYSTEM_ADMIN},
 }
 
 CAPABILITY_LABELS = {
@@ -88,13 +91,16 @@ CAPABILITY_LABELS = {
     "view_caseload": "se arbetsbelastning",
     "view_inbox": "se inkorgen",
     "manage_organisation": "administrera organisationen",
+    "maintain_rules": "förvalta regelverket (riksnorm och lagparametrar)",
 }
 
 
 def can(user, capability: str) -> bool:
-    return bool(
-        user and user.is_authenticated and user.is_active and user.role in CAPABILITIES[capability]
-    )
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if capability == "maintain_rules" and getattr(user, "rules_maintainer", False):
+        return True
+    return user.role in CAPABILITIES[capability]
 
 
 def require(user, capability: str) -> None:

@@ -116,6 +116,7 @@ def test_internal_error_keeps_the_json_contract(monkeypatch):
     assert json.loads(out)["error"]["code"] == "internal_error"
 
 
+@pytest.mark.django_db
 def test_django_command_calls_the_cli(tmp_path):
     pytest.importorskip("django")
     from bistand.cases.management.commands.calc import Command

@@ -60,6 +60,7 @@ def test_result_records_the_table_year_version_and_hash(tables):
         "status": "verified_primary",
         "valid_from": "2021-01-01",
         "valid_to": "2021-12-31",
+        "draft": False,
     }
 
 

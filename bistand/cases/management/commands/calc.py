@@ -5,6 +5,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from bistand.calculation.cli import run
+from bistand.norms.selectors import rulebook
 
 
 class Command(BaseCommand):
@@ -16,6 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         stdin = options.get("stdin") or sys.stdin
-        status = run([options["file"]], stdin, self.stdout, self.stderr)
+        status = run([options["file"]], stdin, self.stdout, self.stderr, rulebook())
         if status:
             raise SystemExit(status)
