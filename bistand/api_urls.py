@@ -12,6 +12,7 @@ from bistand.cases.api import (
 )
 from bistand.decisions.api import register as register_decisions
 from bistand.households.api import HouseholdRegistrationViewSet
+from bistand.norms.api import register as register_norms
 from bistand.payments.api import register as register_payments
 from bistand.workplans.api import register as register_workplans
 
@@ -27,6 +28,7 @@ router.register("journal-entries", JournalEntryViewSet, basename="journal-entry"
 register_workplans(router)
 register_decisions(router)
 register_payments(router)
+register_norms(router)
 
 urlpatterns = [
     *router.urls,

@@ -165,6 +165,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationKindEnum": "bistand.cases.models.ApplicationKind",
         "JournalKindEnum": "bistand.cases.models.JournalKind",
         "StaffRoleEnum": "bistand.organisation.models.Role",
+        "RuleVersionStateEnum": "bistand.norms.models.VersionState",
         "MemberRoleEnum": "bistand.households.models.MemberRole",
         "FollowUpMethodEnum": "bistand.workplans.models.FollowUpMethod",
         "DecisionOutcomeEnum": "bistand.decisions.models.Outcome",

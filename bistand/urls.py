@@ -21,5 +21,6 @@ urlpatterns = [
     path("statistik/", include("bistand.statistics.urls")),
     path("e-tjanst/", include("bistand.portal.urls")),
     path("organisation/", include("bistand.organisation.urls")),
+    path("regelverk/", include("bistand.norms.urls")),
     path("loggkontroll/", include("bistand.cases.urls_audit")),
 ]

@@ -35,6 +35,7 @@ from .rules import (
     MAX_AGE_WITH_LUNCH_SPLIT,
     MAX_CHILD_AGE,
     MAX_TABLED_HOUSEHOLD_SIZE,
+    RULES_VERSION,
     IncentiveRule,
 )
 from .tables import CalculationWarning, NormTable, NormTables, default_norm_tables
@@ -179,7 +180,7 @@ def calculate(calc_input: CalculationInput, tables: NormTables | None = None) ->
             table,
             calc_input.local_guidelines,
             tuple(warnings),
-            month_rules.legal_period.rules_version,
+            RULES_VERSION,
         ),
     )
 

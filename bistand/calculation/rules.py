@@ -36,7 +36,7 @@ MAX_TABLED_HOUSEHOLD_SIZE = 7
 NEW_SOCIAL_SERVICES_ACT_FROM = Month(2025, 7)
 
 _NORM_OLD = "4 kap. 3 § SoL (2001:453) och 2 kap. 1 § socialtjänstförordningen (2001:937)"
-_NORM_NEW = "12 kap. 7 § SoL (2025:400) och 2 kap. 1 § socialtjänstförordningen (2001:937)"
+_NORM_NEW = "12 kap. 7 § SoL (2025:400) och 12 kap. 2 § socialtjänstförordningen (2025:468)"
 _INCENTIVE_OLD = "Jobbstimulans, 4 kap. 1 b § SoL (2001:453), prop. 2012/13:94"
 _INCENTIVE_NEW = "Jobbstimulans, prop. 2012/13:94 (tidigare 4 kap. 1 b § SoL (2001:453))"
 
@@ -78,10 +78,12 @@ _REFERENCES = {
 
 RULE_IDS = tuple(_REFERENCES)
 
-# Rule versions this engine implements: a legal period names the one its months use. A
-# rule change (e.g. the 2027 benefit cap) is new arithmetic under a new version, added
-# beside the old, so a calculation made before it is never changed.
-IMPLEMENTED_RULE_VERSIONS = frozenset({RULES_VERSION})
+# Rule sets this engine implements: a legal period names the one its months use. A rule
+# change in the law (e.g. the proposed 2027 benefit cap) is a new rule set added beside the
+# old, so a calculation made before it is never changed. (RULES_VERSION is the engine's own
+# revision within a rule set, recorded on every result.)
+NORM_RULE_SET = "1"
+IMPLEMENTED_RULE_VERSIONS = frozenset({NORM_RULE_SET})
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class LegalPeriod:
     act: str
     norm_reference: str
     incentive_reference: str
-    rules_version: str = RULES_VERSION
+    rules_version: str = NORM_RULE_SET
     references: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,8 @@ seed the first versions on `migrate` (`seed.py`); nothing else reads them at run
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -183,3 +185,5 @@ class RulesChange(models.Model):
 
     at = models.DateTimeField(auto_now_add=True)
     what = models.CharField(max_length=100)
+    # With the id: an id reused after a rolled-back change (SQLite) is still a new generation.
+    token = models.UUIDField(default=uuid.uuid4, editable=False)

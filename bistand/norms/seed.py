@@ -48,16 +48,40 @@ def _seeded(**fields) -> dict:
     }
 
 
+def _offer_release_correction(latest: NormTableVersion, year_data: dict) -> int:
+    """A release whose file corrects a year the database holds only as seeded: the new
+    figures become a draft (from the package) that a person in the unit must verify.
+    A table entered or corrected in the app is never touched."""
+    if not latest.seeded or latest.state == VersionState.DRAFT or latest.data == year_data:
+        return 0
+    if latest.state == VersionState.WITHDRAWN and latest.data == year_data:
+        return 0
+    NormTableVersion.objects.create(
+        year=latest.year,
+        revision=latest.revision + 1,
+        state=VersionState.DRAFT,
+        seeded=True,
+        valid_from=dt.date.fromisoformat(year_data["valid_from"]),
+        valid_to=dt.date.fromisoformat(year_data["valid_to"]),
+        source_status=year_data["status"],
+        sources=list(year_data.get("source", [])),
+        note="Rättelse från en ny version av programmets datafil; granska och verifiera.",
+        data=year_data,
+    )
+    return 1
+
+
 @transaction.atomic
 def seed_rules(norm_file: Path | None = None, rules_file: Path | None = None) -> int:
     """Create what the data files hold and the database lacks; returns rows created."""
     norms = _read(norm_file or DEFAULT_TABLE_FILE)
     rules = _read(rules_file or RULES_FILE)
     created = 0
-    have_years = set(NormTableVersion.objects.values_list("year", flat=True))
+    latest = {v.year: v for v in NormTableVersion.objects.order_by("year", "revision")}
     for year_text, year_data in norms["years"].items():
         year = int(year_text)
-        if year in have_years:
+        if year in latest:
+            created += _offer_release_correction(latest[year], year_data)
             continue
         NormTableVersion.objects.create(
             **_seeded(

@@ -36,8 +36,8 @@ _lock = threading.Lock()
 _cache: dict[str, object] = {"generation": None, "rulebook": None}
 
 
-def generation() -> int:
-    return RulesChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+def generation() -> tuple:
+    return RulesChange.objects.order_by("-id").values_list("id", "token").first() or (0, None)
 
 
 def rulebook() -> NormTables:

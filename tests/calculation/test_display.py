@@ -57,7 +57,7 @@ def test_totals_and_outcome_close_the_breakdown():
     assert by_label["Summa inkomster som räknas"].amount == Decimal("13000")
     assert by_label["Försörjningsstöd att betala ut"].amount == Decimal("12635")
     assert "Förslag till beslut: Delvis bifall" in by_label
-    assert rows[-1].label.startswith("Riksnorm 2024, tabellversion 1")
+    assert rows[-1].label.startswith("Riksnorm 2024, tabellversion 2")
 
 
 def test_surplus_is_shown_with_a_refusal():

@@ -11,7 +11,7 @@ from bistand.calculation import (
     calculate,
 )
 
-from .builders import adult, amounts_of, child, co_applicant, household
+from .builders import adult, amounts_of, child, co_applicant, household, tables_for
 
 D = Decimal
 
@@ -158,30 +158,48 @@ def test_verified_year_has_no_table_warning_and_unverified_year_has_one():
     assert "2024" in unverified.warnings[0].message
 
 
+# A partial year as the file once held 2026 (before the regulation text was read): only the
+# single adult and the 1-person common cost. The file's years are all complete now.
+PARTIAL = tables_for(2026, status="partial", single_adult=3940, common={1: 1280})
+
+
 def test_partial_year_calculates_what_it_has_with_warnings():
-    result = calculate(household("2025-03", adult()))
-    assert result.norm_total == D("3910") + D("1270")
+    partial = tables_for(2026, status="partial", single_adult=3940, common={1: 1280})
+    result = calculate(household("2026-03", adult()), partial)
+    assert result.norm_total == D("3940") + D("1280")
     assert {w.code for w in result.warnings} == {"norm_table_unverified", "norm_table_partial"}
 
 
 @pytest.mark.parametrize(
-    ("month", "members", "missing"),
+    ("members", "missing"),
     [
-        ("2025-03", (adult(), co_applicant()), "sambor/makar"),
-        ("2026-03", (adult(), child("2018-01-01")), "barn 7–10 år"),
-        ("2026-03", (adult(), co_applicant()), "sambor/makar"),
+        ((adult(), co_applicant()), "sambor/makar"),
+        ((adult(), child("2018-01-01")), "barn 7–10 år"),
     ],
 )
-def test_missing_amount_is_refused_never_invented(month, members, missing):
+def test_missing_amount_is_refused_never_invented(members, missing):
     with pytest.raises(NormTableError) as caught:
-        calculate(household(month, *members))
+        calculate(household("2026-03", *members), PARTIAL)
     assert caught.value.code == "norm_amount_missing"
     assert missing in caught.value.message
 
 
-def test_common_costs_missing_for_the_size_is_refused_in_2026():
-    # 2026 has the 1-person common cost only; a shared household of 3 needs the 3-person one.
+def test_common_costs_missing_for_the_size_is_refused():
+    # The table has the 1-person common cost only; a shared household of 3 needs the 3-person one.
     with pytest.raises(NormTableError) as caught:
-        calculate(household("2026-03", adult(), shared_household_size=3))
+        calculate(household("2026-03", adult(), shared_household_size=3), PARTIAL)
     assert caught.value.code == "norm_amount_missing"
     assert "3 personer" in caught.value.message
+
+
+def test_2025_and_2026_follow_the_regulation_text():
+    # Socialtjänstförordningen (2025:468) 12 kap. 2 §: 2025 as issued, 2026 as SFS 2025:1046.
+    couple_2025 = calculate(household("2025-09", adult(), co_applicant()))
+    assert couple_2025.norm_total == D("7050") + D("1400")
+    family_2026 = calculate(
+        household("2026-03", adult(), co_applicant(), child("2018-01-01"), child("2023-05-01"))
+    )
+    assert family_2026.norm_total == D("7100") + D("3820") + D("3060") + D("2030")
+    # The government's published totals (regeringen.se 2025-11-13): 5 220 and 8 510.
+    assert calculate(household("2026-03", adult())).norm_total == D("5220")
+    assert calculate(household("2026-03", adult(), co_applicant())).norm_total == D("8510")

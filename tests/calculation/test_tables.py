@@ -20,10 +20,11 @@ def test_every_year_of_the_file_is_loaded_with_status_and_source(tables):
     statuses = {table.year: table.status for table in tables}
     assert statuses[2021] == "verified_primary"
     assert statuses[2024] == "single_secondary_source_UNVERIFIED"
-    assert statuses[2026] == "partial"
+    assert statuses[2025] == "verified_secondary"
+    assert statuses[2026] == "verified_primary"
     for table in tables:
         assert table.sources, table.year
-        assert table.version == "1"
+        assert table.version == "2"
         assert len(table.sha256) == 64
 
 
@@ -34,20 +35,36 @@ def test_table_is_chosen_by_date():
 
 
 def test_missing_amounts_stay_missing(tables):
+    # Amounts no source gave stay null: the 2020 "without lunch" amounts and 2022+ ones.
+    assert tables.for_year(2022).bracket_by_age[2].amount_without_lunch is None
     table_2026 = tables.for_year(2026)
-    assert table_2026.single_adult == Decimal("3940")
-    assert table_2026.cohabiting_couple is None
-    assert table_2026.common_by_size[2] is None
-    assert all(bracket.amount is None for bracket in table_2026.children)
-    assert tables.for_year(2025).cohabiting_couple is None
+    assert table_2026.cohabiting_couple == Decimal("7100")
+    assert table_2026.common_by_size[2] == Decimal("1410")
 
 
 @pytest.mark.skipif(not SHARED_REFERENCE.exists(), reason="shared reference not mounted")
 def test_data_file_keeps_the_reference_content_and_adds_a_version():
     ours = json.loads(DEFAULT_TABLE_FILE.read_text(encoding="utf-8"))
     reference = json.loads(SHARED_REFERENCE.read_text(encoding="utf-8"))
-    assert ours.pop("version") == "1"
-    assert ours == reference
+    assert ours.pop("version") == "2"
+    # Version 2 completes 2025 and 2026 from the regulation text (SFS 2025:468, 2025:1046);
+    # every other year is the reference unchanged, and no amount the reference has changed.
+    corrected = {"2025", "2026"}
+    assert {k: v for k, v in ours.items() if k != "years"} == {
+        k: v for k, v in reference.items() if k != "years"
+    }
+    for year, data in reference["years"].items():
+        if year not in corrected:
+            assert ours["years"][year] == data, year
+            continue
+        for before, after in zip(data["children"], ours["years"][year]["children"], strict=True):
+            assert before["amount"] in (None, after["amount"])
+        assert (
+            data["adults"]["single"]["amount"] == ours["years"][year]["adults"]["single"]["amount"]
+        )
+        for size, amount in data["common_household_costs"]["by_household_size"].items():
+            ours_amount = ours["years"][year]["common_household_costs"]["by_household_size"][size]
+            assert amount in (None, ours_amount)
 
 
 def test_result_records_the_table_year_version_and_hash(tables):
@@ -55,7 +72,7 @@ def test_result_records_the_table_year_version_and_hash(tables):
     table = tables.for_year(2021)
     assert result.to_dict()["norm_table"] == {
         "year": 2021,
-        "version": "1",
+        "version": "2",
         "sha256": table.sha256,
         "status": "verified_primary",
         "valid_from": "2021-01-01",

@@ -58,10 +58,8 @@ def test_we4_single_adult_without_income_or_costs_2026():
     assert result.incomes_counted - result.total_need == D("-5220")
     assert result.amount_to_pay == D("5220")
     assert result.proposed_outcome == "granted"
-    assert {warning.code for warning in result.warnings} == {
-        "norm_table_unverified",
-        "norm_table_partial",
-    }
+    # 2026 is read from the regulation text (SFS 2025:1046): no table warning any more.
+    assert result.warnings == ()
 
 
 def test_we5_surplus_after_work_incentive_gives_refusal():

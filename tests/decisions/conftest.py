@@ -168,3 +168,31 @@ def decide(actor, application, calculation=None, **overrides):
         lines=as_proposed(calculation, **overrides),
         support_obstacles=obstacles_for(calculation),
     )
+
+
+def enter_and_verify_2026(unit, *, source_status: str, drop_children: bool = False):
+    """A verified correction of 2026 with a weaker source status (a test of the warnings;
+    the package's 2026 table is read from the regulation text and carries none)."""
+    from bistand.norms import services as norm_services
+    from bistand.organisation.models import Role, User
+    from tests.factories import UserFactory
+    from tests.norms.conftest import SOURCES, file_year
+
+    data = file_year(2026)
+    if drop_children:
+        for child in data["children"]:
+            child["amount"] = None
+            child.pop("amount_without_lunch_5_days_per_week", None)
+    admin = User.objects.filter(role=Role.SYSTEM_ADMIN, unit=unit).first() or UserFactory(
+        username="rulesadmin", role=Role.SYSTEM_ADMIN, unit=unit
+    )
+    draft = norm_services.enter_norm_table(
+        admin, year=2026, data=data, source_status=source_status, sources=SOURCES
+    )
+    second = UserFactory(username="rules2", role=Role.UNIT_HEAD, unit=unit, rules_maintainer=True)
+    return norm_services.verify_version(second, draft)
+
+
+@pytest.fixture
+def unverified_2026(org):
+    return enter_and_verify_2026(org.unit, source_status="single_secondary_source_UNVERIFIED")

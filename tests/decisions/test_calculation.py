@@ -12,7 +12,7 @@ from bistand.core.models import FinalRecordError
 from bistand.decisions import services
 from bistand.decisions.models import Calculation, LocalGuideline
 
-from .conftest import decide, saved_calculation
+from .conftest import decide, enter_and_verify_2026, saved_calculation
 
 
 def test_calculation_saved_from_application_with_prefill_from_last_month(
@@ -125,14 +125,25 @@ def test_saved_calculation_is_frozen(org, make_application, this_month):
     assert copy.based_on == calculation and copy.saved_at is None
 
 
-def test_unverified_and_partial_norm_years_are_warned(org, make_application, this_month):
+@pytest.fixture
+def partial_2026(org):
+    return enter_and_verify_2026(
+        org.unit, source_status="single_secondary_source_UNVERIFIED_partial", drop_children=True
+    )
+
+
+def test_unverified_and_partial_norm_years_are_warned(
+    org, make_application, this_month, partial_2026
+):
     calculation = services.create_calculation(org.social_worker, make_application(this_month))
     codes = {w["code"] for w in calculation.warnings}
     assert "norm_table_unverified" in codes and "norm_table_partial" in codes
 
 
-def test_missing_norm_amount_is_shown_and_cannot_be_saved(org, make_application, this_month):
-    # 2026 has no children's amounts in any source read: the calculation says so.
+def test_missing_norm_amount_is_shown_and_cannot_be_saved(
+    org, make_application, this_month, partial_2026
+):
+    # The table in force has no children's amounts: the calculation says so.
     application = make_application(this_month, children=True)
     calculation = services.create_calculation(org.social_worker, application)
     assert calculation.result is None

@@ -32,8 +32,8 @@ def test_decision_records_lines_basis_obstacles_letter_and_decides_application(
         stated_costs=[{"type": "rent", "amount": "7000"}, {"type": "glasses", "amount": "1500"}],
     )
     calculation = services.create_calculation(org.social_worker, application)
-    # 2026 has no couple amount in any source read; a couple cannot be calculated for 2026.
-    assert calculation.error["code"] == "norm_amount_missing"
+    # Riksnorm 2026 (SFS 2025:1046): 7 100 for the couple + 1 410 common costs for two.
+    assert calculation.result["norm_total"] == "8510.00"
 
     application = make_application(
         MAY_2023,

@@ -134,7 +134,7 @@ def test_decide_batch_dry_run_lists_who_qualifies_and_why_not(org, c_case_repeat
 
 
 def test_automatic_mode_records_rule_version_and_checks_and_samples_for_review(
-    org, c_case_repeat, this_month
+    org, c_case_repeat, this_month, unverified_2026
 ):
     services.change_decision_settings(
         org.sysadmin,
@@ -156,7 +156,7 @@ def test_automatic_mode_records_rule_version_and_checks_and_samples_for_review(
     )
     c_case_repeat()
     c_case_repeat(adult="199811022384")
-    # Riksnorm 2026 is not verified: no automatic decision is made on it.
+    # The 2026 table in force is not verified against the statute: no automatic decision.
     report = services.run_decide_batch(org.unit_head, this_month, dry_run=False)
     assert not any(row.decision for row in report.rows)
     assert all("no_warnings" in {c.code for c in row.assessment.failed} for row in report.rows)

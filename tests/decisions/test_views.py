@@ -36,7 +36,9 @@ def _decide_post(calculation, **extra):
     return data
 
 
-def test_case_page_to_calculation_to_decision(logged_in, org, make_application, this_month):
+def test_case_page_to_calculation_to_decision(
+    logged_in, org, make_application, this_month, unverified_2026
+):
     application = make_application(this_month, stated_costs=[{"type": "rent", "amount": "6500"}])
     client = logged_in(org.social_worker)
     page = client.get(reverse("case_detail", args=[application.case_id])).content.decode()

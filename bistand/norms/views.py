@@ -1,0 +1,331 @@
+"""The rules pages (Regelverk): norm tables, legal parameters and periods, four-eyes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.views import handle_domain_errors
+from bistand.organisation.models import HEAD_ROLES
+from bistand.organisation.permissions import can
+
+from . import services
+from .compare import cells, compare
+from .forms import (
+    ImportForm,
+    LegalPeriodForm,
+    NormTableForm,
+    ParameterForm,
+    WithdrawForm,
+)
+from .jsonfile import load_json
+from .models import LegalParameter, LegalPeriod, NormTableVersion, VersionState
+from .selectors import corrected_version, previous_verified
+
+KINDS = {"riksnorm": NormTableVersion, "parameter": LegalParameter, "lagperiod": LegalPeriod}
+
+
+def _require_view(user) -> None:
+    if not (can(user, "maintain_rules") or getattr(user, "role", None) in HEAD_ROLES):
+        raise PermissionRefused(
+            "role_not_permitted", "Din roll får inte se regelverket (riksnorm och lagparametrar)."
+        )
+
+
+def _get(kind: str, pk: int):
+    model = KINDS.get(kind)
+    row = model.objects.filter(pk=pk).first() if model else None
+    if row is None:
+        raise NotFound("not_found", "Uppgiften finns inte.")
+    return row
+
+
+def may_verify(user, version) -> bool:
+    return (
+        version.is_draft
+        and can(user, "maintain_rules")
+        and user.pk not in (version.editor_ids or [])
+        and user.pk != version.entered_by_id
+    )
+
+
+@login_required
+@handle_domain_errors
+def overview(request):
+    _require_view(request.user)
+    norm_versions = list(
+        NormTableVersion.objects.select_related("entered_by", "verified_by").order_by(
+            "-year", "-revision"
+        )
+    )
+    return render(
+        request,
+        "norms/overview.html",
+        {
+            "norm_versions": norm_versions,
+            "parameters": LegalParameter.objects.select_related(
+                "entered_by", "verified_by"
+            ).order_by("code", "-valid_from", "-revision"),
+            "periods": LegalPeriod.objects.select_related("entered_by", "verified_by").order_by(
+                "-valid_from", "-revision"
+            ),
+            "drafts": sum(1 for v in norm_versions if v.is_draft),
+            "can_maintain": can(request.user, "maintain_rules"),
+            "import_form": ImportForm(),
+            "parameter_form": ParameterForm(prefix="p"),
+            "period_form": LegalPeriodForm(prefix="l"),
+            "next_year": (norm_versions[0].year + 1) if norm_versions else 2027,
+        },
+    )
+
+
+def _initial_from(version: NormTableVersion | None) -> dict:
+    if version is None:
+        return {}
+    initial = {cell.key: cell.amount for cell in cells(version.data)}
+    source = (version.sources or [{}])[0] if version.sources else {}
+    initial.update(
+        year=version.year,
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+        source_status=version.source_status,
+        sfs=source.get("sfs", ""),
+        source_title=source.get("title", "") or source.get("kind", ""),
+        source_url=source.get("url", ""),
+        source_date=source.get("date") or None,
+        note=version.note,
+    )
+    return initial
+
+
+@login_required
+@handle_domain_errors
+def norm_entry(request):
+    """Enter a year's riksnorm (or correct one) in the statute's layout."""
+    if not can(request.user, "maintain_rules"):
+        services.require(request.user, "maintain_rules")
+    base = None
+    if request.GET.get("corrects", "").isdigit():
+        base = _get("riksnorm", int(request.GET["corrects"]))
+    year_text = request.GET.get("year", "")
+    year = base.year if base else (int(year_text) if year_text.isdigit() else None)
+    if year is not None and not 2000 <= year <= 2100:
+        raise DomainError("bad_year", "Året ska vara mellan 2000 och 2100.")
+    if base is None and year is not None:
+        base = (
+            NormTableVersion.objects.filter(year=year, state=VersionState.DRAFT).first()
+            or NormTableVersion.objects.filter(year=year, state=VersionState.VERIFIED)
+            .order_by("-revision")
+            .first()
+        )
+    initial = _initial_from(base)
+    if base is None and year is not None:
+        initial = {"year": year, "valid_from": f"{year}-01-01", "valid_to": f"{year}-12-31"}
+    form = NormTableForm(request.POST or None, initial=initial)
+    previous_year = None
+    if year is not None:
+        previous_year = (
+            NormTableVersion.objects.filter(year__lt=year, state=VersionState.VERIFIED)
+            .order_by("-year", "-revision")
+            .first()
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.enter_norm_table(
+                request.user,
+                year=data["year"],
+                data={
+                    **_table(form, base),
+                    "valid_from": data["valid_from"].isoformat(),
+                    "valid_to": data["valid_to"].isoformat(),
+                },
+                source_status=data["source_status"],
+                sources=form.sources(),
+                note=data["note"],
+            )
+        except PermissionRefused:
+            raise
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Riksnormen {version.year} är sparad som utkast. En annan person ska nu "
+                "granska och verifiera den innan den gäller.",
+            )
+            return redirect("norms:norm_detail", version.pk)
+    elif request.method == "POST":
+        messages.error(request, "Kontrollera fälten.")
+    previous = {
+        cell.key: cell.amount for cell in cells(previous_year.data if previous_year else None)
+    }
+    return render(
+        request,
+        "norms/norm_entry.html",
+        {
+            "form": form,
+            "rows": form.cell_rows(previous),
+            "previous_year": previous_year,
+            "base": base,
+        },
+    )
+
+
+def _table(form: NormTableForm, base: NormTableVersion | None) -> dict:
+    from .compare import table_data
+
+    kept = {}
+    if base is not None:
+        kept = {
+            k: v
+            for k, v in base.data.items()
+            if k in ("uprating_percent_vs_previous_year", "totals_including_common_costs")
+        }
+    return table_data(form.amounts(), kept)
+
+
+@login_required
+@handle_domain_errors
+def norm_detail(request, pk: int):
+    _require_view(request.user)
+    version = _get("riksnorm", pk)
+    previous = previous_verified(version)
+    corrected = corrected_version(version)
+    rows = compare(version.data, previous.data if previous else None)
+    return render(
+        request,
+        "norms/norm_detail.html",
+        {
+            "version": version,
+            "previous": previous,
+            "corrected": corrected,
+            "corrected_amounts": {c.key: c.amount for c in cells(corrected.data)}
+            if corrected
+            else {},
+            "rows": rows,
+            "flagged": sum(1 for r in rows if r.flagged),
+            "may_verify": may_verify(request.user, version),
+            "can_maintain": can(request.user, "maintain_rules"),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def verify(request, kind: str, pk: int):
+    version = _get(kind, pk)
+    services.verify_version(request.user, version)
+    messages.success(request, f"{version} är verifierad och gäller från {version.valid_from}.")
+    return redirect(_back(kind, version))
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def withdraw(request, kind: str, pk: int):
+    version = _get(kind, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("reason_required", "Ange varför utkastet återkallas.")
+    services.withdraw_draft(request.user, version, form.cleaned_data["reason"])
+    messages.success(request, f"Utkastet {version} är återkallat.")
+    return redirect(_back(kind, version))
+
+
+def _back(kind: str, version) -> str:
+    if kind == "riksnorm":
+        return reverse("norms:norm_detail", args=[version.pk])
+    return reverse("norms:overview")
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def import_file(request):
+    services.require(request.user, "maintain_rules")
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise DomainError("bad_file", " ".join(form.errors.get("file", ["Välj en fil."])))
+    data = load_json(form.cleaned_data["file"].read())
+    created = services.import_norm_file(request.user, data)
+    messages.success(
+        request,
+        f"{len(created)} tabell(er) importerade som utkast: "
+        + ", ".join(str(v.year) for v in created)
+        + ". En annan person ska granska och verifiera dem.",
+    )
+    if len(created) == 1:
+        return redirect("norms:norm_detail", created[0].pk)
+    return redirect("norms:overview")
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def parameter_entry(request):
+    services.require(request.user, "maintain_rules")
+    form = ParameterForm(request.POST, prefix="p")
+    if not form.is_valid():
+        raise DomainError("bad_form", _errors(form))
+    data = form.cleaned_data
+    services.enter_parameter(
+        request.user,
+        code=data["code"],
+        valid_from=data["valid_from"],
+        valid_to=data["valid_to"],
+        value=data["value"],
+        source_status=data["source_status"],
+        sources=form.sources(),
+        note=data["note"],
+    )
+    messages.success(request, "Värdet är sparat som utkast; en annan person ska verifiera det.")
+    return redirect("norms:overview")
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def period_entry(request):
+    services.require(request.user, "maintain_rules")
+    form = LegalPeriodForm(request.POST, prefix="l")
+    if not form.is_valid():
+        raise DomainError("bad_form", _errors(form))
+    data = form.cleaned_data
+    services.enter_legal_period(
+        request.user,
+        code=data["code"],
+        name=data["name"],
+        act=data["act"],
+        valid_from=data["valid_from"],
+        valid_to=data["valid_to"],
+        norm_reference=data["norm_reference"],
+        incentive_reference=data["incentive_reference"],
+        decision_basis={
+            "income_support": data["basis_income_support"],
+            "other_living_costs": data["basis_other_living_costs"],
+            "labour_market": data["basis_labour_market"],
+        },
+        rules_version=data["rules_version"],
+        source_status=data["source_status"],
+        sources=form.sources(),
+        note=data["note"],
+    )
+    messages.success(
+        request, "Lagperioden är sparad som utkast; en annan person ska verifiera den."
+    )
+    return redirect("norms:overview")
+
+
+def _errors(form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "Kontrollera fälten. " + " ".join(parts)
