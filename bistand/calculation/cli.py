@@ -12,6 +12,8 @@ import sys
 from decimal import Decimal
 from typing import IO
 
+from bistand.core.json_input import JSONInputError, load_json
+
 from . import calculate_from_dict
 from .errors import CalculationError, InputError
 from .tables import NormTables
@@ -62,13 +64,9 @@ def _load(name: str, stdin: IO[str]) -> object:
     except UnicodeDecodeError as error:
         raise InputError("invalid_json", f"Indata är inte UTF-8: {error}.") from error
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except ValueError as error:
-        raise InputError("invalid_json", f"Indata är inte giltig JSON: {error}.") from error
-
-
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} är inte tillåtet")
+        return load_json(text, parse_float=Decimal)
+    except JSONInputError as error:  # also NaN/Infinity and too deep nesting
+        raise InputError(error.code, error.message) from error
 
 
 def _fail(error: dict[str, str], status: int, stdout: IO[str], stderr: IO[str]) -> int:

@@ -27,7 +27,7 @@ from .catalogue import (
     ROLE_CO_APPLICANT,
 )
 from .errors import InputError, NormTableError
-from .inputs import CalculationInput, Member
+from .inputs import CalculationInput, Cost, LocalGuidelines, Member
 from .money import CENT, MAX_AMOUNT, ZERO, check_amount, format_sek, round_to_ore
 from .months import Month, parse_date
 from .result import CalculationResult, MemberSummary, ResultLine, WorkIncentivePeriod
@@ -406,12 +406,17 @@ def _cost_lines(
     month: Month,
     size: int,
 ) -> tuple[Decimal, Decimal, bool]:
-    """Cost lines, capped at the local ceilings; returns (reasonable, other living, reduced)."""
+    """Cost lines, capped at the local ceilings; returns (reasonable, other living, reduced).
+
+    A ceiling applies to the total of all rows of its cost type in the month (rules section 3
+    "Municipal caps": the highest accepted cost, not the highest accepted row).
+    """
     append = lines.append
     guidelines = calc_input.local_guidelines
     ceilings = _NO_CEILINGS if guidelines is None else guidelines.ceilings_for_size(size)
     reasonable_total = other_living_total = ZERO
-    reduced = False
+    # cost type -> its rows: (position of the cost line's successor, index, cost, amount)
+    capped: dict[str, list[tuple[int, int, Cost, Decimal]]] | None = None
     for index, cost in enumerate(calc_input.costs):
         cost_type = cost.type
         info = _COST_INFO.get(cost_type)
@@ -434,57 +439,127 @@ def _cost_lines(
         append(
             _new(ResultLine, ("cost", cost_type, amount, explanation, rule, references[rule], None))
         )
-        ceiling = ceilings.get(cost_type)
-        if ceiling is None:
-            if cost_type == "rent":
-                _warn_once(
-                    warnings,
-                    "rent_not_checked",
-                    "Boendekostnaden är inte prövad mot någon högsta godtagbar boendekostnad: "
-                    f"kommunens riktlinjer saknas eller har ingen nivå för {size} "
-                    f"{'person' if size == 1 else 'personer'}.",
-                )
-        elif amount > ceiling:
-            until = cost.accepted_until
-            if until is not None and type(until) is not Month:
-                until = Month.parse(until, f"costs[{index}].accepted_until")
-            if until is not None and month <= until:
-                warnings.append(
-                    CalculationWarning(
-                        "cost_above_ceiling_accepted",
-                        f"{label} {format_sek(amount)} är över kommunens högsta godtagbara "
-                        f"nivå {format_sek(ceiling)} men godtas till och med {until}.",
-                    )
-                )
+        if rule == "cost.reasonable":
+            reasonable_total += amount
+        else:
+            other_living_total += amount
+        if cost_type in ceilings:
+            row = (len(lines), index, cost, amount)
+            if capped is None:
+                capped = {cost_type: [row]}
+            elif cost_type in capped:
+                capped[cost_type].append(row)
             else:
-                reduced = True
-                explanation, reference = _ceiling_texts(
-                    label,
-                    ceiling,
-                    size,
-                    references["cost.local_ceiling"],
-                    guidelines.name if guidelines else "",
+                capped[cost_type] = [row]
+        elif cost_type == "rent":
+            _warn_once(
+                warnings,
+                "rent_not_checked",
+                "Boendekostnaden är inte prövad mot någon högsta godtagbar boendekostnad: "
+                f"kommunens riktlinjer saknas eller har ingen nivå för {size} "
+                f"{'person' if size == 1 else 'personer'}.",
+            )
+    if capped is None:
+        return reasonable_total, other_living_total, False
+
+    reductions: list[tuple[int, ResultLine]] = []
+    for cost_type, rows in capped.items():
+        ceiling = ceilings[cost_type]
+        total = rows[0][3] if len(rows) == 1 else sum([row[3] for row in rows], ZERO)
+        if total <= ceiling:
+            continue
+        reductions += _ceiling_reductions(
+            cost_type, rows, total, ceiling, references, warnings, month, size, guidelines
+        )
+    if not reductions:
+        return reasonable_total, other_living_total, False
+    # Each reduction goes right after its cost line; inserting from the end keeps positions.
+    reductions.sort(key=_position, reverse=True)
+    for position, line in reductions:
+        lines.insert(position, line)
+        if _COST_INFO[line.type][1] == "cost.reasonable":
+            reasonable_total += line.amount
+        else:
+            other_living_total += line.amount
+    return reasonable_total, other_living_total, True
+
+
+def _position(reduction: tuple[int, ResultLine]) -> int:
+    return reduction[0]
+
+
+def _ceiling_reductions(
+    cost_type: str,
+    rows: list[tuple[int, int, Cost, Decimal]],
+    total: Decimal,
+    ceiling: Decimal,
+    references: dict[str, str],
+    warnings: list[CalculationWarning],
+    month: Month,
+    size: int,
+    guidelines: LocalGuidelines | None,
+) -> list[tuple[int, ResultLine]]:
+    """The cost_reduction lines that bring the rows of one cost type down to its ceiling.
+
+    A row accepted above the ceiling until this month or later counts in full; the other rows
+    share what is left of the ceiling in the order given, so the later rows are reduced first.
+    """
+    label = _COST_INFO[cost_type][0]
+    room = ceiling
+    open_rows = []
+    for row in rows:
+        position, index, cost, amount = row
+        until = cost.accepted_until
+        if until is not None and type(until) is not Month:
+            until = Month.parse(until, f"costs[{index}].accepted_until")
+        if until is not None and month <= until:
+            room -= amount
+            warnings.append(
+                CalculationWarning(
+                    "cost_above_ceiling_accepted",
+                    f"{label} {format_sek(amount)} är över kommunens högsta godtagbara "
+                    f"nivå {format_sek(ceiling)} men godtas till och med {until}."
+                    if len(rows) == 1
+                    else f"{label} sammanlagt {format_sek(total)} är över kommunens högsta "
+                    f"godtagbara nivå {format_sek(ceiling)}; {format_sek(amount)} godtas till "
+                    f"och med {until}.",
                 )
-                append(
+            )
+        else:
+            open_rows.append(row)
+    if not open_rows:
+        return []
+    explanation, reference = _ceiling_texts(
+        label,
+        ceiling,
+        size,
+        references["cost.local_ceiling"],
+        guidelines.name if guidelines else "",
+        None if len(rows) == 1 else total,
+    )
+    reductions = []
+    for position, _index, _cost, amount in open_rows:
+        counted = amount if amount <= room else max(room, ZERO)
+        room -= counted
+        if counted != amount:
+            reductions.append(
+                (
+                    position,
                     _new(
                         ResultLine,
                         (
                             "cost_reduction",
                             cost_type,
-                            ceiling - amount,
+                            counted - amount,
                             explanation,
                             "cost.local_ceiling",
                             reference,
                             None,
                         ),
-                    )
+                    ),
                 )
-                amount = ceiling
-        if rule == "cost.reasonable":
-            reasonable_total += amount
-        else:
-            other_living_total += amount
-    return reasonable_total, other_living_total, reduced
+            )
+    return reductions
 
 
 def _income_lines(
@@ -716,12 +791,21 @@ def _warn_once(warnings: list[CalculationWarning], code: str, message: str) -> N
 
 @lru_cache(maxsize=1024)
 def _ceiling_texts(
-    label: str, ceiling: Decimal, size: int, reference: str, guidelines_name: str
+    label: str,
+    ceiling: Decimal,
+    size: int,
+    reference: str,
+    guidelines_name: str,
+    total: Decimal | None = None,
 ) -> tuple[str, str]:
-    """Explanation and reference of a cost_reduction line (the same few recur)."""
+    """Explanation and reference of a cost_reduction line (the same few recur).
+
+    `total`: the sum of the cost type's rows, when there are several.
+    """
     persons = "1 person" if size == 1 else f"{size} personer"
+    what = label if total is None else f"{label} sammanlagt {format_sek(total)}"
     explanation = (
-        f"{label} över kommunens högsta godtagbara nivå {format_sek(ceiling)} för {persons} "
+        f"{what} över kommunens högsta godtagbara nivå {format_sek(ceiling)} för {persons} "
         "räknas inte"
     )
     return explanation, f"{reference} ({guidelines_name})" if guidelines_name else reference

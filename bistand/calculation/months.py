@@ -28,6 +28,12 @@ class Month(NamedTuple):
         if isinstance(text, str):
             parsed = _parse_month(text)
             if parsed is not None:
+                if parsed.year == 0:  # no calendar date has year 0 (date.min is 0001-01-01)
+                    raise InputError(
+                        "invalid_month",
+                        f"Året i {field} ska vara 0001 eller senare (fick {text!r}).",
+                        field=field,
+                    )
                 return parsed
         raise InputError(
             "invalid_month",

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from .months import Month
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # 2: a local ceiling caps the total of its cost type, not each row
 
 # Jobbstimulans (rules section 5; prop. 2012/13:94, 4 kap. 1 b § SoL (2001:453)):
 # after six months in a row with försörjningsstöd, 25 % of a person's income from

@@ -103,6 +103,13 @@ def parse_identity_number(raw: str, today: dt.date | None = None) -> IdentityNum
         )
     if birth > today:
         raise IdentityNumberError("future", "Födelsedatumet i personnumret ligger i framtiden.")
+    if digits[-4:-1] == "000":
+        # Skatteverket: the birth number (födelsenummer) runs 001-999; 000 is never issued.
+        kind = "samordningsnumret" if coordination else "personnumret"
+        raise IdentityNumberError(
+            "serial",
+            f"Födelsenumret (de tre siffrorna före kontrollsiffran) i {kind} kan inte vara 000.",
+        )
     try:
         luhn.validate(digits[-10:])
     except StdnumValidationError:

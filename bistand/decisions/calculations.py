@@ -535,11 +535,12 @@ def proposals(calculation: Calculation) -> list[LineProposal]:
         ),
         ZERO,
     )
-    reduced = [
-        x
-        for x in lines
-        if x["kind"] == "cost_reduction" and COST_TYPES[x["type"]].category == REASONABLE
-    ]
+    # Rows of one cost type share its ceiling: their reduction lines carry the same
+    # explanation, so each explanation is given once with the sum of its lines.
+    reduced: dict[str, Decimal] = {}
+    for x in lines:
+        if x["kind"] == "cost_reduction" and COST_TYPES[x["type"]].category == REASONABLE:
+            reduced[x["explanation"]] = reduced.get(x["explanation"], ZERO) + Decimal(x["amount"])
     applied = max(ZERO, norm + reasonable_stated - incomes)
     cap = max(ZERO, norm + reasonable_after - incomes)
     surplus = max(ZERO, incomes - norm - reasonable_after)
@@ -556,7 +557,7 @@ def proposals(calculation: Calculation) -> list[LineProposal]:
     elif outcome == Outcome.PARTLY_GRANTED:
         ground = "above_guideline"
         reasons = (
-            " ".join(f"{x['explanation']} ({format_sek(-Decimal(x['amount']))})." for x in reduced)
+            " ".join(f"{text} ({format_sek(-amount)})." for text, amount in reduced.items())
             or "Hela det sökta beloppet räknas inte som skälig kostnad."
         )
     found = [

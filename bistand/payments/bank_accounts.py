@@ -18,6 +18,7 @@ from importlib import resources
 from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from stdnum.se import orgnr as stdnum_orgnr
+from stdnum.se import personnummer as stdnum_personnummer
 
 __all__ = [
     "ERROR_CODES",
@@ -54,6 +55,7 @@ ERROR_CODES = frozenset(
         "account_characters",
         "account_length",
         "account_check_digit",
+        "account_personal_number",
         "bankgiro_empty",
         "bankgiro_characters",
         "bankgiro_length",
@@ -176,6 +178,9 @@ def find_bank(clearing: int | str) -> BankRange | None:
 
 # Nordea personkonto: the account number is the holder's personnummer (BankData deviations).
 _PERSONAL_ACCOUNT_CLEARINGS = frozenset({3300, 3782})
+# Clearing 3300 is only the personnummer form (Nordea: "För Personkonto med ditt personnummer
+# som kontonummer (10 siffror) är clearingnumret alltid 3300"); 3782 also has other accounts.
+_PERSONAL_NUMBER_CLEARING = 3300
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,13 +247,28 @@ def _checks_out(bank: BankRange, clearing: str, account: str) -> bool:
     return int(account) != 0 and _mod10_is_valid(account)
 
 
+def _is_personal_number(account: str) -> bool:
+    """YYMMDDNNNC with a real date of birth (day + 60 for a samordningsnummer) and a birth
+    number other than 000. The check digit is the account's own mod-10 check."""
+    day = int(account[4:6])
+    if day > 60:
+        day -= 60
+    try:
+        # A date is valid in one of the two centuries when it is in stdnum's (YY 00 = 2000).
+        stdnum_personnummer.get_birth_date(f"{account[:4]}{day:02d}-{account[6:]}")
+    except ValidationError:
+        return False
+    return account[6:9] != "000"
+
+
 def validate_bank_account(clearing: str, account: str) -> BankAccount:
     """Validate and normalise a Swedish bank account by the rules of its clearing range.
 
     `clearing` is 4 digits, or 5 for Swedbank 8xxx-x (the fifth, a mod-10 check digit over
     the first four, is verified when given and computed when left out). `account` is the
     account number without the clearing number; short numbers are zero-padded where the
-    bank allows it.
+    bank allows it, and leading zeros beyond the bank's length (as some banks print the
+    number) are dropped.
     """
     clearing_digits = _clean(clearing, "clearing", ("clearingnummer", "Clearingnumret"), "siffror")
     account_digits = _clean(
@@ -285,6 +305,9 @@ def validate_bank_account(clearing: str, account: str) -> BankAccount:
     ):
         account_digits = account_digits[2:]  # personnummer written with the century
 
+    if len(account_digits) > bank.length and not account_digits[: -bank.length].strip("0"):
+        account_digits = account_digits[-bank.length :]  # leading zeros, as some banks print
+
     if not bank.min_length <= len(account_digits) <= bank.length:
         expected = (
             f"{bank.length}"
@@ -304,6 +327,16 @@ def validate_bank_account(clearing: str, account: str) -> BankAccount:
     if int(account_digits) == 0:
         raise AccountValidationError(
             "account_check_digit", "Kontonumret kan inte bestå av bara nollor."
+        )
+    if int(clearing_digits) == _PERSONAL_NUMBER_CLEARING and not _is_personal_number(
+        account_digits
+    ):
+        raise AccountValidationError(
+            "account_personal_number",
+            "Ett personkonto hos Nordea med clearingnummer 3300 har kontohavarens personnummer "
+            "som kontonummer (ÅÅMMDDNNNN), men kontonumret är inte ett giltigt personnummer. "
+            "Kontrollera kontonumret, eller använd de fyra första siffrorna i ett 11-siffrigt "
+            "kontonummer som clearingnummer.",
         )
     if not _checks_out(bank, clearing_digits, account_digits):
         raise AccountValidationError(

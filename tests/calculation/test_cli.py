@@ -98,6 +98,43 @@ def test_unreadable_input_gives_exit_2(argv, stdin_text, code):
     assert err.startswith("fel: ")
 
 
+@pytest.mark.parametrize("field", ["month", "costs[0].accepted_until"])
+def test_month_in_year_0_is_an_input_error_not_an_internal_error(field):
+    data = {
+        "month": "2021-06",
+        "members": [{"birth_date": "1990-01-01", "role": "applicant"}],
+        "costs": [{"type": "rent", "amount": "9000", "accepted_until": "2021-06"}],
+        "local_guidelines": {"name": "K", "rent_ceilings": {"1": "6000"}},
+    }
+    if field == "month":
+        data["month"] = "0000-06"
+    else:
+        data["costs"][0]["accepted_until"] = "0000-06"
+    status, out, err = call(["-"], json.dumps(data))
+
+    assert status == 2
+    assert json.loads(out)["error"] == {
+        "code": "invalid_month",
+        "message": f"Året i {field} ska vara 0001 eller senare (fick '0000-06').",
+        "field": field,
+    }
+    assert err.startswith("fel: ")
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_is_an_input_error_not_an_internal_error(depth):
+    nested = "[" * depth + "]" * depth
+    text = '{"month": "2021-06", "members": [], "extra": ' + nested + "}"
+    status, out, err = call(["-"], text)
+
+    assert status == 2
+    assert json.loads(out)["error"] == {
+        "code": "invalid_json",
+        "message": "Indata är för djupt nästlad: högst 32 nivåer av listor och objekt.",
+    }
+    assert err.startswith("fel: ")
+
+
 def test_help_is_printed_with_exit_0():
     status, out, _ = call(["--help"])
     assert status == 0

@@ -68,6 +68,118 @@ def test_rent_above_the_ceiling_is_accepted_in_full_until_the_given_month():
     assert later.costs_total == D("6330")
 
 
+def rent_rows(*rows, month: str = "2023-06"):
+    """Rent rows (amount, accepted_until or None) against GUIDELINES (6 330 kr for 1-2 persons)."""
+    return CalculationInput(
+        month=Month.parse(month),
+        members=(adult(), co_applicant()),
+        costs=tuple(Cost("rent", D(amount), accepted_until=until) for amount, until in rows),
+        local_guidelines=GUIDELINES,
+    )
+
+
+def test_ceiling_applies_to_the_total_of_all_rows_of_the_cost_type():
+    # Issue #10: 8 450 + 450 against a 7 550 ceiling gave 8 000; only the first row was cut.
+    guidelines = LocalGuidelines(name="Kommunen", rent_ceilings={2: D("7550")})
+    result = calculate(
+        CalculationInput(
+            month=Month(2023, 6),
+            members=(adult(), co_applicant()),
+            costs=(Cost("rent", D("8450")), Cost("rent", D("450"), description="garage")),
+            local_guidelines=guidelines,
+        )
+    )
+
+    assert result.costs_total == D("7550")
+    assert [(line.kind, line.amount) for line in result.lines if line.kind.startswith("cost")] == [
+        ("cost", D("8450")),
+        ("cost_reduction", D("-900")),
+        ("cost", D("450")),
+        ("cost_reduction", D("-450")),
+    ]
+    explanation = (
+        "Boendekostnad (hyra eller avgift) sammanlagt 8 900,00 kr över kommunens högsta "
+        "godtagbara nivå 7 550,00 kr för 2 personer räknas inte"
+    )
+    assert {
+        line.explanation.replace("\xa0", " ")
+        for line in result.lines
+        if line.kind == "cost_reduction"
+    } == {explanation}
+    assert result.proposed_outcome == "partly_granted"
+
+
+def test_rows_of_a_cost_type_under_the_ceiling_together_are_not_reduced():
+    result = calculate(rent_rows(("5000", None), ("1330", None)))
+
+    assert result.costs_total == D("6330")
+    assert amounts_of(result, "cost_reduction") == []
+    assert result.proposed_outcome == "granted"
+
+
+def test_a_single_row_above_the_ceiling_keeps_its_short_explanation():
+    result = calculate(rent_rows(("7000", None)))
+
+    assert [
+        line.explanation.replace("\xa0", " ")
+        for line in result.lines
+        if line.kind == "cost_reduction"
+    ] == [
+        "Boendekostnad (hyra eller avgift) över kommunens högsta godtagbara nivå 6 330,00 kr "
+        "för 2 personer räknas inte"
+    ]
+
+
+def test_ceiling_on_another_cost_type_also_applies_to_its_total():
+    result = calculate(
+        CalculationInput(
+            month=Month(2023, 6),
+            members=(adult(),),
+            costs=(
+                Cost("household_electricity", D("300")),
+                Cost("rent", D("5000")),
+                Cost("household_electricity", D("250")),
+            ),
+            local_guidelines=GUIDELINES,
+        )
+    )
+
+    assert result.costs_total == D("5400")
+    assert amounts_of(result, "cost_reduction") == [D("-150")]
+    kinds = [(line.kind, line.type) for line in result.lines if line.kind.startswith("cost")]
+    assert kinds[-2:] == [
+        ("cost", "household_electricity"),
+        ("cost_reduction", "household_electricity"),
+    ]
+
+
+def test_row_accepted_until_this_month_counts_in_full_and_the_others_fill_the_rest():
+    accepted = calculate(rent_rows(("7000", Month(2023, 6)), ("450", None)))
+    later = calculate(rent_rows(("7000", Month(2023, 6)), ("450", None), month="2023-07"))
+    under = calculate(rent_rows(("6000", Month(2023, 6)), ("450", None)))
+
+    # The accepted 7 000 is over the 6 330 ceiling on its own: nothing is left for the 450.
+    assert accepted.costs_total == D("7000")
+    assert amounts_of(accepted, "cost_reduction") == [D("-450")]
+    assert "cost_above_ceiling_accepted" in [w.code for w in accepted.warnings]
+    assert later.costs_total == D("6330")
+    assert amounts_of(later, "cost_reduction") == [D("-670"), D("-450")]
+    assert under.costs_total == D("6330")
+    assert amounts_of(under, "cost_reduction") == [D("-120")]
+
+
+def test_accepted_row_given_after_the_others_still_counts_in_full():
+    result = calculate(rent_rows(("450", None), ("7000", Month(2023, 6))))
+
+    assert result.costs_total == D("7000")
+    assert amounts_of(result, "cost_reduction") == [D("-450")]
+    assert [(line.kind, line.amount) for line in result.lines[-3:]] == [
+        ("cost", D("450")),
+        ("cost_reduction", D("-450")),
+        ("cost", D("7000")),
+    ]
+
+
 def test_rent_without_local_guidelines_is_counted_with_a_warning():
     result = calculate(household("2023-06", adult(), costs=(("rent", "9000"),)))
     assert result.costs_total == D("9000")

@@ -155,3 +155,67 @@ def test_lines_always_sum_to_the_totals(calc_input):
     for line in result.lines:
         assert line.amount == line.amount.quantize(Decimal("0.01"))
         assert line.explanation and line.rule_reference
+
+
+@st.composite
+def households_with_ceilings(draw):
+    """Several rows of the same few cost types against ceilings, some accepted until a month."""
+    calc_input = draw(households())
+    month = calc_input.month
+    accepted_until = st.one_of(
+        st.none(), st.builds(month.plus, st.integers(-3, 3)), st.just(str(month))
+    )
+    costs = draw(
+        st.lists(
+            st.builds(
+                Cost,
+                st.sampled_from(["rent", "household_electricity", "medicine"]),
+                amounts,
+                accepted_until=accepted_until,
+            ),
+            max_size=8,
+        )
+    )
+    guidelines = LocalGuidelines(
+        rent_ceilings=draw(st.dictionaries(st.integers(1, 8), amounts, min_size=1, max_size=3)),
+        cost_ceilings=draw(
+            st.dictionaries(
+                st.sampled_from(["household_electricity", "medicine"]), amounts, max_size=2
+            )
+        ),
+    )
+    return replace(calc_input, costs=tuple(costs), local_guidelines=guidelines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(households_with_ceilings())
+def test_counted_total_of_a_cost_type_never_exceeds_its_ceiling(calc_input):
+    result = calculate(calc_input)
+    ceilings = calc_input.local_guidelines.ceilings_for_size(len(calc_input.members))
+    for cost_type, ceiling in ceilings.items():
+        rows = [cost for cost in calc_input.costs if cost.type == cost_type]
+        accepted = sum(
+            (
+                cost.amount
+                for cost in rows
+                if cost.accepted_until is not None
+                and calc_input.month <= Month.parse(str(cost.accepted_until))
+            ),
+            Decimal(0),
+        )
+        stated = sum((cost.amount for cost in rows), Decimal(0))
+        counted = sum(
+            (
+                line.amount
+                for line in result.lines
+                if line.kind in COST_KINDS and line.type == cost_type
+            ),
+            Decimal(0),
+        )
+        # Rows accepted until this month or later count in full; the rest only up to the ceiling.
+        assert counted == max(accepted, min(stated, ceiling))
+        if not accepted:
+            assert counted <= ceiling
+        for line in result.lines:
+            if line.kind == "cost_reduction" and line.type == cost_type:
+                assert line.amount < 0

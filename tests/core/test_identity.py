@@ -73,7 +73,7 @@ def test_future_birth_date_is_refused():
     assert error.value.code in {"future", "checksum"}
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY), st.integers(0, 999))
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY), st.integers(1, 999))
 def test_any_luhn_completed_number_is_valid_and_any_other_check_digit_is_not(birth, serial):
     body = f"{birth:%y%m%d}{serial:03d}"
     check = luhn.calc_check_digit(body)
@@ -82,6 +82,30 @@ def test_any_luhn_completed_number_is_valid_and_any_other_check_digit_is_not(bir
     wrong = str((int(check) + 1) % 10)
     with pytest.raises(IdentityNumberError):
         parse_identity_number(full[:-1] + wrong, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [("830919000", "personnumret"), ("830979000", "samordningsnumret")],  # day 19 + 60
+)
+def test_birth_number_000_is_refused_even_with_a_correct_check_digit(body, kind):
+    number = body + luhn.calc_check_digit(body)
+    for raw in (number, f"19{number}", f"{number[:6]}-{number[6:]}"):
+        with pytest.raises(IdentityNumberError) as error:
+            parse_identity_number(raw, TODAY)
+        assert error.value.code == "serial"
+        assert error.value.message == (
+            f"Födelsenumret (de tre siffrorna före kontrollsiffran) i {kind} kan inte vara 000."
+        )
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY), st.booleans())
+def test_birth_number_000_is_refused_for_every_date(birth, coordination):
+    day = birth.day + (60 if coordination else 0)
+    body = f"{birth:%y%m}{day:02d}000"
+    with pytest.raises(IdentityNumberError) as error:
+        parse_identity_number(f"{birth.year}{body[2:]}" + luhn.calc_check_digit(body), TODAY)
+    assert error.value.code == "serial"
 
 
 def test_age_is_completed_years():

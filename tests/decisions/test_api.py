@@ -155,3 +155,67 @@ def test_api_hides_other_sections_records(org, make_application, this_month):
     assert client_for(org.finance).post(
         "/api/v1/calculations/", {"application": application.pk}, format="json"
     ).status_code in (403, 404)
+
+
+def _draft(client, application):
+    response = client.post("/api/v1/calculations/", {"application": application.pk}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _patch(client, calculation, body: str):
+    return client.generic(
+        "PATCH",
+        f"/api/v1/calculations/{calculation['id']}/",
+        body,
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_body_is_a_400_not_a_500(org, make_application, this_month, depth):
+    application = make_application(this_month, stated_costs=[{"type": "rent", "amount": "6500"}])
+    client = client_for(org.social_worker)
+    calculation = _draft(client, application)
+    body = '{"costs": ' + "[" * depth + "]" * depth + "}"
+
+    response = _patch(client, calculation, body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid_json",
+            "message": "Indata är för djupt nästlad: högst 32 nivåer av listor och objekt.",
+        }
+    }
+    after = client.get(f"/api/v1/calculations/{calculation['id']}/").json()
+    assert after["costs"] == calculation["costs"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        ("NaN", "invalid_json"),
+        ("Infinity", "invalid_json"),
+        ("-Infinity", "invalid_json"),
+        ('"NaN"', "bad_amount"),
+        ('"Infinity"', "bad_amount"),
+        ('"-Infinity"', "bad_amount"),
+        ("1e400", "bad_amount"),  # a float overflowing to inf
+    ],
+)
+def test_nan_and_infinity_amounts_are_refused_with_400(
+    org, make_application, this_month, amount, code
+):
+    application = make_application(this_month, stated_costs=[{"type": "rent", "amount": "6500"}])
+    client = client_for(org.social_worker)
+    calculation = _draft(client, application)
+
+    response = _patch(client, calculation, f'{{"costs": [{{"type": "rent", "amount": {amount}}}]}}')
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"].startswith(("Indata är inte giltig JSON", "Beloppet för"))
+    after = client.get(f"/api/v1/calculations/{calculation['id']}/").json()
+    assert after["costs"] == calculation["costs"]

@@ -124,6 +124,73 @@ def test_nordea_personkonto_accepts_personnummer_with_century():
     assert validate_bank_account("3300", "19800928-6249").account == "8009286249"
 
 
+@pytest.mark.parametrize(
+    ("clearing", "account", "normalised"),
+    [
+        ("6000", "0000 1234 5679", "012345679"),  # Handelsbanken, 9 digits
+        ("8327-9", "00 014 725 892-5", "0147258925"),  # Swedbank, 10 digits
+        ("5140", "0000010004", "0010004"),  # SEB, 7 digits
+        ("9570", "0000000000012344", "0000012344"),  # Sparbanken Syd, 10 digits
+        ("3300", "00101010-1010", "1010101010"),  # Nordea personkonto
+    ],
+)
+def test_account_typed_with_leading_zeros_is_normalised_to_the_banks_length(
+    clearing, account, normalised
+):
+    assert validate_bank_account(clearing, account).account == normalised
+
+
+def test_account_too_long_without_leading_zeros_is_still_refused():
+    error = refusal(validate_bank_account, "5140", "10000010004")
+
+    assert error.code == "account_length"
+
+
+@pytest.mark.parametrize(
+    "birth_part",
+    [
+        "991399",  # month 13
+        "990230",  # 30 February
+        "010229",  # 29 February 2001 (and 1901)
+        "990100",  # day 0
+        "990132",  # day 32
+        "990192",  # day 92 (a samordningsnummer has at most 31 + 60)
+    ],
+)
+def test_nordea_personal_account_that_is_not_a_date_of_birth_is_refused(birth_part):
+    body = birth_part + "123"
+    account = body + mod10_check_digit(body)  # the mod-10 check alone would pass
+
+    error = refusal(validate_bank_account, "3300", account)
+
+    assert error.code == "account_personal_number"
+    assert "personnummer" in error.message_sv
+    assert account not in error.message_sv
+
+
+def test_nordea_personal_account_with_birth_number_000_is_refused():
+    body = "800928000"
+
+    error = refusal(validate_bank_account, "3300", body + mod10_check_digit(body))
+
+    assert error.code == "account_personal_number"
+
+
+@pytest.mark.parametrize("birth_part", ["000229", "800928", "800988", "240229"])
+def test_nordea_personal_account_accepts_real_dates_and_coordination_numbers(birth_part):
+    body = birth_part + "624"
+    account = body + mod10_check_digit(body)
+
+    assert validate_bank_account("3300", account).account == account
+
+
+def test_other_nordea_clearing_3782_is_not_held_to_the_personnummer_form():
+    body = "991399123"
+    account = body + mod10_check_digit(body)
+
+    assert validate_bank_account("3782", account).account == account
+
+
 def test_bank_account_shows_only_last_four_digits():
     result = validate_bank_account("8327-9", "014 725 892-5")
 

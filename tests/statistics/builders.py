@@ -61,7 +61,7 @@ def identity_number(birth_date: dt.date, sex: str) -> str:
     """A valid personnummer (Luhn) for the birth date; odd second-to-last digit = man."""
     while True:
         serial = next(_serial) % 1000
-        if (serial % 10) % 2 == (1 if sex == "M" else 0):
+        if serial and (serial % 10) % 2 == (1 if sex == "M" else 0):  # 000 is never issued
             break
     body = f"{birth_date:%y%m%d}{serial:03d}"
     return f"{birth_date:%Y%m%d}{serial:03d}{luhn_digit(body)}"
