@@ -12,7 +12,7 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
-from bistand.households.models import Person
+from bistand.households.models import Household, Person
 from bistand.organisation.models import Role, User
 from bistand.organisation.permissions import require
 
@@ -59,6 +59,13 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
         detail["emergency_access"] = True
     record(user, action, obj=case, case_id=case.pk, detail=detail)
     return case
+
+
+def may_change_household(user, household: Household) -> bool:
+    """Moving a person into or out of a household with an open case needs access to that case
+    (emergency access counts). Registered with the households app (CasesConfig.ready)."""
+    open_cases = Case.objects.filter(household=household).exclude(status=CaseStatus.CLOSED)
+    return all(can_open_case(user, case) for case in open_cases)
 
 
 def annotate_caseload(qs: QuerySet[Case]) -> QuerySet[Case]:

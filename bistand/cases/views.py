@@ -13,7 +13,7 @@ from bistand.audit.models import AuditAction
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.core.views import handle_domain_errors
 from bistand.households.models import Household
-from bistand.households.services import MemberInput, register_household
+from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can, require
 
@@ -97,11 +97,14 @@ def register_household_view(request):
                 if not f.is_blank()
             ]
             try:
-                application = _register_with_application(
-                    request.user, inputs, household_form.cleaned_data, application_form.cleaned_data
+                application = services.register_household_with_application(
+                    request.user,
+                    inputs,
+                    **household_form.cleaned_data,
+                    **application_form.cleaned_data,
                 )
             except DomainError as error:
-                if isinstance(error, PermissionRefused):
+                if isinstance(error, PermissionRefused) and not isinstance(error, MoveRefused):
                     raise
                 messages.error(request, error.message)
             else:
@@ -124,22 +127,6 @@ def register_household_view(request):
             "application_form": application_form,
         },
     )
-
-
-def _register_with_application(actor, inputs, household_data, application_data):
-    from django.db import transaction
-
-    with transaction.atomic():
-        household = register_household(actor, inputs, **household_data)
-        return services.register_application(
-            actor,
-            household,
-            kind="new",
-            month=application_data["month"],
-            received_on=application_data.get("received_on"),
-            channel=application_data["channel"],
-            notes=application_data.get("notes", ""),
-        )
 
 
 @login_required
