@@ -12,13 +12,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FileUploadParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bistand.cases.selectors import open_case
 from bistand.core.dates import parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.parsers import JSONParser
 from bistand.decisions.models import DecisionLine
 from bistand.households.api import validated
 
