@@ -68,6 +68,37 @@ def may_change_household(user, household: Household) -> bool:
     return all(can_open_case(user, case) for case in open_cases)
 
 
+def open_household(user, household_id: int, *, what: str) -> Household:
+    """Fetch a household for `user`, who must be able to open its case, logging the read.
+
+    The household's open cases decide; if all are closed, any of its cases the user may open
+    will do; a household without a case is open to those who may register applications. A
+    forbidden household answers like a missing one (and the refusal is logged).
+    """
+    missing = NotFound("household_not_found", "Hushållet finns inte eller så saknar du behörighet.")
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None:
+        raise missing
+    cases = list(household.cases.order_by("-opened_on", "-id"))
+    deciding = [c for c in cases if c.status != CaseStatus.CLOSED] or cases
+    visible = [c for c in deciding if can_open_case(user, c)]
+    if deciding and not visible:
+        record(user, AuditAction.ACCESS_DENIED, obj=household, detail={"what": what})
+        raise missing
+    case = visible[0] if visible else None
+    detail: dict[str, Any] = {"what": what}
+    if case is not None and not ordinary_access(user, case):
+        detail["emergency_access"] = True
+    record(
+        user,
+        AuditAction.VIEW,
+        obj=household,
+        case_id=case.pk if case else None,
+        detail=detail,
+    )
+    return household
+
+
 def annotate_caseload(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.annotate(
         last_contact_on=Max(
