@@ -12,7 +12,7 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
-from bistand.households.models import Person
+from bistand.households.models import Household, Person
 from bistand.organisation.models import Role, User
 from bistand.organisation.permissions import require
 
@@ -59,6 +59,44 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
         detail["emergency_access"] = True
     record(user, action, obj=case, case_id=case.pk, detail=detail)
     return case
+
+
+def may_change_household(user, household: Household) -> bool:
+    """Moving a person into or out of a household with an open case needs access to that case
+    (emergency access counts). Registered with the households app (CasesConfig.ready)."""
+    open_cases = Case.objects.filter(household=household).exclude(status=CaseStatus.CLOSED)
+    return all(can_open_case(user, case) for case in open_cases)
+
+
+def open_household(user, household_id: int, *, what: str) -> Household:
+    """Fetch a household for `user`, who must be able to open its case, logging the read.
+
+    The household's open cases decide; if all are closed, any of its cases the user may open
+    will do; a household without a case is open to those who may register applications. A
+    forbidden household answers like a missing one (and the refusal is logged).
+    """
+    missing = NotFound("household_not_found", "Hushållet finns inte eller så saknar du behörighet.")
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None:
+        raise missing
+    cases = list(household.cases.order_by("-opened_on", "-id"))
+    deciding = [c for c in cases if c.status != CaseStatus.CLOSED] or cases
+    visible = [c for c in deciding if can_open_case(user, c)]
+    if deciding and not visible:
+        record(user, AuditAction.ACCESS_DENIED, obj=household, detail={"what": what})
+        raise missing
+    case = visible[0] if visible else None
+    detail: dict[str, Any] = {"what": what}
+    if case is not None and not ordinary_access(user, case):
+        detail["emergency_access"] = True
+    record(
+        user,
+        AuditAction.VIEW,
+        obj=household,
+        case_id=case.pk if case else None,
+        detail=detail,
+    )
+    return household
 
 
 def annotate_caseload(qs: QuerySet[Case]) -> QuerySet[Case]:

@@ -18,6 +18,12 @@ from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE
 from bistand.core.dates import month_start, parse_month
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.households.models import ADULT_ROLES, Household, HouseholdMembership, MemberRole
+from bistand.households.services import (
+    MemberInput,
+    MoveRefused,
+    record_move_refusal,
+    register_household,
+)
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import require
 
@@ -56,6 +62,9 @@ def atomic_service(function):
         try:
             with transaction.atomic():
                 return function(actor, *args, **kwargs)
+        except MoveRefused as refusal:
+            record_move_refusal(actor, refusal)
+            raise
         except PermissionRefused as error:
             if error.context.get("log_case_id"):
                 record(
@@ -279,6 +288,34 @@ def register_application(
         },
     )
     return application
+
+
+@atomic_service
+def register_household_with_application(
+    actor,
+    members: list[MemberInput],
+    *,
+    address: str = "",
+    postal_code: str = "",
+    city: str = "",
+    month: dt.date | str,
+    received_on: dt.date | None = None,
+    channel: str = "paper",
+    notes: str = "",
+) -> Application:
+    """Reception's form: a household with its members and its new application, all or nothing."""
+    household = register_household(
+        actor, members, address=address, postal_code=postal_code, city=city
+    )
+    return register_application(
+        actor,
+        household,
+        kind=ApplicationKind.NEW,
+        month=month,
+        received_on=received_on,
+        channel=channel,
+        notes=notes,
+    )
 
 
 @atomic_service

@@ -3,17 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
-from bistand.core.errors import DomainError, PermissionRefused
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
-from bistand.households.models import Household
-from bistand.households.services import MemberInput, register_household
+from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can, require
 
@@ -69,6 +68,8 @@ def inbox(request):
         or request.user.section_id
         or (sections.first().pk if sections else None)
     )
+    if section_id is not None and not str(section_id).isdigit():
+        raise NotFound("section_not_found", "Sektionen finns inte på din enhet.")
     section = sections.filter(pk=section_id).first()
     rows = selectors.section_inbox(request.user, section.pk if section else None) if section else []
     return render(
@@ -97,11 +98,14 @@ def register_household_view(request):
                 if not f.is_blank()
             ]
             try:
-                application = _register_with_application(
-                    request.user, inputs, household_form.cleaned_data, application_form.cleaned_data
+                application = services.register_household_with_application(
+                    request.user,
+                    inputs,
+                    **household_form.cleaned_data,
+                    **application_form.cleaned_data,
                 )
             except DomainError as error:
-                if isinstance(error, PermissionRefused):
+                if isinstance(error, PermissionRefused) and not isinstance(error, MoveRefused):
                     raise
                 messages.error(request, error.message)
             else:
@@ -126,26 +130,15 @@ def register_household_view(request):
     )
 
 
-def _register_with_application(actor, inputs, household_data, application_data):
-    from django.db import transaction
-
-    with transaction.atomic():
-        household = register_household(actor, inputs, **household_data)
-        return services.register_application(
-            actor,
-            household,
-            kind="new",
-            month=application_data["month"],
-            received_on=application_data.get("received_on"),
-            channel=application_data["channel"],
-            notes=application_data.get("notes", ""),
-        )
-
-
 @login_required
 def member_row(request):
     """htmx: one more member row in the household form."""
-    index = int(request.GET.get("index", "1"))
+    try:
+        index = int(request.GET.get("index", "1"))
+    except ValueError:
+        return HttpResponseBadRequest("Ogiltigt radnummer.")
+    if not 0 <= index < MemberFormSet.max_num:
+        return HttpResponseBadRequest("Ogiltigt radnummer.")
     form = MemberFormSet(prefix="m").empty_form
     form.prefix = f"m-{index}"
     return render(request, "cases/_member_row.html", {"form": form, "index": index})
@@ -494,7 +487,9 @@ def caseload_view(request):
 def worker_cases_view(request, user_id: int):
     """A head's view of one worker's cases (to reassign from)."""
     require(request.user, "view_caseload")
-    worker = User.objects.get(pk=user_id, unit_id=request.user.unit_id)
+    worker = User.objects.filter(pk=user_id, unit_id=request.user.unit_id).first()
+    if worker is None:
+        raise NotFound("staff_not_found", "Medarbetaren finns inte på din enhet.")
     cases = selectors.annotate_caseload(
         selectors.cases_visible_to(request.user)
         .filter(Q(handler=worker))
@@ -527,7 +522,7 @@ def search_view(request):
 def household_application_view(request, household_id: int):
     """Register a new application for a known household (e.g. found by search)."""
     require(request.user, "register_application")
-    household = Household.objects.get(pk=household_id)
+    household = selectors.open_household(request.user, household_id, what="application_register")
     if request.method == "POST":
         form = RepeatApplicationForm(request.POST)
         if form.is_valid():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AccessLogEntry, AuditAction
 from bistand.audit.services import record
+from bistand.core.errors import NotFound
 from bistand.core.views import handle_domain_errors
 from bistand.organisation.permissions import require
 
@@ -30,7 +31,10 @@ def access_log(request):
     action = request.GET.get("action")
     errors = []
     if staff_id:
-        entries = entries.filter(actor_id=staff_id)
+        if staff_id.isdigit():
+            entries = entries.filter(actor_id=int(staff_id))
+        else:
+            errors.append("Välj en medarbetare i listan.")
     if case_id:
         if case_id.isdigit():
             entries = entries.filter(case_id=int(case_id))
@@ -76,7 +80,11 @@ def access_log(request):
 @require_POST
 @handle_domain_errors
 def review_emergency(request, access_id: int):
-    access = EmergencyAccess.objects.get(pk=access_id, case__unit_id=request.user.unit_id)
+    access = EmergencyAccess.objects.filter(
+        pk=access_id, case__unit_id=request.user.unit_id
+    ).first()
+    if access is None:
+        raise NotFound("emergency_access_not_found", "Nödåtkomsten finns inte på din enhet.")
     review_emergency_access(request.user, access)
     messages.success(request, "Nödåtkomsten är markerad som granskad.")
     return redirect("access_log")

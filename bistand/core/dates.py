@@ -67,9 +67,18 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+# Months the system can reason about: far enough back for any archive, and far enough from
+# dt.MAXYEAR that adding months or years to one never overflows.
+FIRST_MONTH_YEAR = 1900
+LAST_MONTH_YEAR = 2999
+
+
 def parse_month(text: str) -> dt.date:
-    """'YYYY-MM' -> first day of that month. Raises ValueError."""
+    """'YYYY-MM' -> first day of that month. Raises ValueError (also for a year outside
+    FIRST_MONTH_YEAR..LAST_MONTH_YEAR)."""
     year, month = text.split("-")
+    if not FIRST_MONTH_YEAR <= int(year) <= LAST_MONTH_YEAR:
+        raise ValueError(f"year {year} is outside the supported range")
     return dt.date(int(year), int(month), 1)
 
 

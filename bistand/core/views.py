@@ -13,9 +13,16 @@ def refusal_response(request, error: DomainError, *, case_id=None):
     return render(request, "refused.html", {"error": error, "case_id": case_id}, status=status)
 
 
+def bad_request_response(request, error: DomainError):
+    """A page that cannot be shown as asked (a bad id or query string): 400 with the reason."""
+    return render(request, "bad_request.html", {"error": error}, status=400)
+
+
 def handle_domain_errors(view):
     """Permission refusals become a refusal page; other domain errors a message and a return
-    to the page the user came from (nothing is half-saved: services are transactional)."""
+    to the page the user came from (nothing is half-saved: services are transactional). A page
+    read (GET) that cannot be answered as asked is a 400 page instead: returning to the referer
+    could be the same page again."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -24,6 +31,8 @@ def handle_domain_errors(view):
         except (PermissionRefused, NotFound) as error:
             return refusal_response(request, error, case_id=error.context.get("case_id"))
         except DomainError as error:
+            if request.method in ("GET", "HEAD"):
+                return bad_request_response(request, error)
             messages.error(request, error.message)
             return redirect(request.META.get("HTTP_REFERER") or "home")
 

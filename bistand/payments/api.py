@@ -17,9 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bistand.cases.selectors import open_case
-from bistand.core.api import JSONParser
 from bistand.core.dates import parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.parsers import JSONParser
 from bistand.decisions.models import DecisionLine
 from bistand.households.api import validated
 

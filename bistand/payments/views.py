@@ -23,7 +23,7 @@ from bistand.audit.models import AuditAction
 from bistand.cases.selectors import open_case
 from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.views import refusal_response
+from bistand.core.views import bad_request_response, refusal_response
 from bistand.decisions.models import DecisionLine
 
 from . import selectors, services
@@ -59,6 +59,8 @@ def payment_errors(back: str | None = None):
             except (PermissionRefused, NotFound) as error:
                 return refusal_response(request, error, case_id=error.context.get("case_id"))
             except DomainError as error:
+                if request.method in ("GET", "HEAD"):
+                    return bad_request_response(request, error)
                 messages.error(request, error.message)
             if back is not None:
                 return redirect(back, *list(kwargs.values())[:1])
@@ -532,11 +534,21 @@ def reconcile(request):
 # --- Budget and settings -------------------------------------------------------------------
 
 
+def _budget_year(value: str | None) -> int:
+    """The budget year asked for (default this year): from 2000 to ten years ahead."""
+    this_year = timezone.localdate().year
+    if not value:
+        return this_year
+    if not (value.isascii() and value.isdigit()) or not 2000 <= int(value) <= this_year + 10:
+        raise DomainError("bad_year", f"Ange budgetåret med fyra siffror (2000–{this_year + 10}).")
+    return int(value)
+
+
 @login_required
 @payment_errors()
 def budget(request):
     user = request.user
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _budget_year(request.GET.get("year"))
     accounts = BudgetAccount.objects.filter(unit_id=user.unit_id).order_by("kind", "code")
     if request.method == "POST":
         require(user, "manage_budget")

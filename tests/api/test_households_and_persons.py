@@ -211,8 +211,8 @@ def test_a_person_who_moved_shows_only_the_memberships_the_reader_may_read(
         org.unit_head, labour, handler=org.other_social_worker, section=org.labour, reason="Flytt"
     )
     person = Person.objects.get(identity_number=ADULT_NUMBERS[0])
-    # From tomorrow: the first membership started today.
-    move_person(org.reception, person, labour_household, "co_applicant", today + dt.timedelta(1))
+    # From tomorrow: the first membership started today. The unit head may open both cases.
+    move_person(org.unit_head, person, labour_household, "co_applicant", today + dt.timedelta(1))
 
     body = client_for(org.other_social_worker).get(f"/api/v1/persons/{person.pk}/").json()
     assert [m["household"] for m in body["memberships"]] == [labour_household.pk]

@@ -62,7 +62,7 @@ def _calculation(costs, incomes=(), *, rent_ceiling=None, cost_ceilings=None):
         months_on_assistance=0,
         local_guideline=guideline,
     )
-    calc.run(calculation)
+    calc.run(calculation, default_norm_tables())
     return calculation
 
 
