@@ -37,19 +37,26 @@ class AuditEvent:
     detail: dict | None = None
 
 
-def _fields(actor, event: AuditEvent, at: dt.datetime) -> dict:
+def _batch_fields(actor, at: dt.datetime) -> dict:
+    """The fields every row of one batch shares (computed once per batch, not per row)."""
     context = current_context.get()
     return {
         "at": at.astimezone(dt.UTC).isoformat(),
         "actor_id": getattr(actor, "pk", None),
         "actor_username": getattr(actor, "username", "") or "",
+        "ip_address": context.ip_address,
+        "channel": context.channel,
+    }
+
+
+def _fields(batch: dict, event: AuditEvent) -> dict:
+    return {
+        **batch,
         "action": event.action,
         "object_type": event.object_type,
         "object_id": str(event.object_id) if event.object_id not in (None, "") else "",
         "case_id": event.case_id,
         "person_id": event.person_id,
-        "ip_address": context.ip_address,
-        "channel": context.channel,
         "detail": canonical_detail(event.detail),
     }
 
@@ -94,8 +101,9 @@ def record_many(actor, events: Iterable[AuditEvent]) -> int:
     at_db = connection.ops.adapt_datetimefield_value(now)
     rows = []
     prev = head.last_hash
+    batch = _batch_fields(actor, now)
     for event in events:
-        fields = _fields(actor, event, now)
+        fields = _fields(batch, event)
         digest = entry_hash(signer, prev, key_id, fields)
         rows.append(
             (
