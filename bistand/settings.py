@@ -7,12 +7,38 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from bistand.audit.keys import DEV_KEY, DEV_KEY_ID
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
 SECRET_KEY = os.environ.get("BISTAND_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 DEBUG = os.environ.get("BISTAND_DEBUG", "1") == "1"
+
+# The access log's HMAC key, kept outside the database (docs/audit.md). BISTAND_AUDIT_KEY or a
+# file holding it; BISTAND_AUDIT_KEY_ID names it in every row so keys can rotate (retired keys:
+# one `id:secret` per line). With debug on and no key, a marked development key; debug off and
+# no key: refuse to start.
+BISTAND_AUDIT_KEY = os.environ.get("BISTAND_AUDIT_KEY", "")
+BISTAND_AUDIT_KEY_FILE = os.environ.get("BISTAND_AUDIT_KEY_FILE", "")
+BISTAND_AUDIT_KEY_ID = os.environ.get("BISTAND_AUDIT_KEY_ID", "1")
+BISTAND_AUDIT_RETIRED_KEYS_FILE = os.environ.get("BISTAND_AUDIT_RETIRED_KEYS_FILE", "")
+if not (BISTAND_AUDIT_KEY or BISTAND_AUDIT_KEY_FILE):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "BISTAND_AUDIT_KEY or BISTAND_AUDIT_KEY_FILE must be set when BISTAND_DEBUG=0: "
+            "the access log is signed with a key kept outside the database (docs/audit.md)."
+        )
+    BISTAND_AUDIT_KEY, BISTAND_AUDIT_KEY_ID = DEV_KEY, DEV_KEY_ID
+# Signed chain heads (`bistand audit-anchor`): an append-only file, and syslog when set
+# (BISTAND_AUDIT_SYSLOG: a socket path such as /dev/log, or host:port for UDP).
+BISTAND_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("BISTAND_AUDIT_ANCHOR_FILE", str(PROJECT_DIR / "var" / "audit-anchors.jsonl"))
+)
+BISTAND_AUDIT_SYSLOG = os.environ.get("BISTAND_AUDIT_SYSLOG", "")
+
 ALLOWED_HOSTS = os.environ.get("BISTAND_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -191,6 +217,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"bistand": {"handlers": ["console"], "level": "INFO"}},
 }
+if BISTAND_AUDIT_SYSLOG:
+    _host, _, _port = BISTAND_AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else BISTAND_AUDIT_SYSLOG,
+        "facility": "auth",
+    }
+    LOGGING["loggers"]["bistand.audit.anchor"] = {"handlers": ["audit_syslog"], "level": "INFO"}
 
 # Local demo municipality name (shown in the header).
 MUNICIPALITY_NAME = os.environ.get("BISTAND_MUNICIPALITY", "Exempelkommun")

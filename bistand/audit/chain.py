@@ -1,28 +1,13 @@
-"""Hash computation for the access log chain."""
+"""Keyed hashes (HMAC-SHA256) for the access-log chain and its anchors.
 
-import hashlib
+A row's hash covers the previous row's hash, the key id and every chained field, keyed with a
+secret outside the database: whoever can write the table cannot recompute a valid chain.
+"""
+
 import json
 
 GENESIS = "0" * 64
-
-
-def canonical_detail(detail: dict | None) -> str:
-    if not detail:
-        return ""
-    return json.dumps(
-        detail, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
-    )
-
-
-def entry_hash(prev_hash: str, fields: dict) -> str:
-    payload = json.dumps(
-        [prev_hash, *(fields[k] for k in CHAINED_FIELDS)],
-        ensure_ascii=False,
-        default=str,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
+ANCHOR_TYPE = "bistand-audit-anchor"
 
 CHAINED_FIELDS = (
     "at",
@@ -37,3 +22,36 @@ CHAINED_FIELDS = (
     "channel",
     "detail",
 )
+
+
+def canonical_detail(detail: dict | None) -> str:
+    if not detail:
+        return ""
+    return json.dumps(
+        detail, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
+    )
+
+
+def entry_hash(signer, prev_hash: str, key_id: str, fields: dict) -> str:
+    """HMAC of one row; `signer` is a keyed HMAC state from `KeyRing.signer` (copied here)."""
+    payload = json.dumps(
+        [prev_hash, key_id, *(fields[k] for k in CHAINED_FIELDS)],
+        ensure_ascii=False,
+        default=str,
+        separators=(",", ":"),
+    )
+    mac = signer.copy()
+    mac.update(payload.encode("utf-8"))
+    return mac.hexdigest()
+
+
+def anchor_payload(anchor: dict) -> bytes:
+    """The signed bytes of an anchor line: every field but the signature, canonical JSON."""
+    body = {k: v for k, v in anchor.items() if k != "mac"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def anchor_mac(signer, anchor: dict) -> str:
+    mac = signer.copy()
+    mac.update(anchor_payload(anchor))
+    return mac.hexdigest()

@@ -1,8 +1,10 @@
-"""The access and change log: append-only and hash-chained.
+"""The access and change log: append-only and hash-chained with a secret key.
 
 Every read of case data and every write by staff is one row. Each row carries the hash of the
-previous row, so removing or altering a row breaks the chain (`bistand verify-audit`).
-The database refuses UPDATE (and DELETE on PostgreSQL) on this table through triggers.
+previous row and its own HMAC-SHA256 under a key kept outside the database, so removing or
+altering a row breaks the chain (`bistand verify-audit`), and anchors written outside the
+database (`bistand audit-anchor`) reveal a removed tail. The database refuses UPDATE, DELETE
+and (PostgreSQL) TRUNCATE on this table through triggers (migration 0004). docs/audit.md.
 """
 
 from django.db import models
@@ -37,7 +39,8 @@ class AccessLogEntry(models.Model):
     channel = models.CharField(max_length=16, blank=True)  # ui / api / command
     detail = models.TextField(blank=True)  # canonical JSON: before/after, reason, query
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16)  # which key signed `hash` (keys rotate)
+    hash = models.CharField(max_length=64, unique=True)  # HMAC-SHA256, hex
 
     class Meta:
         ordering = ["id"]

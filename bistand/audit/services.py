@@ -1,18 +1,30 @@
-"""Writing to the access log. Every other app calls `record` (or `record_many` set-wise)."""
+"""Writing to the access log. Every other app calls `record` (or `record_many` set-wise).
+
+Also the two checks on it: `verify_chain` (keyed hashes, links, anchors) and `write_anchor`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
+from .anchors import Anchor, anchor_line, append_line, read_anchors
 from .chain import CHAINED_FIELDS, GENESIS, canonical_detail, entry_hash
 from .context import current_context
+from .keys import key_ring
 from .models import AccessLogEntry, ChainHead
+
+anchor_log = logging.getLogger("bistand.audit.anchor")
 
 
 @dataclass
@@ -25,19 +37,26 @@ class AuditEvent:
     detail: dict | None = None
 
 
-def _fields(actor, event: AuditEvent, at: dt.datetime) -> dict:
+def _batch_fields(actor, at: dt.datetime) -> dict:
+    """The fields every row of one batch shares (computed once per batch, not per row)."""
     context = current_context.get()
     return {
         "at": at.astimezone(dt.UTC).isoformat(),
         "actor_id": getattr(actor, "pk", None),
         "actor_username": getattr(actor, "username", "") or "",
+        "ip_address": context.ip_address,
+        "channel": context.channel,
+    }
+
+
+def _fields(batch: dict, event: AuditEvent) -> dict:
+    return {
+        **batch,
         "action": event.action,
         "object_type": event.object_type,
         "object_id": str(event.object_id) if event.object_id not in (None, "") else "",
         "case_id": event.case_id,
         "person_id": event.person_id,
-        "ip_address": context.ip_address,
-        "channel": context.channel,
         "detail": canonical_detail(event.detail),
     }
 
@@ -66,6 +85,7 @@ _INSERT_COLUMNS = (
     "channel",
     "detail",
     "prev_hash",
+    "key_id",
     "hash",
 )
 
@@ -73,15 +93,18 @@ _INSERT_COLUMNS = (
 @transaction.atomic
 def record_many(actor, events: Iterable[AuditEvent]) -> int:
     """Append events in one chained batch (set-wise: one multi-row INSERT, no model objects)."""
+    ring = key_ring()
+    key_id, signer = ring.current_id, ring.signer()
     head = _lock_head()
     now = timezone.now()
     connection = connections[AccessLogEntry.objects.db]
     at_db = connection.ops.adapt_datetimefield_value(now)
     rows = []
     prev = head.last_hash
+    batch = _batch_fields(actor, now)
     for event in events:
-        fields = _fields(actor, event, now)
-        digest = entry_hash(prev, fields)
+        fields = _fields(batch, event)
+        digest = entry_hash(signer, prev, key_id, fields)
         rows.append(
             (
                 at_db,
@@ -96,6 +119,7 @@ def record_many(actor, events: Iterable[AuditEvent]) -> int:
                 fields["channel"],
                 fields["detail"],
                 prev,
+                key_id,
                 digest,
             )
         )
@@ -147,33 +171,119 @@ def diff(before: dict, after: dict) -> dict:
 class ChainReport:
     checked: int
     problems: list[str]
+    anchors: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain() -> ChainReport:
-    """Recompute every hash; report deleted, inserted or altered rows."""
-    problems: list[str] = []
+def anchor_file() -> Path:
+    return Path(settings.BISTAND_AUDIT_ANCHOR_FILE)
+
+
+def _row_fields(row: AccessLogEntry) -> dict:
+    fields = {k: getattr(row, k) for k in CHAINED_FIELDS}
+    fields["at"] = row.at.astimezone(dt.UTC).isoformat()
+    if fields["ip_address"] == "":
+        fields["ip_address"] = None
+    return fields
+
+
+def verify_chain(anchor_path: Path | None = None) -> ChainReport:
+    """Recompute every keyed hash and link in one pass, and hold the log against its anchors.
+
+    Finds altered rows (even re-chained: the hash needs the key), removed rows (a broken
+    link), and, through the anchors, a removed tail or an emptied table.
+    """
+    ring = key_ring()
+    path = anchor_path or anchor_file()
+    anchors, problems = read_anchors(path, ring)
+    notes = [] if anchors else [f"no anchors in {path}: a removed tail cannot be detected"]
+    by_last_id: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        if anchor.last_id:
+            by_last_id.setdefault(anchor.last_id, []).append(anchor)
+    signers: dict[str, Any] = {}
     prev = GENESIS
     count = 0
     for row in AccessLogEntry.objects.order_by("id").iterator(chunk_size=5000):
-        fields = {
-            "at": row.at.astimezone(dt.UTC).isoformat(),
-            **{k: getattr(row, k) for k in CHAINED_FIELDS if k != "at"},
-        }
-        if fields["ip_address"] == "":
-            fields["ip_address"] = None
+        count += 1
         if row.prev_hash != prev:
             problems.append(
                 f"row {row.id}: previous-hash link broken (a row before it was removed or changed)"
             )
-        if entry_hash(row.prev_hash, fields) != row.hash:
-            problems.append(f"row {row.id}: content does not match its hash (row altered)")
+        if row.key_id not in ring.keys:
+            problems.append(
+                f"row {row.id}: signed with key {row.key_id!r}, which is not configured "
+                "(forged, or a retired key is missing from BISTAND_AUDIT_RETIRED_KEYS_FILE)"
+            )
+        else:
+            signer = signers.get(row.key_id) or signers.setdefault(
+                row.key_id, ring.signer(row.key_id)
+            )
+            expected = entry_hash(signer, row.prev_hash, row.key_id, _row_fields(row))
+            if not hmac.compare_digest(expected, row.hash):
+                problems.append(
+                    f"row {row.id}: content does not match its keyed hash "
+                    "(row altered, or re-chained without the key)"
+                )
+        for anchor in by_last_id.pop(row.id, ()):
+            if row.hash != anchor.last_hash:
+                problems.append(
+                    f"row {row.id}: hash differs from the anchor of {anchor.at} ({anchor.source}); "
+                    "the row or the chain before it was rewritten after anchoring"
+                )
+            if count != anchor.rows:
+                problems.append(
+                    f"row {row.id}: {count} rows up to it, but the anchor of {anchor.at} "
+                    f"recorded {anchor.rows} (rows removed or inserted before it)"
+                )
         prev = row.hash
-        count += 1
+    for last_id, missing in sorted(by_last_id.items()):
+        anchor = missing[-1]
+        if count == 0:
+            problems.append(
+                f"the access log is empty, but the anchor of {anchor.at} recorded {anchor.rows} "
+                "rows: the table was emptied (truncated)"
+            )
+            break
+        problems.append(
+            f"anchored row {last_id} is missing (anchor of {anchor.at}, {anchor.rows} rows; "
+            f"the log now has {count}): the tail of the log was removed"
+        )
+    if anchors and count < max(a.rows for a in anchors) and count:
+        problems.append(
+            f"the access log has {count} rows, fewer than the {max(a.rows for a in anchors)} "
+            "an anchor recorded: rows were removed"
+        )
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != prev:
         problems.append("the chain head does not match the last row (rows removed at the end)")
-    return ChainReport(count, problems)
+    return ChainReport(count, problems, len(anchors), notes)
+
+
+def write_anchor(anchor_path: Path | None = None) -> str:
+    """Append the signed chain head to the anchor file and the anchor log; returns the line.
+
+    Count, last id and last hash come from one consistent read: appends serialise on the
+    chain head, so ids commit in order and no row can later appear below `last_id`.
+    """
+    with transaction.atomic():
+        summary = AccessLogEntry.objects.aggregate(rows=Count("id"), last_id=Max("id"))
+        last_id = summary["last_id"] or 0
+        last_hash = (
+            AccessLogEntry.objects.filter(id=last_id).values_list("hash", flat=True).first()
+            or GENESIS
+        )
+    line = anchor_line(
+        key_ring(),
+        at=timezone.now().astimezone(dt.UTC).isoformat(),
+        rows=summary["rows"],
+        last_id=last_id,
+        last_hash=last_hash,
+    )
+    append_line(anchor_path or anchor_file(), line)
+    anchor_log.info(line)
+    return line
