@@ -12,7 +12,7 @@ the names below are the public surface.
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 
 from .accounting import export_accounting, export_case_payments
-from .attestation import attest_order, check_chain
+from .attestation import approve_payee_exception, attest_order, check_chain, has_payee_exception
 from .budget import (
     change_payment_settings,
     create_budget_account,
@@ -38,7 +38,9 @@ from .orders import (
     check_decision_payable,
     committed_on_line,
     create_payment_order,
+    household_members_in_month,
     order_is_held,
+    payee_outside_household,
     record_manual_payment,
     reissue_order,
     remaining_on_line,
@@ -85,6 +87,7 @@ __all__ = [
     "PermissionRefused",
     "RunResult",
     "ValidatedAccount",
+    "approve_payee_exception",
     "attest_order",
     "build_run",
     "cancel_order",
@@ -101,12 +104,15 @@ __all__ = [
     "export_accounting",
     "export_case_payments",
     "file_sha256",
+    "has_payee_exception",
+    "household_members_in_month",
     "id_ranges",
     "import_status_report",
     "mark_run_sent",
     "mask_giro",
     "order_is_held",
     "parse_amount",
+    "payee_outside_household",
     "payment_service",
     "read_status_report",
     "record_manual_payment",

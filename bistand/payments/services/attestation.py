@@ -7,19 +7,20 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.cases.rules import can_open_case
-from bistand.core.errors import DomainError, PermissionRefused
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
 
 from ..models import (
     Attestation,
     OrderStatus,
     Payee,
+    PayeeException,
     PaymentMethod,
     PaymentOrder,
 )
 from ..permissions import can, require
 from .budget import current_settings
-from .common import ChainRefused, _order_refs, _transition, payment_service
-from .orders import _lock_order, check_decision_payable
+from .common import ChainRefused, _clean_text, _order_refs, _transition, payment_service
+from .orders import _lock_order, check_decision_payable, payee_outside_household
 
 
 def check_chain(actor, order: PaymentOrder, level: int) -> None:
@@ -55,6 +56,22 @@ def check_chain(actor, order: PaymentOrder, level: int) -> None:
             "chain_requisition_countersign",
             "En rekvisition blir giltig först när någon annan än den som utfärdade den har "
             "kontrasignerat den.",
+            **refs,
+        )
+    if order.created_by_id == actor.pk:
+        raise ChainRefused(
+            "chain_registrant_attests",
+            "Du registrerade utbetalningen och får inte attestera den. Bruten "
+            "utbetalningskedja: den som registrerar utbetalningen och den som attesterar ska "
+            "vara olika personer.",
+            **refs,
+        )
+    if payee_outside_household(order) and not has_payee_exception(order):
+        raise ChainRefused(
+            "payee_not_in_household",
+            f"{order.payee_name} ingår inte i hushållet i ärendet under {order.month:%Y-%m}. "
+            "Utbetalningen kan attesteras först när enhetschefen har godkänt ett undantag med "
+            "en skriftlig motivering.",
             **refs,
         )
     if level == 2:
@@ -162,3 +179,65 @@ def attest_order(actor, order: PaymentOrder) -> PaymentOrder:
         },
     )
     return order
+
+
+def has_payee_exception(order: PaymentOrder) -> bool:
+    return PayeeException.objects.filter(order_id=order.pk).exists()
+
+
+@payment_service
+def approve_payee_exception(actor, order: PaymentOrder, *, reason: str) -> PayeeException:
+    """The unit head approves, with a written reason, a payment to a private person outside the
+    case's household in the decision's month. Logged, and shown on the order."""
+    order = _lock_order(order)
+    refs = _order_refs(order)
+    if not can(actor, "approve_payee_exception"):
+        raise ChainRefused(
+            "exception_needs_unit_head",
+            "Bara enhetschefen kan godkänna undantag för utbetalning till någon utanför hushållet.",
+            **refs,
+        )
+    if order.unit_id != actor.unit_id:
+        raise NotFound("order_not_found", "Utbetalningen finns inte.")
+    if order.created_by_id == actor.pk:
+        raise ChainRefused(
+            "exception_by_registrant",
+            "Du registrerade utbetalningen och kan inte själv godkänna undantaget. Bruten "
+            "utbetalningskedja: en annan enhetschef eller ersättare godkänner.",
+            **refs,
+        )
+    if order.status != OrderStatus.REGISTERED:
+        raise DomainError(
+            "exception_too_late",
+            f"Utbetalningen {order.reference} är {order.get_status_display().lower()}; "
+            "undantag godkänns innan den attesteras.",
+        )
+    if not payee_outside_household(order):
+        raise DomainError(
+            "exception_not_needed",
+            "Mottagaren ingår i hushållet under beslutets månad; inget undantag behövs.",
+        )
+    if has_payee_exception(order):
+        raise DomainError("exception_exists", "Undantaget är redan godkänt.")
+    reason = _clean_text(reason, "motiveringen till undantaget", 2000)
+    exception = PayeeException.objects.create(
+        order=order,
+        approved_by=actor,
+        role=actor.role,
+        reason=reason,
+        approved_at=timezone.now(),
+    )
+    record(
+        actor,
+        AuditAction.SIGN,
+        obj=order,
+        case_id=order.case_id,
+        person_id=order.payee.person_id if order.payee_id else None,
+        detail={
+            "what": "payee_exception",
+            "payee": order.payee_id,
+            "amount": str(order.amount),
+            "reason": reason,
+        },
+    )
+    return exception

@@ -125,11 +125,39 @@ def _default_budget_account(unit, line: DecisionLine) -> BudgetAccount:
     return account
 
 
-def _payee_for_account_payment(case: Case, payee: Payee | None) -> Payee:
-    adults = HouseholdMembership.objects.filter(
-        household_id=case.household_id, role__in=ADULT_ROLES
-    ).values("person_id")
+def _month_end(month: dt.date) -> dt.date:
+    """The first day of the month after `month`."""
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def household_members_in_month(case: Case, month: dt.date, *, roles=None):
+    """Memberships of the case's household valid at some time in the decision's month."""
+    memberships = HouseholdMembership.objects.filter(
+        household_id=case.household_id, valid_from__lt=_month_end(month)
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships
+
+
+def payee_outside_household(order: PaymentOrder) -> bool:
+    """Whether the order pays a private person who is not in the case's household in the
+    decision's month (such an order needs the unit head's exception before it is attested)."""
+    if order.payee_id is None:
+        return False
+    payee = order.payee
+    if payee.kind != PayeeKind.PERSON:
+        return False
+    return (
+        not household_members_in_month(order.case, order.month)
+        .filter(person_id=payee.person_id)
+        .exists()
+    )
+
+
+def _payee_for_account_payment(case: Case, payee: Payee | None, month: dt.date) -> Payee:
     if payee is None:
+        adults = household_members_in_month(case, month, roles=ADULT_ROLES).values("person_id")
         payee = (
             Payee.objects.filter(unit_id=case.unit_id, person_id__in=adults).order_by("id").first()
         )
@@ -139,18 +167,70 @@ def _payee_for_account_payment(case: Case, payee: Payee | None) -> Payee:
                 "Sökanden har inget konto i mottagarregistret. Ekonomen registrerar kontot "
                 "innan utbetalningen kan registreras.",
             )
-    if (
-        payee.kind != PayeeKind.PERSON
-        or not HouseholdMembership.objects.filter(
-            household_id=case.household_id, role__in=ADULT_ROLES, person_id=payee.person_id
-        ).exists()
-    ):
+    member_roles = set(
+        household_members_in_month(case, month)
+        .filter(person_id=payee.person_id)
+        .values_list("role", flat=True)
+    )
+    if payee.kind != PayeeKind.PERSON or (member_roles and not member_roles & set(ADULT_ROLES)):
         raise DomainError(
             "account_payment_not_to_applicant",
             "Utbetalning till konto går till sökandens (eller medsökandens) eget konto. Till "
             "hyresvärd eller elbolag betalar man mot faktura.",
         )
     return payee
+
+
+def _check_person_payee_in_household(
+    case: Case, decision: Decision, payee: Payee | None, *, exception_requested: bool
+) -> bool:
+    """A payment to a private person goes only to someone in the case's household in the
+    decision's month. Returns whether the order needs the unit head's exception; refuses unless
+    the registrant asked for one."""
+    if payee is None or payee.kind != PayeeKind.PERSON:
+        return False
+    in_household = (
+        household_members_in_month(case, decision.month).filter(person_id=payee.person_id).exists()
+    )
+    if in_household:
+        return False
+    if not exception_requested:
+        raise ChainRefused(
+            "payee_not_in_household",
+            f"{payee.name} ingår inte i hushållet i ärendet under {decision.month:%Y-%m}. "
+            "Utbetalning till en privatperson går bara till någon i hushållet. Finns särskilda "
+            "skäl kan du begära undantag; enhetschefen ska då godkänna det med en skriftlig "
+            "motivering innan utbetalningen kan attesteras.",
+            object_type="cases.case",
+            object_id=case.pk,
+            case_id=case.pk,
+        )
+    return True
+
+
+def _check_registrant(actor, decision: Decision, account: PayeeAccount | None) -> None:
+    """The broken chain at registration: whoever registers the order neither decided it nor
+    registered the account it pays to."""
+    if decision.decided_by_id == actor.pk:
+        raise ChainRefused(
+            "chain_decider_registers_order",
+            "Du fattade beslutet och får inte registrera utbetalningen. Bruten "
+            "utbetalningskedja: den som beslutar och den som registrerar utbetalningen ska vara "
+            "olika personer.",
+            object_type="decisions.decision",
+            object_id=decision.pk,
+            case_id=decision.case_id,
+        )
+    if account is not None and account.registered_by_id == actor.pk:
+        raise ChainRefused(
+            "chain_account_registrant_registers_order",
+            "Du registrerade eller ändrade mottagarens konto och får inte registrera "
+            "utbetalningen. Bruten utbetalningskedja: den som lägger in ett konto och den som "
+            "registrerar utbetalningen ska vara olika personer.",
+            object_type="decisions.decision",
+            object_id=decision.pk,
+            case_id=decision.case_id,
+        )
 
 
 def _next_requisition_number(unit, year: int) -> str:
@@ -176,6 +256,8 @@ class OrderInput:
     cash_reason: str = ""
     note: str = ""
     budget_account: BudgetAccount | None = None
+    # The registrant asks the unit head for an exception: a private payee outside the household.
+    request_payee_exception: bool = False
 
 
 @payment_service
@@ -225,7 +307,7 @@ def _create_order(
     if payee is not None and payee.unit_id != case.unit_id:
         raise NotFound("payee_not_found", "Mottagaren finns inte.")
     if method == PaymentMethod.ACCOUNT:
-        payee = _payee_for_account_payment(case, payee)
+        payee = _payee_for_account_payment(case, payee, decision.month)
         fields["message"] = _clean_text(
             data.message or f"Ekonomiskt bistånd {decision.month:%Y-%m}", "meddelandet", 140
         )
@@ -284,6 +366,10 @@ def _create_order(
         if account is None:
             raise DomainError("payee_without_account", f"{payee.name} har inget konto registrerat.")
         _check_decider_not_account_registrant(decision, account)
+    _check_registrant(actor, decision, account)
+    needs_exception = _check_person_payee_in_household(
+        case, decision, payee, exception_requested=data.request_payee_exception
+    )
     budget_account = data.budget_account or _default_budget_account(case.unit, line)
     if budget_account.unit_id != case.unit_id or budget_account.kind != BudgetKind.ASSISTANCE:
         raise DomainError(
@@ -334,6 +420,7 @@ def _create_order(
             "payee": payee.pk if payee else None,
             "account_version": account.version if account else None,
             "reissue_of": reissue_of.pk if reissue_of else None,
+            "payee_exception_requested": needs_exception,
         },
     )
     return order
@@ -437,6 +524,7 @@ def reissue_order(actor, order: PaymentOrder, *, reason: str) -> PaymentOrder:
         .get(pk=order.decision_line_id)
     )
     payee = Payee.objects.get(pk=order.payee_id)
+    needed_exception = payee_outside_household(order)
     data = OrderInput(
         method=order.method,
         amount=order.amount,
@@ -448,6 +536,7 @@ def reissue_order(actor, order: PaymentOrder, *, reason: str) -> PaymentOrder:
         due_on=order.due_on,
         note=reason,
         budget_account=order.budget_account,
+        request_payee_exception=needed_exception,
     )
     return _create_order(actor, line, order.case, data, reissue_of=order)
 
