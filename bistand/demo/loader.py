@@ -364,8 +364,17 @@ def decide_sample_through_services(
             account_number=number,
             reason="Kontouppgift från sökande vid nybesök",
         )
+        registrar = next(
+            (
+                user
+                for role in (Role.BENEFIT_ADMINISTRATOR, Role.SOCIAL_WORKER)
+                for user in org.of(case.section, role)
+                if user.pk != decider.pk
+            ),
+            org.first(None, Role.UNIT_HEAD),
+        )  # the broken chain: whoever decided does not register the payment
         order = payment_services.create_payment_order(
-            decider,
+            registrar,
             line,
             payment_services.OrderInput(method=PaymentMethod.ACCOUNT, amount=line.amount_granted),
         )

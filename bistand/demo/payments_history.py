@@ -6,7 +6,7 @@ landlords by finance). The history is written set-wise but along the same path t
 checks (payments 0002): orders are inserted 'registered', attested (level 1 by the section
 head, level 2 above the amount limit by the unit head), then claimed into one payment run per
 payment day, sent and marked paid. The broken chain holds throughout: finance registers the
-accounts, handlers decide, heads attest. Demo runs have no pain.001 file on disk; their
+accounts, handlers decide, another handler registers the order, heads attest. Demo runs have no pain.001 file on disk; their
 `file_sha256` is the hash of a summary of the run, not of a file.
 """
 
@@ -252,6 +252,15 @@ class PaymentWriter:
         head = self.org.first(case.section, Role.SECTION_HEAD)
         return head if head.pk != decision.decided_by_id else self.unit_head
 
+    def _registrar(self, case: PlannedCase, decision: Decision) -> User:
+        """Who registers the order: a handler of the case's section other than the decision
+        maker (the broken chain: registrant, decider and attester are different people)."""
+        for role in (Role.BENEFIT_ADMINISTRATOR, Role.SOCIAL_WORKER):
+            for user in self.org.of(case.section, role):
+                if user.pk != decision.decided_by_id:
+                    return user
+        return self.unit_head
+
     def _second(self, first: User, decider_id: int) -> User:
         """A head who neither attested first nor decided."""
         heads = [self.unit_head, *(u for u in self.org.users if u.role == Role.SECTION_HEAD)]
@@ -306,7 +315,7 @@ class PaymentWriter:
                         message=f"Hyra {decision.month:%Y-%m} {case.household.address}"[:140],
                         due_on=pay_on,
                         pay_on=pay_on,
-                        created_by=decision.decided_by,
+                        created_by=self._registrar(case, decision),
                         created_at=created_at,
                     )
                 )
@@ -329,7 +338,7 @@ class PaymentWriter:
                     payee_masked=payee.current_account.masked,
                     message=f"Ekonomiskt bistånd {decision.month:%Y-%m}",
                     pay_on=pay_on,
-                    created_by=decision.decided_by,
+                    created_by=self._registrar(case, decision),
                     created_at=created_at,
                 )
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FileUploadParser, MultiPartParser
@@ -30,6 +30,7 @@ from .models import (
     OrderStatus,
     Payee,
     PayeeAccount,
+    PayeeException,
     PayeeKind,
     PaymentMethod,
     PaymentOrder,
@@ -92,6 +93,15 @@ class AttestationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PayeeExceptionSerializer(serializers.ModelSerializer):
+    approved_by = serializers.CharField(source="approved_by.__str__", read_only=True)
+
+    class Meta:
+        model = PayeeException
+        fields = ["approved_by", "role", "reason", "approved_at"]
+        read_only_fields = fields
+
+
 class OrderSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     method = choice_text(PaymentMethod.choices, read_only=True)
@@ -100,6 +110,7 @@ class OrderSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     budget_account = serializers.CharField(source="budget_account.code", read_only=True)
     attestations = AttestationSerializer(many=True, read_only=True)
+    payee_exception = serializers.SerializerMethodField()
 
     class Meta:
         model = PaymentOrder
@@ -137,8 +148,14 @@ class OrderSerializer(serializers.ModelSerializer):
             "reissue_of",
             "created_at",
             "attestations",
+            "payee_exception",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PayeeExceptionSerializer(allow_null=True))
+    def get_payee_exception(self, order: PaymentOrder) -> dict | None:
+        exception = PayeeException.objects.filter(order_id=order.pk).first()
+        return PayeeExceptionSerializer(exception).data if exception else None
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -236,6 +253,7 @@ class OrderInputSerializer(serializers.Serializer):
     requisition_valid_until = serializers.DateField(required=False, allow_null=True, default=None)
     cash_reason = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    request_payee_exception = serializers.BooleanField(required=False, default=False)
 
 
 class ReasonInput(serializers.Serializer):
@@ -373,6 +391,14 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def attest(self, request: Request, pk: str) -> Response:
         order = services.attest_order(request.user, self._order(request, pk))
+        return Response(OrderSerializer(PaymentOrder.objects.get(pk=order.pk)).data)
+
+    @extend_schema(request=ReasonInput, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="approve-exception")
+    def approve_exception(self, request: Request, pk: str) -> Response:
+        reason = validated(ReasonInput, request.data)["reason"]
+        order = self._order(request, pk)
+        services.approve_payee_exception(request.user, order, reason=reason)
         return Response(OrderSerializer(PaymentOrder.objects.get(pk=order.pk)).data)
 
     @extend_schema(request=ReasonInput, responses=OrderSerializer)

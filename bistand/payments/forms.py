@@ -55,6 +55,11 @@ class OrderForm(forms.Form):
         label="Skäl till kontant utbetalning", required=False, widget=forms.Textarea
     )
     note = forms.CharField(label="Anteckning", required=False, widget=forms.Textarea)
+    request_payee_exception = forms.BooleanField(
+        label="Begär undantag: mottagaren ingår inte i hushållet under beslutets månad "
+        "(enhetschefen godkänner med skriftlig motivering)",
+        required=False,
+    )
 
     def __init__(self, *args, lines=(), payees=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -547,6 +547,30 @@ class Attestation(ImmutableRow):
         ]
 
 
+class PayeeException(ImmutableRow):
+    """The unit head's approval, with a written reason, of a payment to a private person who is
+    not in the case's household in the decision's month. Without it such an order is never
+    attested (service and database)."""
+
+    order = models.OneToOneField(
+        PaymentOrder, on_delete=models.PROTECT, related_name="payee_exception"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    role = models.CharField(max_length=32)
+    reason = models.TextField(_("motivering"))
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="payee_exception_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Undantag för utbetalning {self.order_id}"
+
+
 # --- Payment runs ----------------------------------------------------------------------------
 
 

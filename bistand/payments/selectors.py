@@ -109,7 +109,7 @@ def attest_queue(user) -> list[AttestRow]:
     waiting = (
         orders_visible_to(user)
         .filter(status__in=[OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND])
-        .select_related("case", "decision", "payee_account", "created_by")
+        .select_related("case", "decision", "payee", "payee_account", "created_by")
         .order_by("pay_on", "id")
     )
     for order in waiting:

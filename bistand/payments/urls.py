@@ -10,6 +10,7 @@ urlpatterns = [
     path("ko/", views.queue, name="queue"),
     path("order/<int:order_id>/", views.order_detail, name="order"),
     path("order/<int:order_id>/attestera/", views.order_attest, name="order_attest"),
+    path("order/<int:order_id>/undantag/", views.order_exception, name="order_exception"),
     path("order/<int:order_id>/makulera/", views.order_cancel, name="order_cancel"),
     path("order/<int:order_id>/registrera-om/", views.order_reissue, name="order_reissue"),
     path("order/<int:order_id>/utbetald/", views.order_paid, name="order_paid"),

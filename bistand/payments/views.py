@@ -128,6 +128,24 @@ def order_detail(request, order_id: int):
             services.check_chain(user, order, level)
         except services.ChainRefused as refusal:
             blocked = refusal.message
+    held = (
+        selectors.order_is_held(order)
+        if order.status
+        in (OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND, OrderStatus.ATTESTED)
+        else ""
+    )
+    role_may_attest = level is not None and (
+        can(user, "second_attest")
+        if level == 2
+        else can(user, "approve_cash")
+        if order.method == PaymentMethod.CASH
+        else can(user, "attest_order")
+    )
+    needs_exception = (
+        order.status not in (OrderStatus.CANCELLED,)
+        and services.payee_outside_household(order)
+        and not services.has_payee_exception(order)
+    )
     return render(
         request,
         "payments/order.html",
@@ -135,18 +153,15 @@ def order_detail(request, order_id: int):
             "order": order,
             "attestations": selectors.attestations_of(order),
             "reconciliations": order.reconciliations.select_related("report").order_by("id"),
-            "held": selectors.order_is_held(order)
-            if order.status
-            in (OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND, OrderStatus.ATTESTED)
-            else "",
-            "may_attest": level is not None
-            and (
-                can(user, "second_attest")
-                if level == 2
-                else can(user, "approve_cash")
-                if order.method == PaymentMethod.CASH
-                else can(user, "attest_order")
-            ),
+            "held": held,
+            "payee_exception": getattr(order, "payee_exception", None),
+            "needs_exception": needs_exception,
+            "may_approve_exception": needs_exception
+            and order.status == OrderStatus.REGISTERED
+            and can(user, "approve_payee_exception")
+            and order.created_by_id != user.pk,
+            "may_attest": role_may_attest and not blocked and not held,
+            "role_may_attest": role_may_attest,
             "blocked": blocked,
             "level": level,
             "may_cancel": can(user, "cancel_order")
@@ -195,6 +210,21 @@ def order_attest(request, order_id: int):
         )
     else:
         messages.success(request, "Utbetalningen är attesterad.")
+    return redirect("payments:order", order.pk)
+
+
+@login_required
+@require_POST
+@payment_errors(back="payments:order")
+def order_exception(request, order_id: int):
+    order = _order_for_write(request, order_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("reason_required", "Ange motiveringen till undantaget.")
+    services.approve_payee_exception(request.user, order, reason=form.cleaned_data["reason"])
+    messages.success(
+        request, "Undantaget är godkänt och loggat. Utbetalningen kan nu attesteras av någon annan."
+    )
     return redirect("payments:order", order.pk)
 
 
@@ -285,6 +315,7 @@ def order_new(request, case_id: int):
                         requisition_valid_until=data["requisition_valid_until"],
                         cash_reason=data["cash_reason"],
                         note=data["note"],
+                        request_payee_exception=data["request_payee_exception"],
                     ),
                 )
             except services.ChainRefused as refusal:

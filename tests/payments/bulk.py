@@ -109,7 +109,7 @@ def add_attested_orders(world, count: int, *, pay_on: dt.date | None = None) -> 
                     payee_name=payee.name,
                     payee_masked=payee.current_account.masked,
                     pay_on=pay_on,
-                    created_by=org.other_social_worker,
+                    created_by=org.labour_head,  # neither decider nor attester
                     created_at=now,
                     **extra,
                 )
@@ -156,6 +156,7 @@ def load_world():
     for name, username in (
         ("other_social_worker", "socialworker2"),
         ("benefit_admin", "benefitadmin"),
+        ("labour_head", "labourhead"),
         ("finance", "finance"),
     ):
         setattr(org, name, User.objects.get(username=username))

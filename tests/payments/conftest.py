@@ -5,7 +5,7 @@ settings, budget accounts and payees.
 
 Who is who in the broken chain (tests/conftest.py `org`):
 - decides:           org.other_social_worker (holds the case, labour-market section)
-- registers payment: org.other_social_worker
+- registers payment: world.registrar (a second benefit administrator, same section)
 - registers account: org.finance
 - attests:           org.benefit_admin (same section)
 - second attest:     org.labour_head (section head); cash approval: org.unit_head
@@ -25,10 +25,11 @@ from bistand.decisions import services as decision_services
 from bistand.decisions.calculations import proposals
 from bistand.decisions.models import LineKind, Outcome
 from bistand.households.models import ADULT_ROLES
+from bistand.organisation.models import Role
 from bistand.payments import services
 from bistand.payments.models import BudgetKind, PaymentMethod
 from tests.conftest import make_household
-from tests.factories import ADULT_NUMBERS
+from tests.factories import ADULT_NUMBERS, UserFactory
 
 APPLICANT = ADULT_NUMBERS[0]
 SWEDBANK = ("8327-9", "014 725 892-5")  # full account 0147258925
@@ -90,6 +91,12 @@ class World:
 
     def __init__(self, org, *, adult: str = APPLICANT, with_payees: bool = True):
         self.org = org
+        self.registrar = UserFactory(
+            username="benefitadmin2",
+            role=Role.BENEFIT_ADMINISTRATOR,
+            unit=org.unit,
+            section=org.labour,
+        )
         self.today = timezone.localdate()
         self.month = self.today.replace(day=1)
         self.pay_day = next_working_day(self.today + dt.timedelta(days=1))
@@ -187,7 +194,7 @@ class World:
             kw.setdefault("cash_reason", "Kortet spärrat, akut behov av mat över helgen.")
         kw.setdefault("pay_on", self.pay_day)
         return services.create_payment_order(
-            by or self.org.other_social_worker,
+            by or self.registrar,
             line,
             services.OrderInput(method=method, amount=amount, **kw),
         )

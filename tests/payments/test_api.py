@@ -19,7 +19,7 @@ def api(user):
 
 
 def test_whole_flow_through_the_api(world, org):
-    handler = api(org.other_social_worker)
+    handler = api(world.registrar)  # neither decider nor account registrant
     response = handler.post(
         "/api/v1/payment-orders/",
         {"decision_line": world.income_line.pk, "method": "account", "amount": "2500.00"},
@@ -62,7 +62,7 @@ def test_whole_flow_through_the_api(world, org):
 
 
 def test_api_errors_are_swedish_and_nothing_is_saved(world, org):
-    handler = api(org.other_social_worker)
+    handler = api(world.registrar)  # neither decider nor account registrant
     response = handler.post(
         "/api/v1/payment-orders/",
         {"decision_line": world.other_line.pk, "method": "invoice", "amount": "99999"},
@@ -88,7 +88,7 @@ def test_api_errors_are_swedish_and_nothing_is_saved(world, org):
 
 
 def test_api_requisition_countersignature_and_cash_approval(world, org):
-    handler = api(org.other_social_worker)
+    handler = api(world.registrar)  # neither decider nor account registrant
     requisition = handler.post(
         "/api/v1/payment-orders/",
         {

@@ -243,7 +243,7 @@ def test_orders_are_never_edited_in_place_nor_deleted(world):
 
 
 def test_create_order_page_shows_swedish_errors_and_saves_nothing(client, world, org):
-    client.force_login(org.other_social_worker)
+    client.force_login(world.registrar)
     url = reverse("payments:order_new", args=[world.case.pk])
     page = client.get(url)
     assert page.status_code == 200 and "Registrera utbetalning" in page.content.decode()
@@ -291,7 +291,9 @@ def test_account_change_holds_back_unsent_orders_until_reissued(world, org):
     )
     assert "konto har ändrats" in services.order_is_held(order)
     assert not services.claimable_orders(org.unit, world.pay_day).filter(pk=order.pk).exists()
-    new = services.reissue_order(org.finance, order, reason="Nytt konto")
+    with pytest.raises(services.ChainRefused):
+        services.reissue_order(org.finance, order, reason="Nytt konto")  # changed the account
+    new = services.reissue_order(world.registrar, order, reason="Nytt konto")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert new.reissue_of_id == order.pk and new.status == OrderStatus.REGISTERED
