@@ -29,6 +29,7 @@ class DecisionsConfig(AppConfig):
             order=31,
         )
         register_nav("Delegation och riktlinjer", "decisions:settings", {"system_admin"}, order=90)
+        register_nav("Riktlinjer", "decisions:guidelines", {"unit_head"}, order=92)
         post_save.connect(
             _seed_delegation, sender=Unit, dispatch_uid="decisions_default_delegation"
         )

@@ -146,7 +146,9 @@ def months_on_assistance(case, month: dt.date) -> int:
 
 def guideline_in_force(unit_id: int, day: dt.date) -> LocalGuideline | None:
     return (
-        LocalGuideline.objects.filter(unit_id=unit_id, valid_from__lte=day)
+        LocalGuideline.objects.filter(
+            unit_id=unit_id, valid_from__lte=day, verified_at__isnull=False
+        )
         .order_by("-valid_from", "-id")
         .first()
     )

@@ -39,9 +39,13 @@ class ImmutableOnceCreated(FinalRecordMixin):
 class LocalGuideline(ImmutableOnceCreated):
     """The municipality's own guidelines (rent ceilings per household size, other ceilings).
 
-    Each change is a new dated row; the row in force for a month is the latest `valid_from`
-    on or before the month's first day (the latest created wins on the same day).
+    Each change is a new dated row, entered as a draft and applied once a second person has
+    verified it (four-eyes, as the norm tables); the row in force for a month is the latest
+    verified `valid_from` on or before the month's first day (latest created on the same day).
+    A verified row is never changed.
     """
+
+    final_field = "verified_at"
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="local_guidelines")
     valid_from = models.DateField(_("gäller från"))
@@ -55,10 +59,25 @@ class LocalGuideline(ImmutableOnceCreated):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verifierad"), null=True, blank=True)
 
     class Meta:
         ordering = ["-valid_from", "-id"]
         indexes = [models.Index(fields=["unit", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verified_by__isnull=True)
+                | ~models.Q(verified_by=models.F("created_by")),
+                name="guideline_four_eyes",
+            )
+        ]
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     def __str__(self) -> str:
         return f"{self.name} (från {self.valid_from:%Y-%m-%d})"

@@ -39,6 +39,7 @@ from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.states import move_to
 from bistand.households.models import MemberRole
 from bistand.organisation.models import Role, Unit, User
+from bistand.organisation.permissions import can as organisation_can
 
 from . import calculations as calc
 from . import delegation, legal
@@ -68,6 +69,7 @@ from .models import (
     RefusalGround,
     ReviewResult,
 )
+from .permissions import can as decision_can
 from .permissions import require
 
 ZERO = Decimal("0.00")
@@ -178,6 +180,45 @@ def set_local_guidelines(
             }
         },
     )
+    return row
+
+
+def may_verify_guidelines(actor, row: LocalGuideline) -> bool:
+    """A second person in the unit: a system administrator, the unit head or a named rules
+    maintainer, never the person who entered the row."""
+    return (
+        row.verified_at is None
+        and actor.unit_id == row.unit_id
+        and actor.pk != row.created_by_id
+        and (
+            decision_can(actor, "manage_decision_settings")
+            or organisation_can(actor, "maintain_rules")
+            or actor.role == Role.UNIT_HEAD
+        )
+    )
+
+
+@atomic_service
+def verify_local_guidelines(actor, row: LocalGuideline) -> LocalGuideline:
+    """The second person's check of new guideline ceilings (four-eyes); they apply from
+    their date only once verified."""
+    row = LocalGuideline.objects.select_for_update().get(pk=row.pk)
+    if row.verified_at is not None:
+        raise DomainError("already_verified", "Riktlinjerna är redan verifierade.")
+    if actor.pk == row.created_by_id:
+        raise PermissionRefused(
+            "four_eyes",
+            "Du har själv lagt in riktlinjerna och kan inte verifiera dem. En annan person "
+            "ska granska dem mot nämndens beslut.",
+        )
+    if not may_verify_guidelines(actor, row):
+        raise PermissionRefused(
+            "role_not_permitted", "Du får inte verifiera den här enhetens riktlinjer."
+        )
+    row.verified_by = actor
+    row.verified_at = timezone.now()
+    row.save()
+    record(actor, AuditAction.SIGN, obj=row, detail={"verified": str(row)})
     return row
 
 

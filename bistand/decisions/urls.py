@@ -8,6 +8,7 @@ urlpatterns = [
     path("chef/", views.overview_view, name="overview"),
     path("upprepade/", views.batch_view, name="batch"),
     path("installningar/", views.settings_view, name="settings"),
+    path("riktlinjer/", views.guidelines_view, name="guidelines"),
     path("granskning/<int:review_id>/", views.review_view, name="review"),
     path(
         "ansokan/<int:application_id>/berakning/",

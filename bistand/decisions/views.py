@@ -24,6 +24,7 @@ from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
 from bistand.households.models import MemberRole
 from bistand.organisation.models import User
+from bistand.organisation.permissions import can as organisation_can
 
 from . import calculations as calc
 from . import delegation, selectors, services
@@ -51,6 +52,7 @@ from .models import (
     LocalGuideline,
 )
 from .permissions import can, require
+from .permissions import can as decision_can
 
 # --- Calculation ---------------------------------------------------------------------------
 
@@ -717,6 +719,43 @@ def batch_view(request):
 
 @login_required
 @handle_domain_errors
+def guidelines_view(request):
+    """The unit's guideline ceilings with their state; a second person verifies drafts."""
+    user = request.user
+    if not (
+        decision_can(user, "manage_decision_settings")
+        or organisation_can(user, "maintain_rules")
+        or user.role == "unit_head"
+    ):
+        require(user, "manage_decision_settings")
+    if user.unit_id is None:
+        raise DomainError("no_unit", "Du är inte placerad på någon enhet.")
+    if request.method == "POST":
+        row = LocalGuideline.objects.filter(
+            pk=request.POST.get("guideline") or 0, unit_id=user.unit_id
+        ).first()
+        if row is None:
+            raise NotFound("guideline_not_found", "Riktlinjerna finns inte.")
+        services.verify_local_guidelines(user, row)
+        messages.success(request, f"{row} är verifierade och gäller från {row.valid_from}.")
+        return redirect("decisions:guidelines")
+    rows = list(
+        LocalGuideline.objects.filter(unit_id=user.unit_id).select_related(
+            "created_by", "verified_by"
+        )
+    )
+    return render(
+        request,
+        "decisions/guidelines.html",
+        {
+            "rows": [(row, services.may_verify_guidelines(user, row)) for row in rows],
+            "unit": user.unit,
+        },
+    )
+
+
+@login_required
+@handle_domain_errors
 def settings_view(request):
     require(request.user, "manage_decision_settings")
     unit = request.user.unit
@@ -748,7 +787,9 @@ def settings_view(request):
                         rent_ceilings=data["rent_ceilings"], note=data["note"],
                     )  # fmt: skip
                     messages.success(
-                        request, "Nya riktlinjer är sparade; de tidigare finns kvar som historik."
+                        request,
+                        "Nya riktlinjer är sparade som utkast; de gäller när en annan person "
+                        "har verifierat dem (Riktlinjer). De tidigare finns kvar som historik.",
                     )
                     return redirect("decisions:settings")
             elif what == "rule":

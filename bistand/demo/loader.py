@@ -282,6 +282,10 @@ def load_demo(
             rent_ceilings=RENT_CEILINGS,
             note="Skäliga boendekostnader per hushållsstorlek",
         )
+        # Four-eyes: the unit head checks the ceilings against the board's decision.
+        guideline = decision_services.verify_local_guidelines(
+            org.first(None, Role.UNIT_HEAD), guideline
+        )
         payments = PaymentWriter(rng, org, today, audit)
         payments.setup(history.window_start, households)
         decisions = DecisionWriter(

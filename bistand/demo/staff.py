@@ -139,6 +139,9 @@ def create_organisation(
                     title=TITLES[role],
                     is_staff=role == Role.SYSTEM_ADMIN,
                     is_superuser=role == Role.SYSTEM_ADMIN,
+                    # The first unit head is named rules maintainer: the second pair of eyes
+                    # on norm tables the administrator enters (Regelverk).
+                    rules_maintainer=role == Role.UNIT_HEAD and numbers[role] == 1,
                 )
             )
     User.objects.bulk_create(users)

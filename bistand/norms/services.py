@@ -186,6 +186,7 @@ def enter_norm_table(
 def import_norm_file(actor, data: Any) -> list[NormTableVersion]:
     """Drafts from a JSON document laid out as riksnorm.json ({"years": {...}}) or as one
     year ({"year": 2027, ...}); the prisbasbelopp of the file becomes a draft parameter."""
+    require(actor, "maintain_rules")
     if not isinstance(data, Mapping):
         raise DomainError("bad_norm_file", "Filen ska vara ett JSON-objekt.")
     if "years" in data and isinstance(data["years"], Mapping):
@@ -198,6 +199,8 @@ def import_norm_file(actor, data: Any) -> list[NormTableVersion]:
             'Filen ska ha samma uppläggning som riksnorm.json ({"years": {...}}) eller '
             'gälla ett år ({"year": 2027, ...}).',
         )
+    if not years:
+        raise DomainError("bad_norm_file", "Filen innehåller inget år.")
     created = []
     with transaction.atomic():
         for year_text, year_data in years.items():

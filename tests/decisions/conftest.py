@@ -196,3 +196,12 @@ def enter_and_verify_2026(unit, *, source_status: str, drop_children: bool = Fal
 @pytest.fixture
 def unverified_2026(org):
     return enter_and_verify_2026(org.unit, source_status="single_secondary_source_UNVERIFIED")
+
+
+@pytest.fixture
+def logged_in(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from bistand.cases import services as case_services
 from bistand.core.errors import DomainError, PermissionRefused
@@ -176,15 +177,47 @@ def test_local_guidelines_are_history_and_the_calculation_records_which(
         note="Höjd nivå efter nämndbeslut",
     )
     assert LocalGuideline.objects.filter(unit=org.unit).count() == 2
+    application = make_application(this_month, stated_costs=[{"type": "rent", "amount": "7000"}])
+    # Drafts until a second person verifies them: no ceiling applies yet.
+    draft_calculation = services.create_calculation(org.social_worker, application)
+    assert draft_calculation.local_guideline is None
+    with pytest.raises(PermissionRefused) as own:
+        services.verify_local_guidelines(org.sysadmin, new)
+    assert own.value.code == "four_eyes"
+    for row in (old, new):
+        services.verify_local_guidelines(org.unit_head, row)
+    old.refresh_from_db()
     old.name = "ändrad"
     with pytest.raises(FinalRecordError):
         old.save()
-    application = make_application(this_month, stated_costs=[{"type": "rent", "amount": "7000"}])
     calculation = services.create_calculation(org.social_worker, application)
     assert calculation.local_guideline == new
     # Rent above the ceiling: 1 000 not counted, so the proposal is a partial grant.
     assert calculation.amount_to_pay == Decimal("11220.00")
     assert calculation.proposed_outcome == "partly_granted"
+
+
+def test_guideline_verification_through_the_page(logged_in, org):
+    row = services.set_local_guidelines(
+        org.sysadmin, org.unit, valid_from=dt.date(2026, 1, 1), name="Riktlinjer 2026",
+        rent_ceilings={"1": "7000"},
+    )  # fmt: skip
+    social_worker = logged_in(org.social_worker)
+    assert social_worker.get(reverse("decisions:guidelines")).status_code == 403
+    own = logged_in(org.sysadmin)
+    page = own.get(reverse("decisions:guidelines")).content.decode()
+    assert "Utkast" in page and 'data-testid="verify-guideline"' not in page
+    assert own.post(reverse("decisions:guidelines"), {"guideline": row.pk}).status_code == 403
+    head = logged_in(org.unit_head)
+    assert (
+        'data-testid="verify-guideline"'
+        in head.get(reverse("decisions:guidelines")).content.decode()
+    )
+    response = head.post(reverse("decisions:guidelines"), {"guideline": row.pk})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.verified_by == org.unit_head
+    assert head.post(reverse("decisions:guidelines"), {"guideline": 999999}).status_code == 404
 
 
 def test_guideline_amount_errors_are_swedish(org):

@@ -147,13 +147,14 @@ def test_automatic_mode_records_rule_version_and_checks_and_samples_for_review(
         review_sample_size=1,
     )
     # Rent checked against the municipality's ceiling (else a warning stops automation).
-    services.set_local_guidelines(
+    guideline = services.set_local_guidelines(
         org.sysadmin,
         org.unit,
         valid_from=dt.date(2020, 1, 1),
         name="Riktlinjer",
         rent_ceilings={"1": "8000"},
     )
+    services.verify_local_guidelines(org.unit_head, guideline)
     c_case_repeat()
     c_case_repeat(adult="199811022384")
     # The 2026 table in force is not verified against the statute: no automatic decision.

@@ -3,22 +3,12 @@ referral, the head's overview, settings, and Swedish errors with nothing half-sa
 
 import re
 
-import pytest
 from django.urls import reverse
 
 from bistand.decisions import services
 from bistand.decisions.models import Calculation, Decision, LocalGuideline
 
 from .conftest import as_proposed, decide, obstacles_for, saved_calculation
-
-
-@pytest.fixture
-def logged_in(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def _decide_post(calculation, **extra):

@@ -15,8 +15,8 @@ def file_year(year: int) -> dict:
         return copy.deepcopy(json.load(handle)["years"][str(year)])
 
 
-def sample_year(year: int, base_year: int = 2023, percent: int = 3) -> dict:
-    """A TEST table for `year`: the 2023 table raised by `percent` and rounded to 10 kr.
+def sample_year(year: int, base_year: int = 2026, percent: int = 3) -> dict:
+    """A TEST table for `year`: the 2026 table raised by `percent` and rounded to 10 kr.
 
     Not a real riksnorm (no such amounts are shipped); it exercises entry and verification.
     """
