@@ -106,3 +106,13 @@ def _flush_past_the_append_only_log():
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     settings.BISTAND_AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("var") / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules_cache():
+    """Each test sees the rules of its own database state (the cache is per process)."""
+    from bistand.norms.selectors import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()

@@ -1,6 +1,7 @@
 """Seed the rules from the package's data files when they are missing (run on migrate).
 
-Idempotent: a year, parameter or legal period already in the database is left alone, so a
+Idempotent: a year, parameter or legal period already in the database is left alone (a
+release that corrects a seeded year adds a draft to verify), so a
 table entered or corrected in the app is never overwritten by a release.
 """
 
@@ -25,6 +26,7 @@ from .models import (
     SourceStatus,
     VersionState,
 )
+from .selectors import clear_cache
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "rules.json"
 
@@ -147,4 +149,5 @@ def seed_rules(norm_file: Path | None = None, rules_file: Path | None = None) ->
         created += 1
     if created:
         RulesChange.objects.create(what=f"seed: {created} rows from the package's data files")
+        clear_cache()
     return created

@@ -2,13 +2,16 @@
 
 `rulebook()` is what every calculation on the Django side uses. It is built once per
 process and rebuilt only when a rule version changes (entered, verified or withdrawn):
-each change appends a RulesChange row, and one indexed query compares its id.
+each change appends a RulesChange row, and one indexed query compares its id. That query
+runs at most every CHECK_SECONDS per process; the process that makes a change drops its
+cache at once (services), other processes see it within CHECK_SECONDS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -32,8 +35,10 @@ from .models import (
     VersionState,
 )
 
+CHECK_SECONDS = 2.0
+
 _lock = threading.Lock()
-_cache: dict[str, object] = {"generation": None, "rulebook": None}
+_cache: dict[str, object] = {"generation": None, "rulebook": None, "checked": 0.0}
 
 
 def generation() -> tuple:
@@ -42,19 +47,24 @@ def generation() -> tuple:
 
 def rulebook() -> NormTables:
     """The rules in force (norm tables, legal periods, parameters), cached per generation."""
-    current = generation()
     cached = _cache["rulebook"]
+    now = time.monotonic()
+    if cached is not None and now - _cache["checked"] < CHECK_SECONDS:  # type: ignore[operator]
+        return cached  # type: ignore[return-value]
+    current = generation()
     if cached is not None and _cache.get("generation") == current:
+        _cache["checked"] = now
         return cached  # type: ignore[return-value]
     with _lock:
         built = build_rulebook()
-        _cache["rulebook"], _cache["generation"] = built, current
+        _cache.update(rulebook=built, generation=current, checked=now)
     return built
 
 
 def clear_cache() -> None:
+    """Drop the cached rules (after a change in this process, and between tests)."""
     _cache.clear()
-    _cache.update(generation=None, rulebook=None)
+    _cache.update(generation=None, rulebook=None, checked=0.0)
 
 
 def _latest_per_key(rows, key) -> dict:
@@ -167,8 +177,9 @@ def incentive_rules(parameters: list[LegalParameter]) -> list[tuple[dt.date, Inc
 
 def legal_period_on(day: dt.date) -> LegalPeriod | None:
     """The verified legal period in force on `day` (latest revision of its code)."""
-    current = generation()
-    if _cache.get("periods_generation") != current:
+    rulebook()  # refreshes the generation at most every CHECK_SECONDS
+    current = _cache.get("generation")
+    if _cache.get("periods_generation") != current or "periods" not in _cache:
         rows = LegalPeriod.objects.filter(state=VersionState.VERIFIED).order_by("revision")
         _cache["periods"] = sorted(
             _latest_per_key(rows, lambda r: r.code).values(), key=lambda r: r.valid_from

@@ -35,6 +35,7 @@ from .models import (
     SourceStatus,
     VersionState,
 )
+from .selectors import clear_cache
 
 MAX_NORM_AMOUNT = 100_000  # kr a month: no riksnorm cell comes near it
 PARAMETER_LIMITS = {
@@ -54,6 +55,8 @@ def rules_service(function):
         with transaction.atomic():
             result = function(actor, *args, **kwargs)
             RulesChange.objects.create(what=function.__name__[:100])
+            clear_cache()
+            transaction.on_commit(clear_cache)
             return result
 
     return wrapper

@@ -264,14 +264,31 @@ def test_a_legal_period_needing_rules_this_release_lacks_is_refused(org):
     assert not LegalPeriod.objects.filter(code="bidragstak").exists()
 
 
-def test_the_rules_are_cached_until_something_changes(org, maintainers, django_assert_num_queries):
-    rulebook()
+def test_the_rules_are_cached_until_something_changes(
+    org, maintainers, django_assert_num_queries, monkeypatch
+):
+    from bistand.norms import selectors
+
+    first = rulebook()
+    with django_assert_num_queries(0):
+        assert rulebook() is first  # within CHECK_SECONDS: no query at all
+    monkeypatch.setattr(selectors, "CHECK_SECONDS", 0)
     with django_assert_num_queries(1):
-        first = rulebook()
-    with django_assert_num_queries(1):
-        assert rulebook() is first
+        assert rulebook() is first  # one generation query, nothing changed
     admin, owner = maintainers
     services.verify_version(owner, _enter(admin))
+    assert rulebook() is not first
+    assert rulebook().for_year(2027).verified
+
+
+def test_another_process_change_is_seen_after_the_check_interval(org, maintainers, monkeypatch):
+    from bistand.norms import selectors
+    from bistand.norms.models import RulesChange
+
+    first = rulebook()
+    RulesChange.objects.create(what="a change made by another process")
+    assert rulebook() is first  # still within the interval
+    monkeypatch.setattr(selectors, "CHECK_SECONDS", 0)
     assert rulebook() is not first
 
 
