@@ -42,7 +42,8 @@ BISTAND_AUDIT_SYSLOG = os.environ.get("BISTAND_AUDIT_SYSLOG", "")
 ALLOWED_HOSTS = os.environ.get("BISTAND_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with Bistånd's site: configuration only, system administrators only.
+    "bistand.organisation.admin_apps.BistandAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -138,6 +139,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Lockouts are not kept in the admin (changes there are audited through our own admin
+# classes); clear one with `bistand axes_reset_username <name>`.
+AXES_ENABLE_ADMIN = False
 
 # Sessions expire after 30 minutes of inactivity.
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))

@@ -1,43 +1,15 @@
-"""Read-only admin views for inspection. Changes go through workplans.services (and the
-staff pages), never through the admin, so every change is checked and logged."""
+"""Work-plan configuration, shown read-only for reference. It changes through
+workplans.services and the staff pages, so every change is checked and logged.
+
+Plans, follow-ups, interventions and the rest are case content: they are read only through
+the plan pages and API, which apply the access rules and log the read.
+"""
 
 from django.contrib import admin
 
-from .models import (
-    CaseTypeSetting,
-    Deviation,
-    FollowUp,
-    HandoverRecord,
-    Intervention,
-    Programme,
-    TripartiteMeeting,
-    WorkCapacityAssessment,
-    WorkPlan,
-    WorkPlanVersion,
-)
+from bistand.organisation.admin_site import ReadOnlyConfigAdmin
 
+from .models import CaseTypeSetting, Programme
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-for model in (
-    CaseTypeSetting,
-    Programme,
-    WorkPlan,
-    WorkPlanVersion,
-    FollowUp,
-    Intervention,
-    TripartiteMeeting,
-    WorkCapacityAssessment,
-    Deviation,
-    HandoverRecord,
-):
-    admin.site.register(model, ReadOnlyAdmin)
+admin.site.register(CaseTypeSetting, ReadOnlyConfigAdmin)
+admin.site.register(Programme, ReadOnlyConfigAdmin)
