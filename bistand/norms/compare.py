@@ -147,9 +147,13 @@ def compare(new: dict[str, Any], old: dict[str, Any] | None) -> list[Comparison]
             if abs(change - typical) > allowed:
                 flagged = True
                 reason = (
-                    f"Ändringen {change} % avviker från de andra beloppens "
-                    f"{typical.quantize(Decimal('0.01'))} %: kontrollera att beloppet är "
-                    "rätt inskrivet."
+                    f"Ändringen {_percent(change)} % avviker från de andra beloppens "
+                    f"{_percent(typical)} %: kontrollera att beloppet är rätt inskrivet."
                 )
         found.append(Comparison(cell, previous, change, flagged, reason))
     return found
+
+
+def _percent(value: Decimal) -> str:
+    """A change in per cent the Swedish way (decimal comma)."""
+    return f"{value.quantize(Decimal('0.01'))}".replace(".", ",")
