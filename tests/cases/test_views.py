@@ -30,7 +30,7 @@ def test_login_page_is_swedish_and_wrong_password_gives_swedish_error(client, or
 
 
 def test_repeated_failed_logins_are_throttled(client, org, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT):
         client.post(reverse("login"), {"username": "reception", "password": "fel"})
     response = client.post(
         reverse("login"), {"username": "reception", "password": "demo-lösenord-1"}
