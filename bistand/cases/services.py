@@ -27,6 +27,7 @@ from bistand.households.services import (
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import require
 
+from .documents import document_type, safe_original_name
 from .models import (
     APPLICATION_STATUS_TRANSITIONS,
     CASE_STATUS_TRANSITIONS,
@@ -78,13 +79,6 @@ def atomic_service(function):
             raise
 
     return wrapper
-
-
-ALLOWED_DOCUMENT_TYPES = {
-    "application/pdf": b"%PDF",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG",
-}
 
 
 def _require_case(actor, case: Case) -> None:
@@ -922,13 +916,7 @@ def upload_document(
         )
     if uploaded_file.size == 0:
         raise DomainError("file_empty", "Filen är tom.")
-    head = uploaded_file.read(8)
-    uploaded_file.seek(0)
-    content_type = next(
-        (ct for ct, magic in ALLOWED_DOCUMENT_TYPES.items() if head.startswith(magic)), None
-    )
-    if content_type is None:
-        raise DomainError("file_type", "Endast PDF, JPEG och PNG kan läggas in.")
+    content_type = document_type(uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
@@ -937,7 +925,7 @@ def upload_document(
         case=case,
         kind=kind,
         title=title.strip() or DocumentKind(kind).label,
-        original_name=uploaded_file.name[:255],
+        original_name=safe_original_name(uploaded_file.name),
         content_type=content_type,
         size_bytes=uploaded_file.size,
         sha256=digest.hexdigest(),
