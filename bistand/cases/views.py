@@ -261,7 +261,11 @@ def add_journal_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_write")
     form = JournalForm(request.POST, prefix="journal")
     if not form.is_valid():
-        messages.error(request, "Journalanteckningen kunde inte sparas: kontrollera fälten.")
+        messages.error(
+            request,
+            "Journalanteckningen kunde inte sparas: "
+            + " ".join(e for errs in form.errors.values() for e in errs),
+        )
         return redirect("case_detail", case_id)
     corrects = None
     if form.cleaned_data.get("corrects"):
