@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from bistand.audit.models import AccessLogEntry, AuditAction
 from bistand.audit.services import AuditEvent, record, record_many
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.text import LONG_TEXT
 from bistand.households.api import (
     HouseholdSerializer,
     PersonSerializer,
@@ -429,14 +430,14 @@ class CloseCaseSerializer(serializers.Serializer):
 
 
 class JournalEntryInputSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=LONG_TEXT)
     kind = serializers.ChoiceField(choices=JournalKind.choices, default=JournalKind.NOTE)
     occurred_on = serializers.DateField(required=False, allow_null=True)
     sign = serializers.BooleanField(default=True)
 
 
 class JournalDraftSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=LONG_TEXT)
 
 
 class InvestigationAdultSerializer(serializers.Serializer):
@@ -447,12 +448,24 @@ class InvestigationAdultSerializer(serializers.Serializer):
 
 
 class InvestigationDraftSerializer(serializers.Serializer):
-    situation = serializers.CharField(required=False, allow_blank=True, default="")
-    housing = serializers.CharField(required=False, allow_blank=True, default="")
-    health = serializers.CharField(required=False, allow_blank=True, default="")
-    household_economy = serializers.CharField(required=False, allow_blank=True, default="")
-    child_perspective = serializers.CharField(required=False, allow_blank=True, default="")
-    assessment = serializers.CharField(required=False, allow_blank=True, default="")
+    situation = serializers.CharField(
+        max_length=LONG_TEXT, required=False, allow_blank=True, default=""
+    )
+    housing = serializers.CharField(
+        max_length=LONG_TEXT, required=False, allow_blank=True, default=""
+    )
+    health = serializers.CharField(
+        max_length=LONG_TEXT, required=False, allow_blank=True, default=""
+    )
+    household_economy = serializers.CharField(
+        max_length=LONG_TEXT, required=False, allow_blank=True, default=""
+    )
+    child_perspective = serializers.CharField(
+        max_length=LONG_TEXT, required=False, allow_blank=True, default=""
+    )
+    assessment = serializers.CharField(
+        max_length=LONG_TEXT, required=False, allow_blank=True, default=""
+    )
     adults = InvestigationAdultSerializer(many=True, required=False, default=list)
 
 

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bistand.core.codes import support_obstacles_valid_on
+from bistand.core.forms import Form
+from bistand.core.text import LONG_TEXT
 from bistand.households.models import MemberRole
 
 from .models import (
@@ -38,7 +40,7 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(_("Ange månaden som ÅÅÅÅ-MM."))
 
 
-class MemberForm(forms.Form):
+class MemberForm(Form):
     identity_number = forms.CharField(label=_("Personnummer"), max_length=13, required=False)
     first_name = forms.CharField(label=_("Förnamn"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Efternamn"), max_length=100, required=False)
@@ -52,7 +54,7 @@ class MemberForm(forms.Form):
 MemberFormSet = forms.formset_factory(MemberForm, extra=0, min_num=1, max_num=12)
 
 
-class ApplicationFieldsForm(forms.Form):
+class ApplicationFieldsForm(Form):
     month = MonthField(label=_("Ansökan avser månad"))
     received_on = forms.DateField(label=_("Ankomstdatum"), widget=DateInput(), required=False)
     channel = forms.ChoiceField(label=_("Inkom via"), choices=ApplicationChannel.choices)
@@ -68,7 +70,7 @@ class ApplicationFieldsForm(forms.Form):
         self.fields["received_on"].widget.attrs["max"] = today.isoformat()
 
 
-class HouseholdFieldsForm(forms.Form):
+class HouseholdFieldsForm(Form):
     address = forms.CharField(label=_("Adress"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
     city = forms.CharField(label=_("Ort"), max_length=100, required=False)
@@ -80,41 +82,58 @@ class RepeatApplicationForm(ApplicationFieldsForm):
     )
 
 
-class JournalForm(forms.Form):
+class JournalForm(Form):
     kind = forms.ChoiceField(label=_("Typ"), choices=JournalKind.choices)
     occurred_on = forms.DateField(label=_("Datum"), widget=DateInput(), required=False)
-    text = forms.CharField(label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Anteckning"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     sign = forms.BooleanField(label=_("Signera nu"), required=False, initial=True)
     corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(label=_("Typ av handling"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Rubrik"), max_length=200, required=False)
     received_on = forms.DateField(label=_("Ankomstdatum"), widget=DateInput(), required=False)
     file = forms.FileField(label=_("Fil (PDF, JPEG eller PNG, högst 10 MB)"))
 
 
-class InvestigationForm(forms.Form):
+class InvestigationForm(Form):
     situation = forms.CharField(
-        label=_("Hushållets situation"), widget=forms.Textarea, required=False
+        label=_("Hushållets situation"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea,
+        required=False,
     )
     housing = forms.CharField(
-        label=_("Boende"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Boende"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     health = forms.CharField(
-        label=_("Hälsa"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Hälsa"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     household_economy = forms.CharField(
-        label=_("Hushållets ekonomi och budget"), widget=forms.Textarea, required=False
+        label=_("Hushållets ekonomi och budget"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea,
+        required=False,
     )
     child_perspective = forms.CharField(
         label=_("Barnperspektiv"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea,
         required=False,
         help_text=_("Obligatoriskt när barn bor i hushållet: hur påverkas barnen, barnets bästa."),
     )
-    assessment = forms.CharField(label=_("Bedömning"), widget=forms.Textarea, required=False)
+    assessment = forms.CharField(
+        label=_("Bedömning"), max_length=LONG_TEXT, widget=forms.Textarea, required=False
+    )
 
     def __init__(self, *args, adults=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,7 +198,7 @@ class InvestigationForm(forms.Form):
         return content
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     handler = forms.ModelChoiceField(label=_("Ansvarig handläggare"), queryset=None, required=False)
     assistant = forms.ModelChoiceField(
         label=_("Biträdande bidragshandläggare (B-ärenden)"), queryset=None, required=False
@@ -197,12 +216,12 @@ class ReassignForm(forms.Form):
         self.fields["section"].queryset = sections
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     reason = forms.ChoiceField(
         label=_("Avslutsanledning"), choices=[("", "– välj –"), *ClosingReason.choices]
     )
     closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput(), required=False)
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(label=_("Personnummer eller namn"), max_length=100, required=False)

@@ -17,6 +17,7 @@ from bistand.audit.services import diff, record
 from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE
 from bistand.core.dates import month_start, parse_month
 from bistand.core.errors import DomainError, PermissionRefused
+from bistand.core.text import LONG_TEXT, NOTE_TEXT, check_text, check_texts
 from bistand.households.models import ADULT_ROLES, Household, HouseholdMembership, MemberRole
 from bistand.households.services import (
     MemberInput,
@@ -27,6 +28,7 @@ from bistand.households.services import (
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import require
 
+from .documents import document_type, safe_original_name
 from .models import (
     APPLICATION_STATUS_TRANSITIONS,
     CASE_STATUS_TRANSITIONS,
@@ -78,13 +80,6 @@ def atomic_service(function):
             raise
 
     return wrapper
-
-
-ALLOWED_DOCUMENT_TYPES = {
-    "application/pdf": b"%PDF",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG",
-}
 
 
 def _require_case(actor, case: Case) -> None:
@@ -177,6 +172,7 @@ def register_application(
     month = _parse_month(month)
     if kind not in ApplicationKind.values:
         raise DomainError("bad_kind", "Okänd ansökningstyp.")
+    check_text(notes, NOTE_TEXT, "Anteckning")
     if channel not in {"paper", "visit", "e_service"}:
         raise DomainError("bad_channel", "Okänt sätt som ansökan kom in på.")
     unit = actor.unit
@@ -381,6 +377,7 @@ def withdraw_application(actor, application: Application, reason: str) -> Applic
     _require_case(actor, application.case)
     if not reason.strip():
         raise DomainError("reason_required", "Ange varför ansökan återtas.")
+    check_text(reason, NOTE_TEXT, "Skäl")
     _transition_application(application, ApplicationStatus.WITHDRAWN)
     application.save(update_fields=["status"])
     record(
@@ -424,6 +421,7 @@ def _check_handler_fits(case_type: str, handler: User | None, assistant: User | 
 
 
 def _assign(actor, case: Case, *, handler, assistant, section, case_type, reason: str) -> Case:
+    check_text(reason, 300, "Skäl")
     _check_handler_fits(case_type, handler, assistant)
     if handler is not None and handler.unit_id != case.unit_id:
         raise DomainError("handler_other_unit", "Handläggaren arbetar på en annan enhet.")
@@ -616,6 +614,7 @@ def take_emergency_access(actor, case: Case, reason: str) -> EmergencyAccess:
         )
     if len(reason.strip()) < 10:
         raise DomainError("reason_required", "Beskriv skälet till nödåtkomsten (minst 10 tecken).")
+    check_text(reason, NOTE_TEXT, "Skäl")
     now = timezone.now()
     access = EmergencyAccess.objects.create(
         user=actor,
@@ -662,6 +661,14 @@ INVESTIGATION_TEXT_FIELDS = (
     "child_perspective",
     "assessment",
 )
+_INVESTIGATION_LABELS = {
+    "situation": "Hushållets situation",
+    "housing": "Boende",
+    "health": "Hälsa",
+    "household_economy": "Hushållets ekonomi och budget",
+    "child_perspective": "Barnperspektiv",
+    "assessment": "Bedömning",
+}
 
 
 def adults_of(case: Case, on: dt.date | None = None) -> list:
@@ -677,6 +684,8 @@ def _clean_content(case: Case, content: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {
         k: str(content.get(k, "") or "").strip() for k in INVESTIGATION_TEXT_FIELDS
     }
+    for field in INVESTIGATION_TEXT_FIELDS:
+        check_text(clean[field], LONG_TEXT, _INVESTIGATION_LABELS[field])
     adults_in = {str(a.get("person_id")): a for a in content.get("adults", [])}
     adults = []
     for person in adults_of(case):
@@ -686,6 +695,11 @@ def _clean_content(case: Case, content: dict[str, Any]) -> dict[str, Any]:
             raise DomainError(
                 "bad_support_obstacle", f"Okänt försörjningshinder för {person.full_name}."
             )
+        check_texts(
+            NOTE_TEXT,
+            Kompetenser=given.get("competences", ""),
+            Möjligheter=given.get("possibilities", ""),
+        )
         adults.append(
             {
                 "person_id": person.pk,
@@ -829,6 +843,7 @@ def add_journal_entry(
         raise DomainError("future_date", "Händelsedatum kan inte ligga i framtiden.")
     if not text.strip():
         raise DomainError("text_required", "Journalanteckningen är tom.")
+    check_text(text, LONG_TEXT, "Anteckning")
     if kind not in JournalKind.values:
         raise DomainError("bad_kind", "Okänd typ av journalanteckning.")
     if corrects is not None and (corrects.case_id != case.pk or corrects.signed_at is None):
@@ -870,6 +885,7 @@ def update_journal_draft(actor, entry: JournalEntry, *, text: str) -> JournalEnt
         raise DomainError(
             "entry_signed", "Anteckningen är signerad och kan inte ändras; skriv en rättelse."
         )
+    check_text(text, LONG_TEXT, "Anteckning")
     before = {"text": entry.text}
     entry.text = text.strip()
     entry.save(update_fields=["text"])
@@ -913,6 +929,7 @@ def upload_document(
     received_on = _parse_received_on(received_on)
     if kind not in DocumentKind.values:
         raise DomainError("bad_kind", "Okänd typ av handling.")
+    check_text(title, 200, "Rubrik")
     if uploaded_file is None:
         raise DomainError("file_required", "Välj en fil.")
     if uploaded_file.size > settings.DOCUMENT_MAX_BYTES:
@@ -922,13 +939,7 @@ def upload_document(
         )
     if uploaded_file.size == 0:
         raise DomainError("file_empty", "Filen är tom.")
-    head = uploaded_file.read(8)
-    uploaded_file.seek(0)
-    content_type = next(
-        (ct for ct, magic in ALLOWED_DOCUMENT_TYPES.items() if head.startswith(magic)), None
-    )
-    if content_type is None:
-        raise DomainError("file_type", "Endast PDF, JPEG och PNG kan läggas in.")
+    content_type = document_type(uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
@@ -937,7 +948,7 @@ def upload_document(
         case=case,
         kind=kind,
         title=title.strip() or DocumentKind(kind).label,
-        original_name=uploaded_file.name[:255],
+        original_name=safe_original_name(uploaded_file.name),
         content_type=content_type,
         size_bytes=uploaded_file.size,
         sha256=digest.hexdigest(),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can, require
 
 from . import selectors, services
+from .documents import attachment_response
 from .forms import (
     ApplicationFieldsForm,
     CloseForm,
@@ -260,7 +261,11 @@ def add_journal_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_write")
     form = JournalForm(request.POST, prefix="journal")
     if not form.is_valid():
-        messages.error(request, "Journalanteckningen kunde inte sparas: kontrollera fälten.")
+        messages.error(
+            request,
+            "Journalanteckningen kunde inte sparas: "
+            + " ".join(e for errs in form.errors.values() for e in errs),
+        )
         return redirect("case_detail", case_id)
     corrects = None
     if form.cleaned_data.get("corrects"):
@@ -326,11 +331,7 @@ def upload_document_view(request, case_id: int):
 @handle_domain_errors
 def download_document(request, document_id: int):
     document = selectors.visible_document(request.user, document_id)
-    return FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        filename=document.original_name,
-    )
+    return attachment_response(document)
 
 
 @login_required

@@ -20,6 +20,8 @@ from bistand.audit.models import AuditAction
 from bistand.audit.services import AuditEvent, record_many
 from bistand.cases.models import Application
 from bistand.core.errors import DomainError, NotFound
+from bistand.core.serializers import limit_texts
+from bistand.core.text import LONG_TEXT
 from bistand.organisation.models import User
 
 from . import calculations as calc
@@ -42,7 +44,7 @@ ID_PATTERN = r"\d{1,18}"
 
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
     """Validate request data; a bad request answers {"error": {"code", "message"}}."""
-    serializer = serializer_class(data=data)
+    serializer = limit_texts(serializer_class(data=data))
     if not serializer.is_valid():
         problems = []
         for field, errors in serializer.errors.items():
@@ -315,7 +317,7 @@ class AppealCreateSerializer(serializers.Serializer):
     received_on = serializers.DateField()
     decision_received_on = serializers.DateField(required=False, allow_null=True)
     basis = serializers.ChoiceField(choices=ReceiptBasis.choices, default=ReceiptBasis.UNKNOWN)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
+    text = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True, default="")
 
 
 class ReconsiderSerializer(serializers.Serializer):
@@ -324,15 +326,15 @@ class ReconsiderSerializer(serializers.Serializer):
 
 
 class ForwardSerializer(serializers.Serializer):
-    opinion = serializers.CharField()
-    court = serializers.CharField(required=False, allow_blank=True, default="")
+    opinion = serializers.CharField(max_length=LONG_TEXT)
+    court = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     forwarded_on = serializers.DateField(required=False, allow_null=True)
 
 
 class CourtOutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=CourtOutcome.choices)
     decided_on = serializers.DateField()
-    case_number = serializers.CharField(required=False, allow_blank=True, default="")
+    case_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bistand.core.codes import support_obstacles_valid_on
+from bistand.core.forms import Form
+from bistand.core.text import LONG_TEXT
 
 from .models import (
     CourtOutcome,
@@ -36,7 +38,7 @@ def _date(label, required=True, initial=None):
     return forms.DateField(label=label, widget=DateInput(), required=required, initial=initial)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """One set of fields per proposed line, a support obstacle per adult, overall reasons."""
 
     reasons = forms.CharField(
@@ -128,7 +130,7 @@ class DecisionForm(forms.Form):
         }
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     referred_to = forms.ChoiceField(label=_("Skicka till"))
     note = forms.CharField(
         label=_("Meddelande"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -142,17 +144,17 @@ class ReferralForm(forms.Form):
         ]
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("Meddelande"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(Form):
     sent_on = _date(_("Skickat"), initial=timezone.localdate)
     channel = forms.ChoiceField(label=_("Sätt"), choices=DispatchChannel.choices)
     received_on = _date(_("Mottaget av sökande (om känt)"), required=False)
 
 
-class AppealForm(forms.Form):
+class AppealForm(Form):
     received_on = _date(_("Överklagandet kom in"), initial=timezone.localdate)
     decision_received_on = _date(_("Sökande fick del av beslutet"), required=False)
     basis = forms.ChoiceField(
@@ -161,36 +163,42 @@ class AppealForm(forms.Form):
         initial=ReceiptBasis.UNKNOWN,
     )
     text = forms.CharField(
-        label=_("Vad sökande vill ändra"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Vad sökande vill ändra"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 
-class ReconsiderForm(forms.Form):
+class ReconsiderForm(Form):
     result = forms.ChoiceField(label=_("Resultat av omprövningen"), choices=Reconsideration.choices)
     note = forms.CharField(
         label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(Form):
     opinion = forms.CharField(
         label=_("Nämndens yttrande till förvaltningsrätten"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    court = forms.CharField(label=_("Domstol"), required=False, initial="Förvaltningsrätten")
+    court = forms.CharField(
+        label=_("Domstol"), max_length=100, required=False, initial="Förvaltningsrätten"
+    )
     forwarded_on = _date(_("Överlämnat"), initial=timezone.localdate)
 
 
-class CourtOutcomeForm(forms.Form):
+class CourtOutcomeForm(Form):
     outcome = forms.ChoiceField(label=_("Domstolens avgörande"), choices=CourtOutcome.choices)
     decided_on = _date(_("Avgjort"))
-    case_number = forms.CharField(label=_("Målnummer"), required=False)
+    case_number = forms.CharField(label=_("Målnummer"), max_length=40, required=False)
     note = forms.CharField(
         label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     result = forms.ChoiceField(label=_("Resultat"), choices=ReviewResult.choices)
     note = forms.CharField(
         label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -200,7 +208,7 @@ class ReviewForm(forms.Form):
 _CEILING_LINE = re.compile(r"^\s*(\d+)\s*[:=]\s*(.+?)\s*$")
 
 
-class GuidelineForm(forms.Form):
+class GuidelineForm(Form):
     name = forms.CharField(label=_("Namn (t.ex. nämndens beslut)"), max_length=200)
     valid_from = _date(_("Gäller från"))
     rent_ceilings = forms.CharField(
@@ -231,7 +239,7 @@ class GuidelineForm(forms.Form):
         return ceilings
 
 
-class DelegationRuleForm(forms.Form):
+class DelegationRuleForm(Form):
     point = forms.CharField(label=_("Punkt"), max_length=20)
     kind = forms.ChoiceField(label=_("Beslutstyp"), choices=DelegationKind.choices)
     role = forms.ChoiceField(
@@ -247,7 +255,7 @@ class DelegationRuleForm(forms.Form):
     label = forms.CharField(label=_("Beskrivning"), max_length=300, required=False)
 
 
-class DecisionSettingsForm(forms.Form):
+class DecisionSettingsForm(Form):
     automatic_repeat_decisions = forms.BooleanField(
         label=_("Enkla fortsatta ansökningar får beslutas automatiskt"), required=False
     )
@@ -265,7 +273,7 @@ class DecisionSettingsForm(forms.Form):
     )
 
 
-class MonthForm(forms.Form):
+class MonthForm(Form):
     month = forms.CharField(
         label=_("Månad"), widget=forms.TextInput(attrs={"type": "month", "placeholder": "ÅÅÅÅ-MM"})
     )

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 
 from bistand.audit.models import AuditAction
 from bistand.organisation.models import Role, Section, Unit, User
@@ -144,6 +145,8 @@ def create_organisation(
                     rules_maintainer=role == Role.UNIT_HEAD and numbers[role] == 1,
                 )
             )
+    for user in users:
+        validate_password(DEMO_PASSWORD, user)  # the demo logins follow the password rules
     User.objects.bulk_create(users)
     staff: dict[tuple[str | None, str], list[User]] = defaultdict(list)
     for user in users:

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bistand.core.errors import DomainError
+from bistand.core.serializers import limit_texts
 from bistand.organisation.permissions import require
 
 from .models import Household, HouseholdMembership, MemberRole, Person
@@ -26,7 +27,7 @@ from .services import MemberInput, register_household
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
     """Validate request data, answering a bad request as {"error": {"code", "message"}}
     like every other refusal of the API."""
-    serializer = serializer_class(data=data)
+    serializer = limit_texts(serializer_class(data=data))
     if not serializer.is_valid():
         raise DomainError("invalid", "; ".join(_flatten_errors(serializer.errors)))
     return serializer.validated_data

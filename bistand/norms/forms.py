@@ -7,12 +7,14 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bistand.core.forms import Form
+
 from .compare import cells
 from .models import ParameterCode, SourceStatus
 from .services import MAX_NORM_AMOUNT
 
 
-class SourceFields(forms.Form):
+class SourceFields(Form):
     source_status = forms.ChoiceField(label=_("Källstatus"), choices=SourceStatus.choices)
     sfs = forms.CharField(label=_("SFS-nummer"), max_length=40, required=False)
     source_date = forms.DateField(label=_("Utfärdad/publicerad"), required=False)
@@ -105,10 +107,12 @@ class LegalPeriodForm(SourceFields):
     basis_labour_market = forms.CharField(
         label=_("Lagrum: avslag, står inte till arbetsmarknadens förfogande"), max_length=300
     )
-    rules_version = forms.CharField(label=_("Beräkningsregler (version)"), initial="1")
+    rules_version = forms.CharField(
+        label=_("Beräkningsregler (version)"), max_length=20, initial="1"
+    )
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("JSON-fil (samma uppläggning som riksnorm.json)"))
 
     def clean_file(self):
@@ -118,5 +122,5 @@ class ImportForm(forms.Form):
         return upload
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     reason = forms.CharField(label=_("Varför återkallas utkastet?"), max_length=2000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from bistand.core.forms import Form
 from bistand.decisions.models import LineKind
 
 from .models import AccountKind, BudgetKind, PaymentMethod
@@ -12,14 +13,14 @@ from .models import AccountKind, BudgetKind, PaymentMethod
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class PersonPayeeForm(forms.Form):
+class PersonPayeeForm(Form):
     identity_number = forms.CharField(label="Sökandens personnummer", max_length=13)
     clearing = forms.CharField(label="Clearingnummer", max_length=6)
     account_number = forms.CharField(label="Kontonummer", max_length=20)
     reason = forms.CharField(label="Underlag (t.ex. kontobevis från banken)", required=False)
 
 
-class OrganisationPayeeForm(forms.Form):
+class OrganisationPayeeForm(Form):
     name = forms.CharField(label="Namn", max_length=140)
     organisation_number = forms.CharField(label="Organisationsnummer", max_length=13)
     account_kind = forms.ChoiceField(label="Kontoslag", choices=AccountKind.choices)
@@ -28,14 +29,14 @@ class OrganisationPayeeForm(forms.Form):
     reason = forms.CharField(label="Underlag", required=False)
 
 
-class ChangeAccountForm(forms.Form):
+class ChangeAccountForm(Form):
     account_kind = forms.ChoiceField(label="Kontoslag", choices=AccountKind.choices)
     clearing = forms.CharField(label="Clearingnummer (bara bankkonto)", required=False)
     number = forms.CharField(label="Konto-, bankgiro- eller plusgironummer", max_length=20)
     reason = forms.CharField(label="Anledning till ändringen och underlag", max_length=500)
 
 
-class OrderForm(forms.Form):
+class OrderForm(Form):
     line = forms.TypedChoiceField(label="Beslutsrad", coerce=int)
     method = forms.ChoiceField(label="Betalningssätt", choices=PaymentMethod.choices)
     amount = forms.CharField(label="Belopp (kr)", max_length=20)
@@ -77,24 +78,24 @@ class OrderForm(forms.Form):
         ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="Skäl", max_length=2000)
 
 
-class ManualPaymentForm(forms.Form):
+class ManualPaymentForm(Form):
     paid_on = forms.DateField(label="Utbetald/inlöst den", widget=DATE)
     note = forms.CharField(label="Kvittonummer eller anteckning", max_length=300)
 
 
-class RunForm(forms.Form):
+class RunForm(Form):
     payment_date = forms.DateField(label="Betalningsdag", widget=DATE)
 
 
-class ReportUploadForm(forms.Form):
+class ReportUploadForm(Form):
     file = forms.FileField(label="Bankens statusrapport (pain.002 eller camt.054)")
 
 
-class BudgetAccountForm(forms.Form):
+class BudgetAccountForm(Form):
     code = forms.CharField(label="Kontonummer", max_length=10)
     name = forms.CharField(label="Namn", max_length=100)
     kind = forms.ChoiceField(label="Slag", choices=BudgetKind.choices)
@@ -105,7 +106,7 @@ class BudgetAccountForm(forms.Form):
     )
 
 
-class BudgetAmountForm(forms.Form):
+class BudgetAmountForm(Form):
     account = forms.TypedChoiceField(label="Konto", coerce=int)
     year = forms.IntegerField(label="År", min_value=2000, max_value=2100)
     amount = forms.CharField(label="Budget (kr)", max_length=20)
@@ -116,17 +117,21 @@ class BudgetAmountForm(forms.Form):
         self.fields["account"].choices = [(a.pk, str(a)) for a in accounts]
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     month = forms.CharField(label="Månad (ÅÅÅÅ-MM)", max_length=7)
     format = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("sie", "SIE 4")])
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     amount_limit = forms.CharField(label="Beloppsspärr (kr)", max_length=20)
     debtor_name = forms.CharField(label="Betalarens namn i betalningsfilen", max_length=140)
     debtor_iban = forms.CharField(label="Utbetalningskontots IBAN", max_length=40)
     debtor_bic = forms.CharField(label="Bankens BIC", max_length=11)
     organisation_number = forms.CharField(label="Kommunens organisationsnummer", max_length=13)
-    initiating_party_id = forms.CharField(label="Kundnummer hos banken", required=False)
-    bank_ledger_account = forms.CharField(label="Bokföringskonto för utbetalningskontot")
+    initiating_party_id = forms.CharField(
+        label="Kundnummer hos banken", max_length=35, required=False
+    )
+    bank_ledger_account = forms.CharField(
+        label="Bokföringskonto för utbetalningskontot", max_length=10
+    )
     note = forms.CharField(label="Anledning till ändringen", required=False)

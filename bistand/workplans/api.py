@@ -21,6 +21,8 @@ from bistand.audit.services import record
 from bistand.cases.models import Case
 from bistand.cases.selectors import cases_visible_to, open_case
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.serializers import limit_texts
+from bistand.core.text import LONG_TEXT
 
 from . import selectors, services
 from .models import (
@@ -46,7 +48,7 @@ INTERVENTION_NOT_FOUND = "Insatsen finns inte eller så saknar du behörighet."
 
 
 def validated(serializer_class: type[serializers.Serializer], data) -> dict:
-    serializer = serializer_class(data=data)
+    serializer = limit_texts(serializer_class(data=data))
     if not serializer.is_valid():
         lines = []
         for field, errors in serializer.errors.items():
@@ -283,7 +285,7 @@ class FollowUpInput(serializers.Serializer):
     held_on = serializers.DateField()
     method = serializers.ChoiceField(choices=FollowUpMethod.choices)
     took_place = serializers.BooleanField(default=True)
-    outcome = serializers.CharField()
+    outcome = serializers.CharField(max_length=LONG_TEXT)
     next_on = serializers.DateField()
     next_method = serializers.ChoiceField(
         choices=FollowUpMethod.choices, required=False, allow_blank=True, default=""

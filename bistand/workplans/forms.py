@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bistand.cases.models import CaseType
 from bistand.core.codes import support_obstacles_valid_on
+from bistand.core.forms import Form
+from bistand.core.text import LONG_TEXT
 
 from .models import (
     ActivityParty,
@@ -34,7 +36,7 @@ def _date_field(label, required=False, **kwargs):
     return forms.DateField(label=label, required=required, widget=DateInput(), **kwargs)
 
 
-class PlanPeriodForm(forms.Form):
+class PlanPeriodForm(Form):
     valid_from = _date_field(_("Planen gäller från"), required=True)
     valid_to = _date_field(_("Planen gäller till"), required=True)
     notes = forms.CharField(
@@ -44,12 +46,12 @@ class PlanPeriodForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     text = forms.CharField(label=_("Mål"), max_length=500, required=False)
     target_on = _date_field(_("Uppnått senast"))
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     text = forms.CharField(label=_("Vad ska göras"), max_length=500, required=False)
     party = forms.ChoiceField(
         label=_("Vem gör det"),
@@ -61,7 +63,7 @@ class ActivityForm(forms.Form):
     due_on = _date_field(_("Senast"))
 
 
-class PlannedFollowUpForm(forms.Form):
+class PlannedFollowUpForm(Form):
     on = _date_field(_("Datum"))
     method = forms.ChoiceField(
         label=_("Hur"), choices=FollowUpMethod.choices, initial=FollowUpMethod.VISIT, required=False
@@ -73,7 +75,7 @@ ActivityFormSet = forms.formset_factory(ActivityForm, extra=3, max_num=30)
 PlannedFollowUpFormSet = forms.formset_factory(PlannedFollowUpForm, extra=2, max_num=20)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     consent_on = _date_field(_("Klienten godkände planen den"), required=True)
     method = forms.ChoiceField(label=_("Hur"), choices=ConsentMethod.choices)
     note = forms.CharField(label=_("Anteckning"), max_length=300, required=False)
@@ -85,7 +87,7 @@ def _obstacle_choices():
     ]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     held_on = _date_field(_("Datum"), required=True)
     method = forms.ChoiceField(label=_("Hur"), choices=FollowUpMethod.choices)
     took_place = forms.TypedChoiceField(
@@ -95,7 +97,9 @@ class FollowUpForm(forms.Form):
         initial="1",
     )
     outcome = forms.CharField(
-        label=_("Resultat: hur går det mot målen?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Resultat: hur går det mot målen?"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     next_on = _date_field(_("Nästa uppföljning"), required=True)
     next_method = forms.ChoiceField(label=_("Hur nästa gång"), choices=FollowUpMethod.choices)
@@ -114,7 +118,7 @@ class FollowUpForm(forms.Form):
         self.fields["new_support_obstacle"].choices = _obstacle_choices()
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     person = forms.TypedChoiceField(label=_("Vem"), coerce=int, choices=())
     target = forms.ChoiceField(label=_("Anvisas till"), choices=InterventionTarget.choices)
     programme = forms.ModelChoiceField(
@@ -131,11 +135,11 @@ class ReferralForm(forms.Form):
         self.fields["programme"].queryset = programmes
 
 
-class StartInterventionForm(forms.Form):
+class StartInterventionForm(Form):
     started_on = _date_field(_("Startade"), required=True)
 
 
-class EndInterventionForm(forms.Form):
+class EndInterventionForm(Form):
     ended_on = _date_field(_("Avslutades"), required=True)
     attendance = forms.ChoiceField(
         label=_("Närvaro"), choices=[("", _("– välj –")), *Attendance.choices]
@@ -146,7 +150,7 @@ class EndInterventionForm(forms.Form):
     note = forms.CharField(label=_("Kommentar"), max_length=500, required=False)
 
 
-class TripartiteMeetingForm(forms.Form):
+class TripartiteMeetingForm(Form):
     held_on = _date_field(_("Mötesdatum"), required=True)
     partner = forms.ChoiceField(label=_("Samarbetspart"), choices=InterventionTarget.choices)
     partner_name = forms.CharField(
@@ -156,15 +160,18 @@ class TripartiteMeetingForm(forms.Form):
         label=_("Deltagare (en per rad)"), widget=forms.Textarea(attrs={"rows": 3})
     )
     agreements = forms.CharField(
-        label=_("Överenskommelser"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Överenskommelser"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(Form):
     person = forms.TypedChoiceField(label=_("Vem bedöms"), coerce=int, choices=())
     assessed_on = _date_field(_("Bedömningsdatum"), required=True)
     summary = forms.CharField(
         label=_("Sammanfattande bedömning av förutsättningar för arbete"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -203,12 +210,12 @@ class AssessmentForm(forms.Form):
         }
 
 
-class ResolveDeviationForm(forms.Form):
+class ResolveDeviationForm(Form):
     resolution = forms.ChoiceField(label=_("Beslut"), choices=DeviationResolution.choices)
     note = forms.CharField(label=_("Motivering"), max_length=300, required=False)
 
 
-class CaseTypeSettingForm(forms.Form):
+class CaseTypeSettingForm(Form):
     case_type = forms.ChoiceField(label=_("Ärendetyp"), choices=CaseType.choices)
     contact_interval_days = forms.IntegerField(label=_("Kontakt minst var (dagar)"), min_value=1)
     follow_up_interval_days = forms.IntegerField(
@@ -221,7 +228,7 @@ class CaseTypeSettingForm(forms.Form):
     reason = forms.CharField(label=_("Skäl till ändringen"), max_length=300, required=False)
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(Form):
     name = forms.CharField(label=_("Namn"), max_length=100)
     kind = forms.ChoiceField(label=_("Typ"), choices=ProgrammeKind.choices)
     description = forms.CharField(label=_("Beskrivning"), max_length=300, required=False)

@@ -10,6 +10,8 @@ from bistand.cases.selectors import case_timeline, open_case, section_inbox
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.core.models import FinalRecordError
 
+from ..files import pdf_bytes
+
 
 def test_new_application_opens_case_in_intake_section(org, household_factory, this_month):
     household = household_factory(org.reception)
@@ -123,7 +125,7 @@ def test_document_upload_checks_real_type_and_size(org, household_factory, this_
     case = services.register_application(
         org.reception, household, kind="new", month=this_month
     ).case
-    pdf = SimpleUploadedFile("lonebesked.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("lonebesked.pdf", pdf_bytes(), content_type="application/pdf")
     document = services.upload_document(org.social_worker, case, pdf, kind="payslip")
     assert document.content_type == "application/pdf" and len(document.sha256) == 64
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")

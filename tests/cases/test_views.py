@@ -30,7 +30,7 @@ def test_login_page_is_swedish_and_wrong_password_gives_swedish_error(client, or
 
 
 def test_repeated_failed_logins_are_throttled(client, org, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT):
         client.post(reverse("login"), {"username": "reception", "password": "fel"})
     response = client.post(
         reverse("login"), {"username": "reception", "password": "demo-lösenord-1"}
@@ -248,8 +248,10 @@ def test_search_is_logged_and_hides_cases_of_other_sections(client, org, case):
 def test_document_download_is_logged(client, org, case):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from ..files import pdf_bytes
+
     doc = services.upload_document(
-        org.social_worker, case, SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), kind="other"
+        org.social_worker, case, SimpleUploadedFile("a.pdf", pdf_bytes()), kind="other"
     )
     response = login(client, org.social_worker).get(reverse("download_document", args=[doc.pk]))
     assert response.status_code == 200

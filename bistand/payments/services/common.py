@@ -83,12 +83,15 @@ def parse_amount(value, what: str = "beloppet") -> Decimal:
             raise DomainError(
                 "bad_amount", f"Ange {what} i kronor, till exempel 6 500 eller 6 500,50."
             )
-    if not amount.is_finite() or amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise DomainError("bad_amount", f"Ange {what} i kronor med högst två decimaler.")
+    if not amount.is_finite():  # NaN, sNaN, Infinity
+        raise DomainError("bad_amount", f"Ange {what} i kronor, till exempel 6 500 eller 6 500,50.")
     if amount <= 0:
         raise DomainError("bad_amount", f"{what.capitalize()} måste vara större än noll.")
+    # Before quantize: 1e999 would overflow Decimal's precision there (InvalidOperation).
     if amount >= Decimal("10000000"):
         raise DomainError("bad_amount", f"{what.capitalize()} är orimligt stort.")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise DomainError("bad_amount", f"Ange {what} i kronor med högst två decimaler.")
     return amount.quantize(CENT)
 
 
