@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # The schema and its Swagger UI describe the case API: staff with a login only. The split view
-    # serves its start-up script as a file of its own (no inline script under the CSP).
+    # serves its start-up script as a file of its own (no inline script under the CSP); Swagger
+    # UI draws its icons as data: images, allowed on this page only.
     path(
         "api/schema/",
         SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
@@ -21,9 +23,11 @@ urlpatterns = [
     ),
     path(
         "api/docs/",
-        login_required(
-            SpectacularSwaggerSplitView.as_view(
-                url_name="api-schema", permission_classes=[IsAuthenticated]
+        csp_update({"img-src": ["data:"]})(
+            login_required(
+                SpectacularSwaggerSplitView.as_view(
+                    url_name="api-schema", permission_classes=[IsAuthenticated]
+                )
             )
         ),
         name="api-docs",
