@@ -197,6 +197,7 @@ def test_a_case_page_carries_csp_no_store_nosniff_and_frame_denial(client, org, 
     assert policy["style-src"] == ["'self'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
+    assert policy["img-src"] == ["'self'"]
     header = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in header and "unsafe-eval" not in header and "*" not in header
     assert "no-store" in response.headers["Cache-Control"]
@@ -283,6 +284,8 @@ def test_docs_serve_swagger_ui_from_our_static_files_for_staff(client, org):
     page = client.get("/api/docs/")
 
     assert page.status_code == 200
+    assert _policy(page)["img-src"] == ["'self'", "data:"]  # Swagger UI's icons, this page only
+    assert _policy(page)["script-src"] == ["'self'"]
     html = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
