@@ -30,8 +30,16 @@ PRODUCTION_ENV = {
 
 
 def _run(code_or_args: list[str], **env: str) -> subprocess.CompletedProcess:
-    """A fresh process with only the given BISTAND_* variables (settings are read at start)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BISTAND_")}
+    """A fresh process with only the given BISTAND_* variables (settings are read at start).
+
+    DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (set when their modules are collected), not
+    production's: the deploy check rightly refuses it (async.E001).
+    """
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("BISTAND_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(env, DJANGO_SETTINGS_MODULE="bistand.settings", PYTHONPATH=str(ROOT))
     return subprocess.run(
         [sys.executable, *code_or_args],
