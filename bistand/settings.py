@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from bistand.audit.keys import DEV_KEY, DEV_KEY_ID
@@ -14,8 +15,36 @@ from bistand.audit.keys import DEV_KEY, DEV_KEY_ID
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
-SECRET_KEY = os.environ.get("BISTAND_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+
+def _env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off; anything else refuses to start."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (got {value!r}).")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number (got {value!r}).") from None
+
+
 DEBUG = os.environ.get("BISTAND_DEBUG", "1") == "1"
+
+# Signs sessions, CSRF tokens and password-reset links. With debug on and no key, a marked
+# development key (check --deploy flags its "django-insecure-" prefix); debug off and no key, or
+# the development key itself: refuse to start (README, "Production settings").
+DEV_SECRET_KEY = "django-insecure-bistand-development-only-never-use-in-production"
+SECRET_KEY = os.environ.get("BISTAND_SECRET_KEY", "").strip()
 
 # The access log's HMAC key, kept outside the database (docs/audit.md). BISTAND_AUDIT_KEY or a
 # file holding it; BISTAND_AUDIT_KEY_ID names it in every row so keys can rotate (retired keys:
@@ -32,6 +61,13 @@ if not (BISTAND_AUDIT_KEY or BISTAND_AUDIT_KEY_FILE):
             "the access log is signed with a key kept outside the database (docs/audit.md)."
         )
     BISTAND_AUDIT_KEY, BISTAND_AUDIT_KEY_ID = DEV_KEY, DEV_KEY_ID
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "BISTAND_SECRET_KEY must be set to a long random secret when BISTAND_DEBUG=0: "
+        "the built-in development key is refused in production. Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 # Signed chain heads (`bistand audit-anchor`): an append-only file, and syslog when set
 # (BISTAND_AUDIT_SYSLOG: a socket path such as /dev/log, or host:port for UDP).
 BISTAND_AUDIT_ANCHOR_FILE = Path(
@@ -52,6 +88,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_htmx",
     "axes",
     "bistand.core",
@@ -72,6 +110,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bistand.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,8 +201,68 @@ AXES_ENABLE_ADMIN = False
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Transport and browser security (README, "Production settings"). Debug off means production:
+# Secure cookies, HTTPS redirect and HSTS are on unless turned off explicitly.
+SECURE_COOKIES = _env_flag("BISTAND_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# htmx sends the token from the page (hx-headers on <body>, base.html), never from the cookie,
+# so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = [
+    origin for origin in os.environ.get("BISTAND_CSRF_TRUSTED_ORIGINS", "").split(",") if origin
+]
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+SECURE_SSL_REDIRECT = _env_flag("BISTAND_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = _env_int("BISTAND_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("BISTAND_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload token does nothing until the domain's owner submits the apex domain to the
+# browsers' preload list; it is sent so that the choice lies with them.
+SECURE_HSTS_PRELOAD = _env_flag("BISTAND_HSTS_PRELOAD", not DEBUG)
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto: https` -> ("HTTP_X_FORWARDED_PROTO", "https")."""
+    if not value.strip():
+        return None
+    name, colon, expected = value.partition(":")
+    if not colon or not name.strip() or not expected.strip():
+        raise ImproperlyConfigured(
+            f"BISTAND_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https' (got {value!r})."
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
+# Only behind a proxy that terminates TLS and always sets (never passes on) this header.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("BISTAND_PROXY_SSL_HEADER", ""))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only this origin's files run or style a page; no inline
+# script, no eval, no inline style, no framing. Templates keep behaviour in static/bistand/site.js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -193,6 +293,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable API's pages carry inline styles the CSP refuses; /api/docs/ is
+    # the browsable view.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's defaults, with a JSON parser that answers NaN and deep nesting with a 400.
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -209,6 +312,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case handling for economic assistance. Every read and write is access-logged.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI are for staff with a login; Swagger UI is served from the
+    # installed drf-spectacular-sidecar package (static files), never from a CDN.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "bistand.cases.models.CaseStatus",
         "ApplicationStatusEnum": "bistand.cases.models.ApplicationStatus",

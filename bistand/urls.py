@@ -1,7 +1,10 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from bistand.organisation.views import LoginView
 
@@ -10,8 +13,25 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema and its Swagger UI describe the case API: staff with a login only. The split view
+    # serves its start-up script as a file of its own (no inline script under the CSP); Swagger
+    # UI draws its icons as data: images, allowed on this page only.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        csp_update({"img-src": ["data:"]})(
+            login_required(
+                SpectacularSwaggerSplitView.as_view(
+                    url_name="api-schema", permission_classes=[IsAuthenticated]
+                )
+            )
+        ),
+        name="api-docs",
+    ),
     path("api/v1/", include("bistand.api_urls")),
     path("", include("bistand.cases.urls")),
     path("beslut/", include("bistand.decisions.urls")),

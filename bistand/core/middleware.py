@@ -1,6 +1,7 @@
-"""Refuse text no field may hold, before any view or parser sees it.
+"""Middleware of the kernel: the input guard and the no-store rule.
 
-Any string in the query, a form post (field names and values, uploaded file names) or a JSON
+InputGuardMiddleware refuses text no field may hold, before any view or parser sees it. Any
+string in the query, a form post (field names and values, uploaded file names) or a JSON
 body that contains NUL or is longer than MAX_REQUEST_TEXT is answered 400 with a Swedish
 message: the API in its error shape, pages with the bad-request page. Per-field limits are
 the forms' and serializers' (core.forms, core.serializers); this is the backstop for every
@@ -9,8 +10,11 @@ other way in.
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
 
 from .errors import DomainError
 from .json_input import JSONInputError, load_json
@@ -65,3 +69,21 @@ class InputGuardMiddleware:
         from .views import bad_request_response
 
         return bad_request_response(request, error)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (and private, no-cache) on every page, API answer and download.
+
+    Sits below WhiteNoise, which answers static files itself and keeps their long caching. Every
+    other response comes from a view; for a signed-in user it may show a case, and the few
+    anonymous ones (login, errors) lose nothing by not being cached, so the rule has no
+    exceptions to get wrong (issue #11, item 6).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

@@ -357,9 +357,8 @@ class _Canvas:
         description = " ".join(part for part in (self.description, summary) if part)
         return Svg(
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
-            f'width="100%" role="img" class="chart" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-            f'style="max-width:{self.width}px;height:auto">'
+            f'width="{self.width}" height="{self.height}" role="img" class="chart" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
             f'<title id="{chart_id}-title">{escape(self.title)}</title>'
             f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
             f'<rect width="{self.width}" height="{self.height}" fill="#fff"/>'

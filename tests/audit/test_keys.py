@@ -99,6 +99,7 @@ def test_without_debug_and_without_a_key_the_app_refuses_to_start():
     refused = _start(BISTAND_DEBUG="0")
     assert refused.returncode != 0
     assert "ImproperlyConfigured" in refused.stderr and "BISTAND_AUDIT_KEY" in refused.stderr
-    started = _start(BISTAND_DEBUG="0", BISTAND_AUDIT_KEY=NEW)
+    # Debug off also needs the Django secret key (tests/core/test_deployment.py).
+    started = _start(BISTAND_DEBUG="0", BISTAND_AUDIT_KEY=NEW, BISTAND_SECRET_KEY=NEW + "-django")
     assert started.returncode == 0 and "started" in started.stdout
     assert _start(BISTAND_DEBUG="1").returncode == 0

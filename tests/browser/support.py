@@ -21,6 +21,35 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Reports every Content-Security-Policy violation to the console, where watch_csp collects it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}` +
+      ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+});
+"""
+
+
+def watch_csp(page, violations: list[str]) -> list[str]:
+    """Collect the page's CSP violations (and script errors) into `violations`.
+
+    The strict policy (README, "Production settings") must cost the walks nothing: a test using
+    this fails on any refused script, style, image or connection.
+    """
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def on_console(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "CSP violation" in text:
+            violations.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: violations.append(f"{page.url}: script error {error}"))
+    return violations
+
+
 @pytest.fixture
 def page():
     from playwright.sync_api import sync_playwright
@@ -32,9 +61,11 @@ def page():
         context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15000)
+        violations = watch_csp(page, [])
         yield page
         context.close()
         browser.close()
+        assert not violations, "\n".join(violations)
 
 
 def login(page, base_url: str, username: str, password: str = "demo-lösenord-1") -> None:

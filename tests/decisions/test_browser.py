@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bistand.cases import services as case_services
+from tests.browser.support import watch_csp
 from tests.conftest import Org
 
 from .conftest import FIXED_TODAY, make_household, sign_investigation
@@ -41,9 +42,11 @@ def page():
         )
         page = context.new_page()
         page.set_default_timeout(15000)
+        violations = watch_csp(page, [])
         yield page
         context.close()
         browser.close()
+        assert not violations, "\n".join(violations)
 
 
 def shot(page, name: str) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import watch_csp
+
 from .conftest import make_case
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
@@ -18,6 +20,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 PASSWORD = "demo-lösenord-1"
+CSP_VIOLATIONS: list[str] = []
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,12 +41,15 @@ def browser():
                 "--disable-sync",
             ],
         )
+        CSP_VIOLATIONS.clear()
         yield browser
         browser.close()
+        assert not CSP_VIOLATIONS, "\n".join(CSP_VIOLATIONS)
 
 
 def login(browser, base_url: str, username: str):
     page = browser.new_context(locale="sv-SE").new_page()
+    watch_csp(page, CSP_VIOLATIONS)
     page.goto(f"{base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
