@@ -74,6 +74,9 @@ BISTAND_AUDIT_ANCHOR_FILE = Path(
     os.environ.get("BISTAND_AUDIT_ANCHOR_FILE", str(PROJECT_DIR / "var" / "audit-anchors.jsonl"))
 )
 BISTAND_AUDIT_SYSLOG = os.environ.get("BISTAND_AUDIT_SYSLOG", "")
+# Loggkontroll's monthly report: a user reading more than this many distinct cases (or persons)
+# in one day is listed as a mass read (cases.access_review).
+BISTAND_MASS_READ_THRESHOLD = int(os.environ.get("BISTAND_MASS_READ_THRESHOLD", "50"))
 
 ALLOWED_HOSTS = os.environ.get("BISTAND_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 

@@ -60,7 +60,7 @@ from .models import (
     JournalEntry,
     JournalKind,
 )
-from .rules import ordinary_access
+from .rules import protected_case_ids, protected_cases_q, read_detail
 from .selectors import cases_visible_to, journal_entries_for, open_case, search_persons
 
 ID_PATTERN = r"\d{1,18}"  # a database id; anything else is not a route
@@ -156,11 +156,9 @@ def _refuse_read(user, obj, *, code: str, message: str, person_id: int | None = 
     raise NotFound(code, message)
 
 
-def _list_read_detail(user, case: Case) -> dict:
-    detail: dict = {"what": "case_list"}
-    if not ordinary_access(user, case):
-        detail["emergency_access"] = True  # as open_case marks it
-    return detail
+def _list_read_detail(user, case: Case, protected: set[int]) -> dict:
+    # flagged as open_case flags it
+    return read_detail(user, case, "case_list", protected=case.pk in protected)
 
 
 def _applicant_prefetch(today: dt.date) -> Prefetch:
@@ -517,6 +515,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(cases)
         shown = list(page if page is not None else cases)
         if shown:
+            protected = protected_case_ids(case.pk for case in shown)
             record_many(
                 user,
                 [
@@ -525,7 +524,7 @@ class CaseViewSet(viewsets.GenericViewSet):
                         object_type=Case._meta.label_lower,
                         object_id=case.pk,
                         case_id=case.pk,
-                        detail=_list_read_detail(user, case),
+                        detail=_list_read_detail(user, case, protected),
                     )
                     for case in shown
                 ],
@@ -830,12 +829,15 @@ class HouseholdViewSet(viewsets.GenericViewSet):
         case_ids = list(
             cases_visible_to(user).filter(household=household).values_list("id", flat=True)
         )
+        detail: dict = {"what": "household", "cases": case_ids}
+        if household.is_address_protected:
+            detail["protected_identity"] = True
         record(
             user,
             AuditAction.VIEW,
             obj=household,
             case_id=case_ids[0] if case_ids else None,
-            detail={"what": "household", "cases": case_ids},
+            detail=detail,
         )
         return Response(HouseholdSerializer(household).data)
 
@@ -892,13 +894,16 @@ class PersonViewSet(viewsets.GenericViewSet):
             .select_related("section")
         )
         case_refs = [_case_ref(case, True) for case in cases]
+        detail: dict = {"what": "person", "cases": [ref["id"] for ref in case_refs]}
+        if person.protected_identity is not None or cases.filter(protected_cases_q()).exists():
+            detail["protected_identity"] = True
         record(
             user,
             AuditAction.VIEW,
             obj=person,
             person_id=person.pk,
             case_id=case_refs[0]["id"] if case_refs else None,
-            detail={"what": "person", "cases": [ref["id"] for ref in case_refs]},
+            detail=detail,
         )
         data = PersonSerializer(person).data
         data["memberships"] = MembershipRefSerializer(memberships, many=True).data

@@ -362,3 +362,78 @@ class EmergencyAccess(models.Model):
 
     class Meta:
         ordering = ["-granted_at"]
+
+
+class CaseAuthorisation(models.Model):
+    """A named staff member who may open a case with a protected person (behörig handläggare).
+
+    Only for such cases does the list matter: the handler and the unit head are always allowed,
+    everyone else in the section must be named. Revoking ends the row; history is kept.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="authorisations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_authorisations"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_authorisation_in_force_per_case_and_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} på ärende {self.case_id}"
+
+
+class AccessReviewKind(models.TextChoices):
+    SIGNOFF = "signoff", _("Signerad granskning")
+    NOTE = "note", _("Tillägg")
+
+
+class AccessReviewEntry(FinalRecordMixin):
+    """The unit head's sign-off of a month's unusual reads, or a later note on it.
+
+    Final as soon as written: a signed review is never changed; a later remark is a new row
+    (kind NOTE). One sign-off per unit and month.
+    """
+
+    final_field = "written_at"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="access_reviews")
+    month = models.DateField(_("månad"))  # first day of the month reviewed
+    kind = models.CharField(max_length=16, choices=AccessReviewKind.choices)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField()
+    comment = models.TextField(_("kommentar"), blank=True)
+    summary = models.JSONField(default=dict)  # the counts per category when signed
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month"],
+                condition=Q(kind="signoff"),
+                name="one_access_review_signoff_per_unit_and_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="access_review_month_is_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:%Y-%m} ({self.unit_id})"

@@ -25,7 +25,7 @@ from .models import (
     Document,
     JournalEntry,
 )
-from .rules import can_open_case, ordinary_access, visible_cases_q
+from .rules import can_open_case, read_detail, visible_cases_q
 
 __all__ = ["can_open_case"]
 
@@ -54,10 +54,7 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
             "tjänsteärende; ange då skälet, det loggas och granskas av enhetschefen.",
             case_id=case.pk,
         )
-    detail: dict[str, Any] = {"what": what}
-    if not ordinary_access(user, case):
-        detail["emergency_access"] = True
-    record(user, action, obj=case, case_id=case.pk, detail=detail)
+    record(user, action, obj=case, case_id=case.pk, detail=read_detail(user, case, what))
     return case
 
 
@@ -86,9 +83,7 @@ def open_household(user, household_id: int, *, what: str) -> Household:
         record(user, AuditAction.ACCESS_DENIED, obj=household, detail={"what": what})
         raise missing
     case = visible[0] if visible else None
-    detail: dict[str, Any] = {"what": what}
-    if case is not None and not ordinary_access(user, case):
-        detail["emergency_access"] = True
+    detail: dict[str, Any] = read_detail(user, case, what) if case else {"what": what}
     record(
         user,
         AuditAction.VIEW,
@@ -277,6 +272,11 @@ def search_persons(user, query: str, limit: int = 25) -> list[dict]:
         for term in terms:
             persons = persons.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
     persons = list(persons.order_by("last_name", "first_name")[:limit])
+    protected = set(
+        Person.objects.filter(
+            pk__in=[p.pk for p in persons], protected_identities__removed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
     visible = set(cases_visible_to(user).values_list("id", flat=True))
     results = []
     for person in persons:
@@ -289,15 +289,15 @@ def search_persons(user, query: str, limit: int = 25) -> list[dict]:
         results.append(
             {
                 "person": person,
+                "protected": person.pk in protected,
                 "cases": [{"case": c, "visible": c.pk in visible} for c in cases],
             }
         )
-    record(
-        user,
-        AuditAction.SEARCH,
-        object_type="person_search",
-        detail={"query": query, "hits": [p.pk for p in persons]},
-    )
+    detail: dict[str, Any] = {"query": query, "hits": [p.pk for p in persons]}
+    if protected:
+        detail["protected_identity"] = True
+        detail["protected_hits"] = sorted(protected)
+    record(user, AuditAction.SEARCH, object_type="person_search", detail=detail)
     return results
 
 

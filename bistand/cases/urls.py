@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_protection
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -41,6 +41,24 @@ urlpatterns = [
     path("arende/<int:case_id>/avsluta/", views.close_case_view, name="close_case"),
     path("arende/<int:case_id>/arendetyp/", views.set_case_type_view, name="set_case_type"),
     path("arende/<int:case_id>/nodatkomst/", views.emergency_access_view, name="emergency_access"),
+    path(
+        "arende/<int:case_id>/skydd/", views_protection.mark_protected_view, name="mark_protected"
+    ),
+    path(
+        "arende/<int:case_id>/skydd/<int:marking_id>/ta-bort/",
+        views_protection.remove_protected_view,
+        name="remove_protected",
+    ),
+    path(
+        "arende/<int:case_id>/behoriga/",
+        views_protection.authorise_staff_view,
+        name="authorise_staff",
+    ),
+    path(
+        "arende/<int:case_id>/behoriga/<int:authorisation_id>/ta-bort/",
+        views_protection.revoke_authorisation_view,
+        name="revoke_authorisation",
+    ),
     path("handling/<int:document_id>/", views.download_document, name="download_document"),
     path("arbetsbelastning/", views.caseload_view, name="caseload"),
     path("arbetsbelastning/<int:user_id>/", views.worker_cases_view, name="worker_cases"),

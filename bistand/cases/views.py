@@ -31,6 +31,7 @@ from .forms import (
     SearchForm,
 )
 from .models import Case, CaseStatus, JournalEntry
+from .views_protection import protection_panel
 
 
 @login_required
@@ -173,6 +174,8 @@ def case_detail(request, case_id: int):
         "reopenings": case.reopenings.all(),
         "case_panels": [panel(request, case) for panel in CASE_PANELS],
     }
+    context["protection"] = protection_panel(request.user, case)
+    context["address_protected"] = context["protection"]["protected"]
     return render(request, "cases/case_detail.html", context)
 
 

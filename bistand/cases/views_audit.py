@@ -1,4 +1,5 @@
-"""Loggkontroll: the unit head's review of who opened what."""
+"""Loggkontroll: the unit head's review of who opened what, in their own unit only, and the
+monthly report of unusual reads to sign off (cases.access_review)."""
 
 import datetime as dt
 
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AccessLogEntry, AuditAction
@@ -15,7 +17,8 @@ from bistand.core.errors import NotFound
 from bistand.core.views import handle_domain_errors
 from bistand.organisation.permissions import require
 
-from .models import EmergencyAccess
+from . import access_review
+from .models import AccessReviewKind, EmergencyAccess
 from .services import review_emergency_access
 
 
@@ -23,7 +26,9 @@ from .services import review_emergency_access
 @handle_domain_errors
 def access_log(request):
     require(request.user, "review_access_log")
-    entries = AccessLogEntry.objects.all().order_by("-id")
+    entries = AccessLogEntry.objects.filter(
+        access_review.unit_log_q(request.user.unit_id)
+    ).order_by("-id")
     staff_id = request.GET.get("staff")
     case_id = request.GET.get("case")
     date_from = request.GET.get("from")
@@ -72,8 +77,73 @@ def access_log(request):
             "actions": AuditAction.choices,
             "errors": errors,
             "filters": request.GET,
+            "last_month": _previous_month(),
         },
     )
+
+
+def _previous_month() -> dt.date:
+    first = timezone.localdate().replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+@login_required
+@handle_domain_errors
+def access_review_latest(request):
+    require(request.user, "review_access_log")
+    wanted = request.GET.get("month")
+    first = access_review.parse_month(wanted) if wanted else _previous_month()
+    return redirect("access_review", f"{first:%Y-%m}")
+
+
+@login_required
+@handle_domain_errors
+def access_review_month(request, month: str):
+    """The month's unusual reads, grouped by reader, with 'Signera granskningen'."""
+    require(request.user, "review_access_log")
+    first = access_review.parse_month(month)
+    report = access_review.month_report(request.user.unit, first)
+    reviews = list(access_review.reviews_of(request.user.unit_id, first))
+    signoff = next((r for r in reviews if r.kind == AccessReviewKind.SIGNOFF), None)
+    record(
+        request.user,
+        AuditAction.VIEW,
+        object_type="access_review",
+        detail={"month": f"{first:%Y-%m}", "totals": report.totals},
+    )
+    return render(
+        request,
+        "audit/access_review.html",
+        {
+            "report": report,
+            "month": first,
+            "month_text": f"{first:%Y-%m}",
+            "signoff": signoff,
+            "notes": [r for r in reviews if r.kind == AccessReviewKind.NOTE],
+            "categories": access_review.CATEGORIES,
+            "month_over": first < timezone.localdate().replace(day=1),
+        },
+    )
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def sign_access_review(request, month: str):
+    first = access_review.parse_month(month)
+    access_review.sign_access_review(request.user, first, request.POST.get("comment", ""))
+    messages.success(request, "Granskningen är signerad.")
+    return redirect("access_review", f"{first:%Y-%m}")
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def add_review_note(request, month: str):
+    first = access_review.parse_month(month)
+    access_review.add_review_note(request.user, first, request.POST.get("comment", ""))
+    messages.success(request, "Tillägget är sparat.")
+    return redirect("access_review", f"{first:%Y-%m}")
 
 
 @login_required

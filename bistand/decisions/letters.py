@@ -120,11 +120,7 @@ def render_letter(decision: Decision) -> bytes:
     lines = list(decision.lines.all().order_by("position"))
     municipality = unit.municipality_name or settings.MUNICIPALITY_NAME
     board_name = f"Socialnämnden i {municipality}"
-    address = ", ".join(
-        part
-        for part in (household.address, f"{household.postal_code} {household.city}".strip())
-        if part
-    )
+    address = letter_address(household, unit)
 
     story = []
     story.append(P(_text(f"{municipality} – Socialtjänsten, {unit.name}"), styles["small"]))
@@ -295,6 +291,19 @@ def render_letter(decision: Decision) -> bytes:
     )
     document.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
+
+
+# Skatteverket forwards post to a person with protected registration; the letter never
+# carries the address of a household where someone has protected identity.
+PROTECTED_MAIL_DEFAULT = "Skyddad adress – brevet skickas via Skatteverkets postförmedling."
+
+
+def letter_address(household, unit) -> str:
+    """The letter's address field: the address, or for a protected household the unit's
+    forwarding instruction (never the address itself)."""
+    if household.is_address_protected:
+        return getattr(unit, "protected_mail_instruction", "") or PROTECTED_MAIL_DEFAULT
+    return household.address_display
 
 
 def address_of_board(unit) -> str:

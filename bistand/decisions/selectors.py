@@ -18,7 +18,7 @@ from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.cases.models import Application, Case
 from bistand.cases.selectors import cases_visible_to, open_case
-from bistand.core.errors import NotFound, PermissionRefused
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.organisation.models import Role, Section
 
 from .models import (
@@ -94,7 +94,27 @@ def letter_of(user, decision_id: int):
     letter = getattr(decision, "letter", None)
     if letter is None:
         raise NotFound("no_letter", "Beslutet har inget beslutsbrev.")
+    _refuse_letter_showing_protected_address(decision, letter)
     return decision, letter
+
+
+def _refuse_letter_showing_protected_address(decision: Decision, letter) -> None:
+    """A letter stored before someone in the household got protected identity may carry the
+    address. It stays stored unchanged (a record of what was sent), but is not handed out."""
+    household = decision.case.household
+    if not (household.address and household.is_address_protected):
+        return
+    from .letters import letter_text
+
+    def squeezed(text: str) -> str:
+        return "".join(text.split()).casefold()
+
+    if squeezed(household.address) in squeezed(letter_text(bytes(letter.pdf))):
+        raise DomainError(
+            "letter_shows_protected_address",
+            "Beslutsbrevet skrevs innan någon i hushållet fick skyddade personuppgifter och "
+            "innehåller adressen, så det kan inte visas. Kontakta enhetschefen.",
+        )
 
 
 def open_calculation(user, calculation_id: int) -> Calculation:

@@ -20,7 +20,7 @@ from bistand.core.errors import DomainError
 from bistand.core.serializers import limit_texts
 from bistand.organisation.permissions import require
 
-from .models import Household, HouseholdMembership, MemberRole, Person
+from .models import PROTECTED_ADDRESS, Household, HouseholdMembership, MemberRole, Person
 from .services import MemberInput, register_household
 
 
@@ -103,15 +103,38 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    """A household with its members today (full identity numbers: only for those who may read it)."""
+    """A household with its members today (full identity numbers: only for those who may read it).
+
+    Where a member has protected identity the address is never given: `address` reads
+    "Skyddad adress", postal code and city are empty and `address_protected` is true.
+    """
 
     household_type = serializers.SerializerMethodField()
     members = serializers.SerializerMethodField()
+    address_protected = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
-        fields = ["id", "address", "postal_code", "city", "household_type", "members"]
+        fields = [
+            "id",
+            "address",
+            "postal_code",
+            "city",
+            "address_protected",
+            "household_type",
+            "members",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_address_protected(self, household: Household) -> bool:
+        return household.is_address_protected
+
+    def to_representation(self, household: Household) -> dict:
+        data = super().to_representation(household)
+        if data["address_protected"]:
+            data.update(address=PROTECTED_ADDRESS, postal_code="", city="")
+        return data
 
     @extend_schema_field(serializers.CharField())
     def get_household_type(self, household: Household) -> str:

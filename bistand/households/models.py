@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bistand.core.codes import HOUSEHOLD_TYPES, derive_household_type
@@ -39,6 +41,11 @@ class Person(models.Model):
     def age_on(self, day: dt.date) -> int:
         return age_on(self.birth_date, day)
 
+    @property
+    def protected_identity(self) -> "ProtectedIdentity | None":
+        """The protected identity in force, if any."""
+        return self.protected_identities.filter(removed_at__isnull=True).first()
+
 
 class MemberRole(models.TextChoices):
     APPLICANT = "applicant", _("Sökande")
@@ -48,6 +55,69 @@ class MemberRole(models.TextChoices):
 
 
 ADULT_ROLES = (MemberRole.APPLICANT, MemberRole.CO_APPLICANT)
+
+# Shown instead of the address of a household where a person with protected identity lives.
+PROTECTED_ADDRESS = "Skyddad adress"
+
+
+class ProtectionKind(models.TextChoices):
+    """Skatteverket's two markings of protected personal data (skyddade personuppgifter)."""
+
+    CONFIDENTIALITY_MARKING = "confidentiality_marking", _("Sekretessmarkering")
+    PROTECTED_REGISTRATION = "protected_registration", _("Skyddad folkbokföring")
+
+
+class ProtectedIdentity(models.Model):
+    """A person's protected identity, from marking to removal. A change is a new row: the old
+    one is ended (`removed_at`), never edited back. At most one row per person is in force."""
+
+    person = models.ForeignKey(
+        "Person", on_delete=models.PROTECT, related_name="protected_identities"
+    )
+    kind = models.CharField(_("typ av skydd"), max_length=32, choices=ProtectionKind.choices)
+    registered_on = models.DateField(_("gäller från"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["marked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(removed_at__isnull=True),
+                name="one_protected_identity_in_force_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(removed_by__isnull=False),
+                name="protected_identity_removal_has_actor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.person_id})"
+
+
+def protected_persons():
+    """Ids of persons whose protected identity is in force (a subquery)."""
+    return ProtectedIdentity.objects.filter(removed_at__isnull=True).values("person_id")
+
+
+def protected_household_ids(day: dt.date | None = None):
+    """Ids of households where a person with protected identity is a member on `day` or later
+    (a subquery). Their address is never shown and their cases are open to named staff only."""
+    day = day or timezone.localdate()
+    return (
+        HouseholdMembership.objects.filter(person_id__in=protected_persons())
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .values("household_id")
+    )
 
 
 class Household(models.Model):
@@ -61,6 +131,22 @@ class Household(models.Model):
     def __str__(self) -> str:
         applicant = self.applicant_on(dt.date.today())
         return f"Hushåll {self.pk}" + (f" ({applicant.full_name})" if applicant else "")
+
+    @property
+    def is_address_protected(self) -> bool:
+        """A member has protected identity: the address must not be shown or printed."""
+        if self.pk is None:
+            return False
+        return Household.objects.filter(pk=self.pk, pk__in=protected_household_ids()).exists()
+
+    @property
+    def address_display(self) -> str:
+        """The address as staff may see it: 'Skyddad adress' for a protected household."""
+        if self.is_address_protected:
+            return PROTECTED_ADDRESS
+        return ", ".join(
+            part for part in (self.address, f"{self.postal_code} {self.city}".strip()) if part
+        )
 
     def members_on(self, day: dt.date):
         return (

@@ -29,6 +29,15 @@ class Unit(models.Model):
     default_caseload_limit = models.PositiveIntegerField(
         _("högsta antal ärenden per handläggare"), default=40
     )
+    protected_mail_instruction = models.CharField(
+        _("postgång vid skyddad adress"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Står i brevets adressfält i stället för adressen när någon i hushållet har skyddade "
+            "personuppgifter, t.ex. att brevet skickas via Skatteverkets förmedling."
+        ),
+    )
 
     def __str__(self) -> str:
         return self.name

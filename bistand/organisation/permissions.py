@@ -60,6 +60,16 @@ CAPABILITIES: dict[str, set[str]] = {
         R.FRAUD_INVESTIGATOR,
     },
     "review_access_log": {R.UNIT_HEAD},
+    # Skyddade personuppgifter: staff with access to the person's case mark; the unit head
+    # alone removes a marking and names who may open such a case (besides its handler).
+    "mark_protected_identity": {
+        R.RECEPTION,
+        R.SOCIAL_WORKER,
+        R.BENEFIT_ADMINISTRATOR,
+        R.SECTION_HEAD,
+        R.UNIT_HEAD,
+    },
+    "remove_protected_identity": {R.UNIT_HEAD},
     "view_caseload": {R.SECTION_HEAD, R.UNIT_HEAD},
     "view_inbox": {
         R.RECEPTION,
@@ -88,6 +98,8 @@ CAPABILITY_LABELS = {
     "search_person": "söka personer",
     "emergency_access": "ta nödåtkomst",
     "review_access_log": "granska åtkomstloggen",
+    "mark_protected_identity": "markera skyddade personuppgifter",
+    "remove_protected_identity": "ta bort skyddade personuppgifter",
     "view_caseload": "se arbetsbelastning",
     "view_inbox": "se inkorgen",
     "manage_organisation": "administrera organisationen",
