@@ -49,6 +49,7 @@ if os.environ.get("BISTAND_LOG_FORMAT", "json") == "json":
                 "stream": "ext://sys.stderr",
             }
         },
+        "root": {"handlers": ["error_console"], "level": loglevel.upper()},
         "loggers": {
             "gunicorn.error": {
                 "handlers": ["error_console"],
