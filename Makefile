@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-fast lint bench setup migrate demo browser clean
+.PHONY: run serve test test-fast lint bench bench-load setup migrate demo browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: migrate
 
 run: demo
 	$(BIN)/bistand runserver 127.0.0.1:8000
+
+# The production server (gunicorn) on whatever DATABASE_URL says; docs/OPERATIONS.md.
+serve: migrate
+	$(BIN)/bistand serve
 
 # Debian's chromium drives the browser tests (never a downloaded browser).
 browser:
@@ -46,6 +50,11 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python bench/calc_bench.py
+
+# Locust against `bistand serve` (needs DATABASE_URL=postgres://... with `bistand demo`).
+bench-load: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/load_bench.py --users 50 --duration 120
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media build test-results

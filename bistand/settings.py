@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from bistand.audit.keys import DEV_KEY, DEV_KEY_ID
+from bistand.ops import config as ops_config
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -108,9 +109,15 @@ INSTALLED_APPS = [
     "bistand.statistics",
     "bistand.portal",
     "bistand.demo",
+    "bistand.ops",
 ]
 
 MIDDLEWARE = [
+    # First: the request id, one JSON log line and the metrics for every request; then the
+    # probes (/healthz, /readyz, /metrics), answered before the host and HTTPS checks so that
+    # a load balancer or container health check reaches them by address over plain HTTP.
+    "bistand.ops.middleware.RequestLogMiddleware",
+    "bistand.ops.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bistand.core.middleware.NoStoreMiddleware",
@@ -151,13 +158,29 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
+        conn_max_age=0,
     )
 }
+DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # PostgreSQL: a bounded psycopg pool per process (BISTAND_DB_POOL_MAX, default one
+    # connection per server thread; 0 turns it off), so that a burst of requests waits for a
+    # connection instead of opening one per thread until PostgreSQL refuses clients (issue
+    # #15). The pool needs CONN_MAX_AGE 0. docs/OPERATIONS.md has the sizing arithmetic.
+    _pool = ops_config.pool_config()
+    if _pool is not None:
+        DATABASES["default"]["OPTIONS"]["pool"] = _pool.as_option()
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Set by `bistand serve` (default 30 s): no web request holds a statement longer.
+    # Management commands (statistics rebuilds, payment runs) keep no limit.
+    _statement_timeout = int(os.environ.get("BISTAND_DB_STATEMENT_TIMEOUT", "0") or 0)
+    if _statement_timeout > 0:
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={_statement_timeout * 1000}"
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisation.User"
@@ -279,11 +302,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = PROJECT_DIR / "build" / "static"
+STATIC_ROOT = Path(os.environ.get("BISTAND_STATIC_ROOT", str(PROJECT_DIR / "build" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves static files straight from the apps (no collectstatic step for `make run`).
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+# The container image runs collectstatic with BISTAND_STATIC_COLLECTED=1: compressed files with
+# a hash in their names, served from STATIC_ROOT with a year's cache lifetime.
+BISTAND_STATIC_COLLECTED = os.environ.get("BISTAND_STATIC_COLLECTED", "0") == "1"
+WHITENOISE_USE_FINDERS = not BISTAND_STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = DEBUG and not BISTAND_STATIC_COLLECTED
+if BISTAND_STATIC_COLLECTED:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 MEDIA_ROOT = Path(os.environ.get("BISTAND_MEDIA_ROOT", str(PROJECT_DIR / "media")))
 # Uploaded documents: size and type checked in cases.services.
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -341,11 +372,30 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs: one JSON object a line (BISTAND_LOG_FORMAT=json, the default without debug and under
+# `bistand serve`) with the request id and the acting user's id; never names, identity
+# numbers, query strings or exception messages (which may quote a row). docs/OPERATIONS.md.
+BISTAND_LOG_FORMAT = os.environ.get("BISTAND_LOG_FORMAT", "text" if DEBUG else "json")
+BISTAND_LOG_LEVEL = os.environ.get("BISTAND_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"bistand": {"handlers": ["console"], "level": "INFO"}},
+    "filters": {"request": {"()": "bistand.ops.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "bistand.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if BISTAND_LOG_FORMAT == "json" else "text",
+            "filters": ["request"],
+        }
+    },
+    "loggers": {
+        "bistand": {"handlers": ["console"], "level": BISTAND_LOG_LEVEL},
+        "django": {"handlers": ["console"], "level": "INFO"},
+    },
 }
 if BISTAND_AUDIT_SYSLOG:
     _host, _, _port = BISTAND_AUDIT_SYSLOG.rpartition(":")
@@ -355,6 +405,13 @@ if BISTAND_AUDIT_SYSLOG:
         "facility": "auth",
     }
     LOGGING["loggers"]["bistand.audit.anchor"] = {"handlers": ["audit_syslog"], "level": "INFO"}
+
+# Health and metrics (bistand.ops): /metrics answers the loopback address without a token
+# (not through a proxy) and anyone presenting `Authorization: Bearer BISTAND_METRICS_TOKEN`.
+BISTAND_METRICS_TOKEN = os.environ.get("BISTAND_METRICS_TOKEN", "")
+BISTAND_METRICS_ALLOW_LOCAL = os.environ.get("BISTAND_METRICS_ALLOW_LOCAL", "1") == "1"
+# The task broker /readyz checks when set (redis://, amqp://); the queue itself comes later.
+BISTAND_BROKER_URL = os.environ.get("BISTAND_BROKER_URL", "")
 
 # Local demo municipality name (shown in the header).
 MUNICIPALITY_NAME = os.environ.get("BISTAND_MUNICIPALITY", "Exempelkommun")

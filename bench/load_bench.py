@@ -1,0 +1,176 @@
+"""Load benchmark: `bistand serve` on PostgreSQL under Locust, loopback only.
+
+Starts the production server against a database holding the demo municipality, runs
+bench/locustfile.py (logged-in demo staff, 1-3 s think time) for a bounded time, samples
+pg_stat_activity meanwhile and prints p50/p95 per page, errors, 5xx and the most database
+connections the server held. Figures and the command: docs/PERFORMANCE.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bistand_wtserve_demo \\
+        .venv/bin/python bench/load_bench.py --users 50 --duration 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+APP_NAME = "bistand-load-bench"
+MAX_DURATION = 600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Sampler(threading.Thread):
+    """The server's connections to its database (and all connections), every 50 ms."""
+
+    def __init__(self, database_url: str):
+        super().__init__(daemon=True)
+        parts = urlsplit(database_url)
+        self.database = parts.path.lstrip("/")
+        self.conninfo = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": parts.username or "postgres",
+            "password": parts.password,
+            "dbname": "postgres",
+        }
+        self.most_server = self.most_total = 0
+        self.stopping = threading.Event()
+
+    def run(self):
+        with psycopg.connect(**self.conninfo, autocommit=True) as probe:
+            while not self.stopping.is_set():
+                server, total = probe.execute(
+                    "SELECT count(*) FILTER (WHERE datname = %s AND application_name = %s),"
+                    " count(*) FILTER (WHERE backend_type = 'client backend')"
+                    " FROM pg_stat_activity",
+                    (self.database, APP_NAME),
+                ).fetchone()
+                self.most_server = max(self.most_server, server)
+                self.most_total = max(self.most_total, total)
+                time.sleep(0.05)
+
+
+def wait_for(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"bistand serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("bistand serve did not become ready in 60 s")
+
+
+def server_errors(base: str) -> float:
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("bistand_http_server_errors_total{")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--duration", type=int, default=120, help="seconds (at most 600)")
+    parser.add_argument("--workers", type=int, help="default: bistand serve's (2 × CPUs + 1)")
+    parser.add_argument("--threads", type=int, help="default: bistand serve's (4)")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database holding `bistand demo`.")
+    if (urlsplit(database_url).hostname or "127.0.0.1") not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("The benchmark runs against this machine only (database on 127.0.0.1).")
+    duration = min(args.duration, MAX_DURATION)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    work = Path(tempfile.mkdtemp(prefix="bistand-load-"))
+    env = {
+        **os.environ,
+        "PGAPPNAME": APP_NAME,
+        "BISTAND_LOG_LEVEL": "WARNING",
+        "BISTAND_MEDIA_ROOT": str(work / "media"),
+        "BISTAND_AUDIT_ANCHOR_FILE": str(work / "anchors.jsonl"),
+        "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+    }
+    command = [sys.executable, "-m", "bistand", "serve", "--bind", f"127.0.0.1:{port}"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    serve_log = open(work / "serve.log", "w")  # noqa: SIM115 - open for the server's lifetime
+    server = subprocess.Popen(command, env=env, stdout=serve_log, stderr=subprocess.STDOUT)
+    sampler = Sampler(database_url)
+    try:
+        wait_for(base, server)
+        first_line = (work / "serve.log").read_text().splitlines()[0]
+        print(f"server: {first_line}")
+        sampler.start()
+        locust = [
+            sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
+            "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{duration}s",
+            "--host", base, "--csv", str(work / "locust"), "--only-summary",
+            "--stop-timeout", "5", "--loglevel", "WARNING",
+        ]  # fmt: skip
+        started = time.monotonic()
+        load_before = os.getloadavg()[0]
+        subprocess.run(locust, timeout=duration + 60, check=False)
+        elapsed = time.monotonic() - started
+        load_after = os.getloadavg()[0]
+        fivexx = server_errors(base)
+    finally:
+        sampler.stopping.set()
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        serve_log.close()
+
+    with open(work / "locust_stats.csv") as stats:
+        rows = list(csv.DictReader(stats))
+    print(f"\n{args.users} users, 1-3 s think time, {elapsed:.0f} s (locust on the same 2 CPUs)")
+    print(f"{'page':<28}{'requests':>9}{'fails':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    for row in rows:
+        print(
+            f"{row['Name']:<28}{row['Request Count']:>9}{row['Failure Count']:>7}"
+            f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
+        )
+    total = rows[-1]
+    print(f"\nrequests/s: {float(total['Requests/s']):.1f}")
+    print(
+        f"errors (locust failures): {total['Failure Count']}; 5xx counted by the server: {fivexx:.0f}"
+    )
+    print(f"most database connections held by the server: {sampler.most_server}")
+    print(f"most client connections on the PostgreSQL server: {sampler.most_total}")
+    print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
+    print(f"logs and CSV: {work}")
+
+
+if __name__ == "__main__":
+    main()
