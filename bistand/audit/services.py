@@ -72,22 +72,7 @@ def _lock_head() -> ChainHead:
     return head
 
 
-_INSERT_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_username",
-    "action",
-    "object_type",
-    "object_id",
-    "case_id",
-    "person_id",
-    "ip_address",
-    "channel",
-    "detail",
-    "prev_hash",
-    "key_id",
-    "hash",
-)
+_INSERT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "key_id", "hash")
 
 
 @transaction.atomic

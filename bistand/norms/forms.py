@@ -91,6 +91,14 @@ class ParameterForm(SourceFields):
     valid_to = forms.DateField(label=_("Gäller till och med"), required=False)
     value = forms.DecimalField(label=_("Värde"), max_digits=14, decimal_places=4)
 
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{k: data[k] for k in ("code", "valid_from", "valid_to", "value", "source_status")},
+            "sources": self.sources(),
+            "note": data["note"],
+        }
+
 
 class LegalPeriodForm(SourceFields):
     code = forms.SlugField(label=_("Kod"), max_length=60, help_text=_("t.ex. sol-2025-400"))
@@ -110,6 +118,21 @@ class LegalPeriodForm(SourceFields):
     rules_version = forms.CharField(
         label=_("Beräkningsregler (version)"), max_length=20, initial="1"
     )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        direct = (
+            "code", "name", "act", "valid_from", "valid_to", "norm_reference",
+            "incentive_reference", "rules_version", "source_status", "note",
+        )  # fmt: skip
+        return {
+            **{k: data[k] for k in direct},
+            "decision_basis": {
+                kind: data[f"basis_{kind}"]
+                for kind in ("income_support", "other_living_costs", "labour_market")
+            },
+            "sources": self.sources(),
+        }
 
 
 class ImportForm(Form):

@@ -266,61 +266,35 @@ def import_file(request):
     return redirect("norms:overview")
 
 
+def _enter_from_form(request, form_class, prefix: str, enter, message: str):
+    """A posted draft (parameter or legal period): validate, call the service, go back."""
+    services.require(request.user, "maintain_rules")
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        raise DomainError("bad_form", _errors(form))
+    enter(request.user, **form.service_kwargs())
+    messages.success(request, message)
+    return redirect("norms:overview")
+
+
 @login_required
 @require_POST
 @handle_domain_errors
 def parameter_entry(request):
-    services.require(request.user, "maintain_rules")
-    form = ParameterForm(request.POST, prefix="p")
-    if not form.is_valid():
-        raise DomainError("bad_form", _errors(form))
-    data = form.cleaned_data
-    services.enter_parameter(
-        request.user,
-        code=data["code"],
-        valid_from=data["valid_from"],
-        valid_to=data["valid_to"],
-        value=data["value"],
-        source_status=data["source_status"],
-        sources=form.sources(),
-        note=data["note"],
-    )
-    messages.success(request, "Värdet är sparat som utkast; en annan person ska verifiera det.")
-    return redirect("norms:overview")
+    return _enter_from_form(
+        request, ParameterForm, "p", services.enter_parameter,
+        "Värdet är sparat som utkast; en annan person ska verifiera det.",
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 @handle_domain_errors
 def period_entry(request):
-    services.require(request.user, "maintain_rules")
-    form = LegalPeriodForm(request.POST, prefix="l")
-    if not form.is_valid():
-        raise DomainError("bad_form", _errors(form))
-    data = form.cleaned_data
-    services.enter_legal_period(
-        request.user,
-        code=data["code"],
-        name=data["name"],
-        act=data["act"],
-        valid_from=data["valid_from"],
-        valid_to=data["valid_to"],
-        norm_reference=data["norm_reference"],
-        incentive_reference=data["incentive_reference"],
-        decision_basis={
-            "income_support": data["basis_income_support"],
-            "other_living_costs": data["basis_other_living_costs"],
-            "labour_market": data["basis_labour_market"],
-        },
-        rules_version=data["rules_version"],
-        source_status=data["source_status"],
-        sources=form.sources(),
-        note=data["note"],
-    )
-    messages.success(
-        request, "Lagperioden är sparad som utkast; en annan person ska verifiera den."
-    )
-    return redirect("norms:overview")
+    return _enter_from_form(
+        request, LegalPeriodForm, "l", services.enter_legal_period,
+        "Lagperioden är sparad som utkast; en annan person ska verifiera den.",
+    )  # fmt: skip
 
 
 def _errors(form) -> str:

@@ -185,3 +185,43 @@ def test_the_calc_command_uses_the_database_tables(tmp_path, org, maintainers):
         + data["common_household_costs"]["by_household_size"]["1"]
     )
     assert json.loads(out.getvalue())["norm_total"] == f"{expected}.00"
+
+
+def test_parameter_and_legal_period_forms_make_drafts_a_second_person_verifies(
+    client, org, maintainers
+):
+    from bistand.norms.models import LegalParameter, LegalPeriod
+
+    admin, owner = maintainers
+    client.force_login(admin)
+    source = {"source_status": "verified_primary", "sfs": "SFS 2026:9999"}
+    response = client.post(
+        reverse("norms:parameter_entry"),
+        {
+            **{f"p-{k}": v for k, v in source.items()},
+            "p-code": "price_base_amount", "p-valid_from": "2027-01-01",
+            "p-valid_to": "2027-12-31", "p-value": "60000",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    parameter = LegalParameter.objects.get(valid_from="2027-01-01")
+    assert parameter.state == VersionState.DRAFT and parameter.entered_by == admin
+    response = client.post(
+        reverse("norms:period_entry"),
+        {
+            **{f"l-{k}": v for k, v in source.items()},
+            "l-code": "sol-2027", "l-name": "SoL i lydelse 2027", "l-act": "SoL (2025:400)",
+            "l-valid_from": "2027-01-01", "l-norm_reference": "12 kap. 7 §",
+            "l-incentive_reference": "Jobbstimulans", "l-basis_income_support": "12 kap. 1 §",
+            "l-basis_other_living_costs": "12 kap. 1 §", "l-basis_labour_market": "12 kap. 1 §",
+            "l-rules_version": "1",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    period = LegalPeriod.objects.get(code="sol-2027")
+    assert client.post(reverse("norms:verify", args=["parameter", parameter.pk])).status_code == 403
+    client.force_login(owner)
+    for kind, row in (("parameter", parameter), ("lagperiod", period)):
+        assert client.post(reverse("norms:verify", args=[kind, row.pk])).status_code == 302
+        row.refresh_from_db()
+        assert row.state == VersionState.VERIFIED and row.verified_by == owner
