@@ -30,7 +30,7 @@ def test_reception_to_signed_investigation_walk(page, live_server):  # noqa: F81
     shot(page, "01-reception-registers-household")
     page.click("form[data-testid=register-household] button[type=submit]")
     page.wait_for_selector("text=Ansökan registrerad")
-    assert page.locator("text=Lilla Tolvansson").count() == 1
+    assert page.locator("[data-testid=members] >> text=Lilla Tolvansson").count() == 1
     shot(page, "02-case-created")
     logout(page)
 

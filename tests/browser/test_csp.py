@@ -26,6 +26,8 @@ def test_swagger_ui_runs_from_static_files_under_the_csp(page, live_server):  # 
 
 
 def test_language_choice_and_caseload_bars_work_without_inline_script(page, live_server):  # noqa: F811
+    from playwright.sync_api import expect
+
     Org()
     base = live_server.url
 
@@ -33,9 +35,11 @@ def test_language_choice_and_caseload_bars_work_without_inline_script(page, live
     page.goto(f"{base}/arbetsbelastning/")
     page.wait_for_selector("[data-testid=caseload]")
     page.select_option("select[name=language]", "en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    # expect() polls from Playwright's side; wait_for_function("...") would evaluate a string
+    # in the page, which the CSP (no eval) rightly blocks when it has to poll.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.select_option("select[name=language]", "sv")
-    page.wait_for_function("document.documentElement.lang === 'sv'")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
     shot(page, "csp-02-caseload")
     page.goto(f"{base}/statistik/ar/")
     page.wait_for_selector("svg.chart")
