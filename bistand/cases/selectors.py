@@ -13,6 +13,7 @@ from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
 from bistand.households.models import Household, Person
+from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, User
 from bistand.organisation.permissions import require
 
@@ -145,7 +146,9 @@ def section_inbox(
         .select_related("case", "case__household", "case__handler")
         .order_by("received_on", "id")
     )
-    return [InboxRow(app, (today - app.received_on).days) for app in qs]
+    applications = list(qs)
+    attach_applicants(app.case.household for app in applications)
+    return [InboxRow(app, (today - app.received_on).days) for app in applications]
 
 
 @dataclass

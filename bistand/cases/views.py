@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from bistand.audit.models import AuditAction
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
+from bistand.households.selectors import attach_applicants
 from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can, require
@@ -37,6 +38,7 @@ def home(request):
     """Start page: 'Mina ärenden' with type, status, next follow-up and days since last contact."""
     today = timezone.localdate()
     cases = list(selectors.my_cases(request.user))
+    attach_applicants(case.household for case in cases)
     for case in cases:
         case.days_since_contact = (
             (today - case.last_contact_on).days if case.last_contact_on else None

@@ -28,6 +28,7 @@ from bistand.cases.selectors import TimelineItem, cases_visible_to
 from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE, UNEMPLOYED_CODES
 from bistand.core.dates import add_months
 from bistand.households.models import ADULT_ROLES, HouseholdMembership, MemberRole, Person
+from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can as can_org
 
@@ -299,27 +300,73 @@ def unemployed_without_referral(case: Case, today: dt.date | None = None) -> lis
 def handover_flags(case: Case, plan: WorkPlan | None, today: dt.date | None = None) -> list[str]:
     """Why a C case should go to a social worker (empty: no flag). DOMAIN.md: in C cases any
     deviation from the plan hands the case to a social worker."""
-    if case.case_type != CaseType.C or case.status == CaseStatus.CLOSED or plan is None:
+    if plan is None:
         return []
+    return handover_flags_many([(case, plan)], today).get(plan.pk, [])
+
+
+def _latest_obstacles_many(case_ids: list[int]) -> dict[int, dict[str, str]]:
+    """`latest_obstacles` for many cases (one query), by case id."""
+    found: dict[int, dict[str, str]] = {}
+    for case_id, content in (
+        InvestigationVersion.objects.filter(
+            investigation__case_id__in=case_ids, signed_at__isnull=False
+        )
+        .order_by("investigation__case_id", "number")
+        .values_list("investigation__case_id", "content")
+    ):
+        found[case_id] = {
+            str(adult["person_id"]): adult.get("support_obstacle", "")
+            for adult in (content or {}).get("adults", [])
+        }
+    return found
+
+
+def handover_flags_many(
+    pairs: list[tuple[Case, WorkPlan]], today: dt.date | None = None
+) -> dict[int, list[str]]:
+    """`handover_flags` for many (case, plan) pairs in at most three queries, by plan id."""
     today = today or timezone.localdate()
-    reasons = [
-        f"{d.get_kind_display()} ({d.detected_on:%Y-%m-%d}){': ' + d.detail if d.detail else ''}"
-        for d in plan.deviations.filter(resolved_at__isnull=True)
+    pairs = [
+        (case, plan)
+        for case, plan in pairs
+        if plan is not None and case.case_type == CaseType.C and case.status != CaseStatus.CLOSED
     ]
-    confirmed = plan.latest_confirmed()
-    if confirmed is not None and plan.due_on and plan.due_on < today:
-        reasons.append(f"Uppföljningen skulle ha skett senast {plan.due_on:%Y-%m-%d}.")
-    if confirmed is not None:
-        now = latest_obstacles(case)
-        for person_id, code in now.items():
-            before = confirmed.support_obstacles.get(person_id)
-            if code and before is not None and code != before:
-                label = SUPPORT_OBSTACLE_BY_CODE.get(code)
-                reasons.append(
-                    "Nytt försörjningshinder i utredningen sedan planen bekräftades: "
-                    f"{label.label if label else code}."
-                )
-    return reasons
+    if not pairs:
+        return {}
+    plan_ids = [plan.pk for _, plan in pairs]
+    deviations: dict[int, list[Deviation]] = defaultdict(list)
+    for deviation in Deviation.objects.filter(
+        plan_id__in=plan_ids, resolved_at__isnull=True
+    ).order_by("detected_on", "id"):
+        deviations[deviation.plan_id].append(deviation)
+    confirmed: dict[int, WorkPlanVersion] = {}
+    for version in WorkPlanVersion.objects.filter(
+        plan_id__in=plan_ids, confirmed_at__isnull=False
+    ).order_by("plan_id", "number"):
+        confirmed[version.plan_id] = version
+    obstacles = _latest_obstacles_many([case.pk for case, plan in pairs if plan.pk in confirmed])
+    found = {}
+    for case, plan in pairs:
+        reasons = [
+            f"{d.get_kind_display()} ({d.detected_on:%Y-%m-%d})"
+            f"{': ' + d.detail if d.detail else ''}"
+            for d in deviations[plan.pk]
+        ]
+        version = confirmed.get(plan.pk)
+        if version is not None and plan.due_on and plan.due_on < today:
+            reasons.append(f"Uppföljningen skulle ha skett senast {plan.due_on:%Y-%m-%d}.")
+        if version is not None:
+            for person_id, code in obstacles.get(case.pk, {}).items():
+                before = version.support_obstacles.get(person_id)
+                if code and before is not None and code != before:
+                    label = SUPPORT_OBSTACLE_BY_CODE.get(code)
+                    reasons.append(
+                        "Nytt försörjningshinder i utredningen sedan planen bekräftades: "
+                        f"{label.label if label else code}."
+                    )
+        found[plan.pk] = reasons
+    return found
 
 
 # --- Re-entry ---------------------------------------------------------------------------
@@ -906,6 +953,8 @@ def _due_plans(qs: QuerySet[WorkPlan], on: dt.date, within_days: int) -> list[Du
         )
         .order_by("due_on", "case_id")
     )
+    plans = list(plans)
+    attach_applicants((plan.case.household for plan in plans), on)
     rows = []
     for plan in plans:
         case = plan.case
@@ -928,26 +977,24 @@ def my_due_follow_ups(user, today: dt.date | None = None) -> list[DueRow]:
     today = today or timezone.localdate()
     qs = WorkPlan.objects.filter(Q(case__handler=user) | Q(case__assistant=user))
     rows = _due_plans(qs, today, DUE_SOON_DAYS)
+    flags = handover_flags_many([(row.case, row.plan) for row in rows], today)
     for row in rows:
-        row.flags = handover_flags(row.case, row.plan, today)
+        row.flags = flags.get(row.plan.pk, [])
     return rows
 
 
 def my_flagged_cases(user, today: dt.date | None = None) -> list[tuple[Case, list[str]]]:
     """The worker's C cases flagged for handover (a deviation from the plan)."""
     today = today or timezone.localdate()
-    flagged = []
-    for plan in (
+    plans = list(
         WorkPlan.objects.filter(
             Q(case__handler=user) | Q(case__assistant=user), case__case_type=CaseType.C
         )
         .exclude(case__status=CaseStatus.CLOSED)
         .select_related("case")
-    ):
-        reasons = handover_flags(plan.case, plan, today)
-        if reasons:
-            flagged.append((plan.case, reasons))
-    return flagged
+    )
+    flags = handover_flags_many([(plan.case, plan) for plan in plans], today)
+    return [(plan.case, flags[plan.pk]) for plan in plans if flags.get(plan.pk)]
 
 
 def follow_ups_due(
