@@ -388,60 +388,98 @@ def return_date(case: Case) -> dt.date:
 def reentry_for(case: Case) -> list[ReentryEvent]:
     """What happened before, if the household returned within 12 months of a closed case or
     an ended programme (återaktualisering). Empty if it is not a re-entry."""
-    back_on = return_date(case)
-    since = add_months(back_on, -REENTRY_MONTHS)
-    events: list[ReentryEvent] = []
-    reopenings = list(case.reopenings.all())
-    for reopening in reopenings:
-        if since <= reopening.previous_closed_on <= reopening.reopened_on:
+    return reentry_for_many([case])[case.pk]
+
+
+def reentry_for_many(cases: list[Case]) -> dict[int, list[ReentryEvent]]:
+    """`reentry_for` for many cases in at most four queries, by case id."""
+    if not cases:
+        return {}
+    reopenings: dict[int, list[CaseReopening]] = defaultdict(list)
+    for reopening in CaseReopening.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"):
+        reopenings[reopening.case_id].append(reopening)
+    previous_ids = {c.previous_case_id for c in cases if c.previous_case_id}
+    previous_cases = (
+        {p.pk: p for p in Case.objects.filter(pk__in=previous_ids)} if previous_ids else {}
+    )
+    back_on_of, since_of = {}, {}
+    for case in cases:
+        latest = max(reopenings[case.pk], key=lambda r: (r.reopened_on, r.pk), default=None)
+        back_on_of[case.pk] = latest.reopened_on if latest else case.opened_on
+        since_of[case.pk] = add_months(back_on_of[case.pk], -REENTRY_MONTHS)
+    persons_of: dict[int, set[int]] = defaultdict(set)
+    for household_id, person_id in HouseholdMembership.objects.filter(
+        household_id__in={c.household_id for c in cases}
+    ).values_list("household_id", "person_id"):
+        persons_of[household_id].add(person_id)
+    ended_of: dict[int, list[Intervention]] = defaultdict(list)
+    all_persons = set().union(*persons_of.values()) if persons_of else set()
+    if all_persons:
+        for intervention in (
+            Intervention.objects.filter(
+                person_id__in=all_persons,
+                target=InterventionTarget.PROGRAMME,
+                status=InterventionStatus.ENDED,
+                ended_on__gte=min(since_of.values()),
+                ended_on__lte=max(back_on_of.values()),
+            )
+            .select_related("programme", "person")
+            .order_by("ended_on", "id")
+        ):
+            ended_of[intervention.person_id].append(intervention)
+    found = {}
+    for case in cases:
+        back_on, since = back_on_of[case.pk], since_of[case.pk]
+        events: list[ReentryEvent] = []
+        own_reopenings = reopenings[case.pk]
+        for reopening in own_reopenings:
+            if since <= reopening.previous_closed_on <= reopening.reopened_on:
+                events.append(
+                    ReentryEvent(
+                        "closed_case",
+                        reopening.previous_closed_on,
+                        f"Ärendet avslutades {reopening.previous_closed_on:%Y-%m-%d} "
+                        f"({reopening.get_previous_closing_reason_display()}) och "
+                        f"återaktualiserades {reopening.reopened_on:%Y-%m-%d}.",
+                    )
+                )
+        previous = previous_cases.get(case.previous_case_id)
+        if previous is not None and previous.closed_on and since <= previous.closed_on <= back_on:
             events.append(
                 ReentryEvent(
                     "closed_case",
-                    reopening.previous_closed_on,
-                    f"Ärendet avslutades {reopening.previous_closed_on:%Y-%m-%d} "
-                    f"({reopening.get_previous_closing_reason_display()}) och återaktualiserades "
-                    f"{reopening.reopened_on:%Y-%m-%d}.",
+                    previous.closed_on,
+                    f"Tidigare ärende {previous.reference} avslutades "
+                    f"{previous.closed_on:%Y-%m-%d} ({previous.get_closing_reason_display()}).",
                 )
             )
-    previous = case.previous_case
-    if previous is not None and previous.closed_on and since <= previous.closed_on <= back_on:
-        events.append(
-            ReentryEvent(
-                "closed_case",
-                previous.closed_on,
-                f"Tidigare ärende {previous.reference} avslutades {previous.closed_on:%Y-%m-%d} "
-                f"({previous.get_closing_reason_display()}).",
+        ended = sorted(
+            (
+                i
+                for person_id in persons_of[case.household_id]
+                for i in ended_of[person_id]
+                if since <= i.ended_on <= back_on
+            ),
+            key=lambda i: (i.ended_on, i.pk),
+        )
+        for intervention in ended:
+            if intervention.case_id == case.pk and not any(
+                intervention.ended_on <= r.previous_closed_on and r.reopened_on == back_on
+                for r in own_reopenings
+            ):
+                continue  # ended while the case stayed open: not a return
+            events.append(
+                ReentryEvent(
+                    "programme",
+                    intervention.ended_on,
+                    f"{intervention.person.full_name}: {intervention.target_label} avslutades "
+                    f"{intervention.ended_on:%Y-%m-%d} med resultat "
+                    f"{intervention.get_result_display().lower()}.",
+                )
             )
-        )
-    members = HouseholdMembership.objects.filter(household_id=case.household_id).values("person_id")
-    ended = (
-        Intervention.objects.filter(
-            person_id__in=members,
-            target=InterventionTarget.PROGRAMME,
-            status=InterventionStatus.ENDED,
-            ended_on__gte=since,
-            ended_on__lte=back_on,
-        )
-        .select_related("programme", "person")
-        .order_by("ended_on")
-    )
-    for intervention in ended:
-        if intervention.case_id == case.pk and not any(
-            intervention.ended_on <= r.previous_closed_on and r.reopened_on == back_on
-            for r in reopenings
-        ):
-            continue  # ended while the case stayed open: not a return
-        events.append(
-            ReentryEvent(
-                "programme",
-                intervention.ended_on,
-                f"{intervention.person.full_name}: {intervention.target_label} avslutades "
-                f"{intervention.ended_on:%Y-%m-%d} med resultat "
-                f"{intervention.get_result_display().lower()}.",
-            )
-        )
-    events.sort(key=lambda e: e.on)
-    return events
+        events.sort(key=lambda e: e.on)
+        found[case.pk] = events
+    return found
 
 
 def returned_within_12_months(intervention: Intervention) -> bool:
@@ -788,6 +826,14 @@ def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[O
     )
     cases_list = list(rows_qs)
     unreferred = _unemployed_unreferred_counts(cases_list, today)
+    # Only candidates are checked exactly, all together.
+    reentries = reentry_for_many(
+        [
+            case
+            for case in cases_list
+            if case.has_reopening or case.previous_case_id or case.has_ended_programme
+        ]
+    )
     rows = []
     for case in cases_list:
         plan = getattr(case, "work_plan", None) if _has_plan(case) else None
@@ -810,11 +856,7 @@ def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[O
                 applicant=_applicant_name(case),
                 flagged=flagged,
                 unemployed_unreferred=unreferred.get(case.pk, 0),
-                # Only candidates are checked exactly (a few queries each).
-                reentry=bool(
-                    (case.has_reopening or case.previous_case_id or case.has_ended_programme)
-                    and reentry_for(case)
-                ),
+                reentry=bool(reentries.get(case.pk)),
             )
         )
     return rows
