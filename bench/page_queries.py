@@ -106,6 +106,7 @@ def _pages(users: dict) -> list[tuple[str, str, str]]:
         )
     for username in ("sektionschef", "enhetschef"):
         pages.append((username, "Arbetsbelastning", reverse("caseload")))
+        pages.append((username, "Medarbetarens ärenden", reverse("worker_cases", args=[worker.pk])))
         pages.append((username, "Beslut chef (overview)", reverse("decisions:overview")))
     for username in ("socialsekreterare", "bidragshandlaggare"):
         pages.append((username, "Sök person", reverse("search") + "?q=an"))

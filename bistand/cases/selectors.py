@@ -12,7 +12,7 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
-from bistand.households.models import Household, Person
+from bistand.households.models import Household, HouseholdMembership, Person
 from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, User
 from bistand.organisation.permissions import require
@@ -178,7 +178,7 @@ def caseload_overview(user) -> list[WorkerLoad]:
         is_active=True,
         role__in=[Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR],
         unit_id=user.unit_id,
-    ).select_related("unit")
+    ).select_related("unit", "section")
     if user.role == Role.SECTION_HEAD:
         workers = workers.filter(section_id=user.section_id)
     counts = (
@@ -280,19 +280,35 @@ def search_persons(user, query: str, limit: int = 25) -> list[dict]:
         for term in terms:
             persons = persons.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
     persons = list(persons.order_by("last_name", "first_name")[:limit])
-    visible = set(cases_visible_to(user).values_list("id", flat=True))
+    # Every hit's households and cases in two queries, not two per hit.
+    memberships: dict[int, list[HouseholdMembership]] = {p.pk: [] for p in persons}
+    for membership in HouseholdMembership.objects.filter(person__in=persons).order_by(
+        "valid_from", "id"
+    ):
+        memberships[membership.person_id].append(membership)
+    household_ids = {m.household_id for found in memberships.values() for m in found}
+    cases_found = list(
+        Case.objects.filter(household_id__in=household_ids)
+        .select_related("section")
+        .order_by("-opened_on")
+    )
+    visible = set(
+        cases_visible_to(user)
+        .filter(pk__in=[c.pk for c in cases_found])
+        .values_list("id", flat=True)
+    )
     results = []
     for person in persons:
-        cases = list(
-            Case.objects.filter(household__memberships__person=person)
-            .distinct()
-            .select_related("section")
-            .order_by("-opened_on")
-        )
+        own = {m.household_id for m in memberships[person.pk]}
         results.append(
             {
                 "person": person,
-                "cases": [{"case": c, "visible": c.pk in visible} for c in cases],
+                "cases": [
+                    {"case": c, "visible": c.pk in visible}
+                    for c in cases_found
+                    if c.household_id in own
+                ],
+                "last_membership": memberships[person.pk][-1] if memberships[person.pk] else None,
             }
         )
     record(

@@ -477,11 +477,9 @@ def caseload_view(request):
     )
     if request.user.role == Role.SECTION_HEAD:
         unassigned = unassigned.filter(section_id=request.user.section_id)
-    return render(
-        request,
-        "cases/caseload.html",
-        {"loads": loads, "unassigned": unassigned.select_related("household", "section")[:100]},
-    )
+    unassigned = list(unassigned.select_related("household", "section")[:100])
+    attach_applicants(case.household for case in unassigned)
+    return render(request, "cases/caseload.html", {"loads": loads, "unassigned": unassigned})
 
 
 @login_required
@@ -497,6 +495,8 @@ def worker_cases_view(request, user_id: int):
         .filter(Q(handler=worker))
         .exclude(status=CaseStatus.CLOSED)
     ).select_related("household", "section")
+    cases = list(cases)
+    attach_applicants(case.household for case in cases)
     return render(
         request,
         "cases/worker_cases.html",
