@@ -12,7 +12,8 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
-from bistand.households.models import Household, Person
+from bistand.households.models import Household, HouseholdMembership, Person
+from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, User
 from bistand.organisation.permissions import require
 
@@ -140,7 +141,9 @@ def section_inbox(
         .select_related("case", "case__household", "case__handler")
         .order_by("received_on", "id")
     )
-    return [InboxRow(app, (today - app.received_on).days) for app in qs]
+    applications = list(qs)
+    attach_applicants(app.case.household for app in applications)
+    return [InboxRow(app, (today - app.received_on).days) for app in applications]
 
 
 @dataclass
@@ -170,7 +173,7 @@ def caseload_overview(user) -> list[WorkerLoad]:
         is_active=True,
         role__in=[Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR],
         unit_id=user.unit_id,
-    ).select_related("unit")
+    ).select_related("unit", "section")
     if user.role == Role.SECTION_HEAD:
         workers = workers.filter(section_id=user.section_id)
     counts = (
@@ -277,20 +280,36 @@ def search_persons(user, query: str, limit: int = 25) -> list[dict]:
             pk__in=[p.pk for p in persons], protected_identities__removed_at__isnull=True
         ).values_list("pk", flat=True)
     )
-    visible = set(cases_visible_to(user).values_list("id", flat=True))
+    # Every hit's households and cases in two queries, not two per hit.
+    memberships: dict[int, list[HouseholdMembership]] = {p.pk: [] for p in persons}
+    for membership in HouseholdMembership.objects.filter(person__in=persons).order_by(
+        "valid_from", "id"
+    ):
+        memberships[membership.person_id].append(membership)
+    household_ids = {m.household_id for found in memberships.values() for m in found}
+    cases_found = list(
+        Case.objects.filter(household_id__in=household_ids)
+        .select_related("section")
+        .order_by("-opened_on")
+    )
+    visible = set(
+        cases_visible_to(user)
+        .filter(pk__in=[c.pk for c in cases_found])
+        .values_list("id", flat=True)
+    )
     results = []
     for person in persons:
-        cases = list(
-            Case.objects.filter(household__memberships__person=person)
-            .distinct()
-            .select_related("section")
-            .order_by("-opened_on")
-        )
+        own = {m.household_id for m in memberships[person.pk]}
         results.append(
             {
                 "person": person,
                 "protected": person.pk in protected,
-                "cases": [{"case": c, "visible": c.pk in visible} for c in cases],
+                "cases": [
+                    {"case": c, "visible": c.pk in visible}
+                    for c in cases_found
+                    if c.household_id in own
+                ],
+                "last_membership": memberships[person.pk][-1] if memberships[person.pk] else None,
             }
         )
     detail: dict[str, Any] = {"query": query, "hits": [p.pk for p in persons]}

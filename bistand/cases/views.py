@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from bistand.audit.models import AuditAction
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
+from bistand.households.selectors import attach_applicants
 from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can, require
@@ -39,6 +40,7 @@ def home(request):
     """Start page: 'Mina ärenden' with type, status, next follow-up and days since last contact."""
     today = timezone.localdate()
     cases = list(selectors.my_cases(request.user))
+    attach_applicants(case.household for case in cases)
     for case in cases:
         case.days_since_contact = (
             (today - case.last_contact_on).days if case.last_contact_on else None
@@ -479,11 +481,9 @@ def caseload_view(request):
     )
     if request.user.role == Role.SECTION_HEAD:
         unassigned = unassigned.filter(section_id=request.user.section_id)
-    return render(
-        request,
-        "cases/caseload.html",
-        {"loads": loads, "unassigned": unassigned.select_related("household", "section")[:100]},
-    )
+    unassigned = list(unassigned.select_related("household", "section")[:100])
+    attach_applicants(case.household for case in unassigned)
+    return render(request, "cases/caseload.html", {"loads": loads, "unassigned": unassigned})
 
 
 @login_required
@@ -499,6 +499,8 @@ def worker_cases_view(request, user_id: int):
         .filter(Q(handler=worker))
         .exclude(status=CaseStatus.CLOSED)
     ).select_related("household", "section")
+    cases = list(cases)
+    attach_applicants(case.household for case in cases)
     return render(
         request,
         "cases/worker_cases.html",

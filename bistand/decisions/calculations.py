@@ -25,7 +25,7 @@ from bistand.calculation.catalogue import (
 from bistand.calculation.money import format_sek
 from bistand.core.dates import add_months
 from bistand.core.errors import DomainError
-from bistand.households.models import MemberRole
+from bistand.households.models import HouseholdMembership, MemberRole
 from bistand.norms.selectors import rulebook
 
 from .legal import legal_basis
@@ -68,28 +68,54 @@ def _month_text(month: dt.date) -> str:
 _ROLE_ORDER = {MemberRole.APPLICANT: 0, MemberRole.CO_APPLICANT: 1, MemberRole.CHILD: 2}
 
 
-def memberships_during(household, month: dt.date) -> list:
+def memberships_during(household, month: dt.date, memberships: list | None = None) -> list:
     """Everyone who belongs to the household some day of the month (a household registered
-    mid-month counts for that month); a person whose role changed counts once, latest role."""
+    mid-month counts for that month); a person whose role changed counts once, latest role.
+
+    `memberships`: all of the household's memberships with their persons, ordered by
+    (valid_from, id), when read set-wise for many households (`memberships_of`)."""
     last_day = add_months(month, 1) - dt.timedelta(days=1)
+    if memberships is None:
+        rows = (
+            household.memberships.filter(valid_from__lte=last_day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
+            .select_related("person")
+            .order_by("valid_from", "id")
+        )
+    else:
+        rows = [
+            m
+            for m in memberships
+            if m.valid_from <= last_day and (m.valid_to is None or m.valid_to > month)
+        ]
     found = {}
-    for membership in (
-        household.memberships.filter(valid_from__lte=last_day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
-        .select_related("person")
-        .order_by("valid_from", "id")
-    ):
+    for membership in rows:
         found[membership.person_id] = membership
     return list(found.values())
 
 
-def household_members(household, month: dt.date) -> tuple[list[dict], int | None]:
+def memberships_of(household_ids) -> dict[int, list]:
+    """Every membership of the households with its person, in one query, for
+    `memberships_during(..., memberships=)`."""
+    found: dict[int, list] = {household_id: [] for household_id in household_ids}
+    for membership in (
+        HouseholdMembership.objects.filter(household_id__in=list(found))
+        .select_related("person")
+        .order_by("valid_from", "id")
+    ):
+        found[membership.household_id].append(membership)
+    return found
+
+
+def household_members(
+    household, month: dt.date, memberships: list | None = None
+) -> tuple[list[dict], int | None]:
     """The month's members: applicant, co-applicant, children (oldest first).
 
     Another adult in the household who is not a spouse or sambo (hushållsgemenskap) is a case
     of their own: not a member of this calculation, but counted in the shared household size.
     """
-    memberships = memberships_during(household, month)
+    memberships = memberships_during(household, month, memberships)
     members = [
         {
             "person_id": m.person_id,
@@ -125,17 +151,28 @@ def previous_saved_calculation(case, month: dt.date) -> Calculation | None:
     )
 
 
-def months_on_assistance(case, month: dt.date) -> int:
-    """Consecutive calendar months right before `month` with income support granted."""
-    granted_months = set(
-        Decision.objects.filter(
-            case=case,
-            status=DecisionStatus.FINAL,
-            month__lt=month,
-            lines__kind=LineKind.INCOME_SUPPORT,
-            lines__amount_granted__gt=0,
-        ).values_list("month", flat=True)
-    )
+def granted_months_of(case_ids, before: dt.date) -> dict[int, set[dt.date]]:
+    """Per case, the months before `before` with income support granted by a final decision
+    (one query for all cases)."""
+    found: dict[int, set[dt.date]] = {case_id: set() for case_id in case_ids}
+    for case_id, month in Decision.objects.filter(
+        case_id__in=list(found),
+        status=DecisionStatus.FINAL,
+        month__lt=before,
+        lines__kind=LineKind.INCOME_SUPPORT,
+        lines__amount_granted__gt=0,
+    ).values_list("case_id", "month"):
+        found[case_id].add(month)
+    return found
+
+
+def months_on_assistance(case, month: dt.date, granted_months: set | None = None) -> int:
+    """Consecutive calendar months right before `month` with income support granted.
+
+    `granted_months`: the case's granted months when read set-wise (`granted_months_of`);
+    months from `month` on are ignored, so a set read up to a later month will do."""
+    if granted_months is None:
+        granted_months = granted_months_of([case.pk], month)[case.pk]
     count = 0
     current = add_months(month, -1)
     while current in granted_months:
@@ -182,15 +219,20 @@ def _income_person(item: dict, members: list[dict]) -> int | None:
     return adults[0]["person_id"] if adults else None
 
 
-def prefill(application, members: list[dict]) -> dict[str, Any]:
+_UNREAD: Any = object()
+
+
+def prefill(application, members: list[dict], previous: Any = _UNREAD) -> dict[str, Any]:
     """Costs, incomes and adjustments for a new calculation.
 
     Last month's saved calculation gives the recurring lines (reasonable costs, incomes, norm
     adjustments, meals, jobbstimulans periods) and any surplus to confirm; what the applicant
     states in this application replaces or adds to them. Items of other living costs are
-    one-off needs and come only from this application.
+    one-off needs and come only from this application. `previous`: last month's saved
+    calculation when the caller has read it already (`previous_saved_calculation`).
     """
-    previous = previous_saved_calculation(application.case, application.month)
+    if previous is _UNREAD:
+        previous = previous_saved_calculation(application.case, application.month)
     costs: list[dict] = []
     incomes: list[dict] = []
     adjustments: list[dict] = []

@@ -25,7 +25,11 @@ def case_panel(request, case) -> dict:
     decisions = selectors.case_decisions(case)
     replaced = {d.replaces_id for d in decisions if d.status == DecisionStatus.FINAL}
     rows = []
-    for application in case.applications.all().order_by("-month", "-id"):
+    applications = list(case.applications.all().order_by("-month", "-id"))
+    times = selectors.decision_times(
+        [a for a in applications if a.status != ApplicationStatus.WITHDRAWN], today
+    )
+    for application in applications:
         mine = [c for c in calculations if c.application_id == application.pk]
         own = [d for d in decisions if d.application_id == application.pk]
         final = [d for d in own if d.status == DecisionStatus.FINAL]
@@ -38,9 +42,7 @@ def case_panel(request, case) -> dict:
                 "drafts": [
                     d for d in own if d.status in (DecisionStatus.PREPARED, DecisionStatus.REFERRED)
                 ],
-                "time": selectors.decision_time(application, today)
-                if application.status != ApplicationStatus.WITHDRAWN
-                else None,
+                "time": times.get(application.pk),
             }
         )
     return {

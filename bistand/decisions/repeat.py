@@ -88,6 +88,100 @@ def plan_followed(case: Case, month: dt.date) -> tuple[bool, str]:
     return True, "Arbetsplanen kontrolleras inte ännu (planmodulen saknar gränssnitt)."
 
 
+def plans_followed(cases: list[Case], month: dt.date) -> dict[int, tuple[bool, str]]:
+    """`plan_followed` for many cases, set-wise where the workplans app offers
+    `plans_followed(cases, month)`, by case id."""
+    try:
+        config = apps.get_app_config("workplans")
+    except LookupError:
+        config = None
+    check = getattr(config, "plans_followed", None)
+    if callable(check):
+        return check(cases, month)
+    return {case.pk: plan_followed(case, month) for case in cases}
+
+
+@dataclass
+class _Reads:
+    """What assessing a set of applications reads, each kind once for the whole set (so the
+    batch page costs the same few queries for 3 applications as for 300)."""
+
+    settings: dict[int, Any]  # unit id -> decision settings in force
+    undecided_drafts: set[int]  # application ids with an open draft decision
+    previous: dict[tuple[int, dt.date], Decision]  # (case id, month) -> final decision in force
+    open_appeals: set[int]  # case ids
+    memberships: dict[int, list]  # household id -> memberships (with persons)
+    signed: dict[int, Any]  # case id -> latest signed investigation version
+    plans: dict[tuple[int, dt.date], tuple[bool, str]]  # (case id, month) -> plan followed
+    granted_months: dict[int, set[dt.date]]  # case id -> months with income support granted
+    guidelines: dict[tuple[int, dt.date], Any] = field(default_factory=dict)
+
+    def guideline(self, unit_id: int, month: dt.date):
+        if (unit_id, month) not in self.guidelines:
+            self.guidelines[unit_id, month] = calc.guideline_in_force(unit_id, month)
+        return self.guidelines[unit_id, month]
+
+
+def _read_for(applications: list[Application]) -> _Reads:
+    from bistand.cases.models import InvestigationVersion
+
+    from .services import current_decision_settings
+
+    cases = {app.case_id: app.case for app in applications}
+    case_ids = list(cases)
+    months = {app.month for app in applications}
+    previous: dict[tuple[int, dt.date], Decision] = {}
+    for decision in (
+        Decision.objects.filter(
+            case_id__in=case_ids,
+            month__in={add_months(month, -1) for month in months},
+            status=DecisionStatus.FINAL,
+        )
+        .select_related("calculation", "review")
+        .prefetch_related("support_obstacles")
+        .order_by("-decided_at", "-id")
+    ):
+        previous.setdefault((decision.case_id, decision.month), decision)
+    signed = {}
+    for version in (
+        InvestigationVersion.objects.filter(
+            investigation__case_id__in=case_ids, signed_at__isnull=False
+        )
+        .select_related("investigation")
+        .order_by("investigation__case_id", "number")
+    ):
+        signed[version.investigation.case_id] = version
+    plans = {}
+    for month in months:
+        month_cases = list(
+            {app.case_id: app.case for app in applications if app.month == month}.values()
+        )
+        for case_id, answer in plans_followed(month_cases, month).items():
+            plans[case_id, month] = answer
+    return _Reads(
+        settings={
+            unit_id: current_decision_settings(unit_id)
+            for unit_id in {case.unit_id for case in cases.values()}
+        },
+        undecided_drafts=set(
+            Decision.objects.filter(
+                application__in=[app.pk for app in applications],
+                status__in=OPEN_DRAFT_STATUSES,
+            ).values_list("application_id", flat=True)
+        ),
+        previous=previous,
+        open_appeals=set(
+            Appeal.objects.filter(
+                case_id__in=case_ids, status__in=OPEN_APPEAL_STATUSES
+            ).values_list("case_id", flat=True)
+        ),
+        memberships=calc.memberships_of({case.household_id for case in cases.values()}),
+        signed=signed,
+        plans=plans,
+        granted_months=calc.granted_months_of(case_ids, max(months)) if months else {},
+    )
+
+
 def within(new: Decimal, old: Decimal, percent: Decimal, amount: Decimal) -> bool:
     """Equal within the larger of a fixed amount and a share of the old amount."""
     return abs(new - old) <= max(amount, abs(old) * percent / 100)
@@ -122,10 +216,21 @@ def _compare(new: dict, old: dict, percent: Decimal, amount: Decimal, names) -> 
 
 def assess(application: Application, *, automatic: bool = False) -> Assessment:
     """Every check for a prepared (or, with `automatic`, a fully automatic) decision."""
-    from .services import current_decision_settings
+    return assess_many([application], automatic=automatic)[0]
 
+
+def assess_many(applications, *, automatic: bool = False) -> list[Assessment]:
+    """`assess` for each application, with the rows every check needs read once for all."""
+    applications = list(applications)
+    if not applications:
+        return []
+    reads = _read_for(applications)
+    return [_assess(application, reads, automatic=automatic) for application in applications]
+
+
+def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Assessment:
     case = application.case
-    settings = current_decision_settings(case.unit_id)
+    settings = reads.settings[case.unit_id]
     result = Assessment(application)
     add = result.checks.append
 
@@ -133,18 +238,13 @@ def assess(application: Application, *, automatic: bool = False) -> Assessment:
               case.case_type == CaseType.C, f"ärendetyp {case.case_type or 'saknas'}"))  # fmt: skip
     add(Check("repeat_application", "Ansökan är en fortsatt ansökan",
               application.kind == ApplicationKind.REPEAT))  # fmt: skip
-    open_drafts = Decision.objects.filter(application=application, status__in=OPEN_DRAFT_STATUSES)
     add(Check("undecided", "Ansökan är inte beslutad och inget beslut väntar",
-              application.status in UNDECIDED_STATUSES and not open_drafts.exists(),
+              application.status in UNDECIDED_STATUSES
+              and application.pk not in reads.undecided_drafts,
               application.get_status_display()))  # fmt: skip
 
     previous_month = add_months(application.month, -1)
-    previous = (
-        Decision.objects.filter(case=case, month=previous_month, status=DecisionStatus.FINAL)
-        .select_related("calculation")
-        .order_by("-decided_at", "-id")
-        .first()
-    )
+    previous = reads.previous.get((case.pk, previous_month))
     result.previous = previous
     add(Check("previous_granted", f"Förra månadens ansökan ({previous_month:%Y-%m}) beviljades helt",
               previous is not None and previous.outcome == Outcome.GRANTED,
@@ -155,17 +255,18 @@ def assess(application: Application, *, automatic: bool = False) -> Assessment:
                   review.result != "needs_correction", review.get_result_display() or "ej granskat"))  # fmt: skip
 
     add(Check("no_open_appeal", "Inget överklagande pågår i ärendet",
-              not Appeal.objects.filter(case=case, status__in=OPEN_APPEAL_STATUSES).exists()))  # fmt: skip
+              case.pk not in reads.open_appeals))  # fmt: skip
 
-    members, shared = calc.household_members(case.household, application.month)
+    members, shared = calc.household_members(
+        case.household, application.month, reads.memberships[case.household_id]
+    )
     old_calculation = previous.calculation if previous is not None else None
     same_household = old_calculation is not None and [
         (m["person_id"], m["role"]) for m in members
     ] == [(m["person_id"], m["role"]) for m in old_calculation.members]
     add(Check("same_household", "Hushållet är detsamma som förra månaden", same_household))
 
-    investigation = getattr(case, "investigation", None)
-    version = investigation.latest_signed() if investigation is not None else None
+    version = reads.signed.get(case.pk)
     has_children = any(m["role"] == MemberRole.CHILD for m in members)
     add(Check("signed_investigation", "Det finns en signerad utredning", version is not None))
     if has_children:
@@ -184,13 +285,13 @@ def assess(application: Application, *, automatic: bool = False) -> Assessment:
     add(Check("support_obstacles", "Försörjningshinder finns för varje vuxen",
               all(code in valid for code in result.support_obstacles.values())))  # fmt: skip
 
-    ok, note = plan_followed(case, application.month)
+    ok, note = reads.plans[case.pk, application.month]
     add(Check("plan_followed", "Arbetsplanen följs", ok, note))
 
     if old_calculation is None or not same_household:
         return result
 
-    filled = calc.prefill(application, members)
+    filled = calc.prefill(application, members, previous=old_calculation)
     stated_other = [
         c for c in filled["costs"] if COST_TYPES.get(c["type"]) is None
         or COST_TYPES[c["type"]].category != REASONABLE
@@ -232,8 +333,10 @@ def assess(application: Application, *, automatic: bool = False) -> Assessment:
         costs=filled["costs"],
         incomes=filled["incomes"],
         norm_adjustments=filled["norm_adjustments"],
-        months_on_assistance=calc.months_on_assistance(case, application.month),
-        local_guideline=calc.guideline_in_force(case.unit_id, application.month),
+        months_on_assistance=calc.months_on_assistance(
+            case, application.month, reads.granted_months[case.pk]
+        ),
+        local_guideline=reads.guideline(case.unit_id, application.month),
         prefilled_from=old_calculation,
     )
     try:

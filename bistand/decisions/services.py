@@ -1743,8 +1743,11 @@ def run_decide_batch(
         if actor is None:
             raise PermissionRefused("actor_required", "Ange vem som kör (en användare).")
         require(actor, "run_decision_batch")
-    applications = repeat.repeat_applications(month, unit=unit, user=actor)
-    rows = [BatchRow(app, repeat.assess(app)) for app in applications]
+    applications = list(repeat.repeat_applications(month, unit=unit, user=actor))
+    rows = [
+        BatchRow(app, assessment)
+        for app, assessment in zip(applications, repeat.assess_many(applications), strict=True)
+    ]
     record(
         actor,
         AuditAction.EXPORT if dry_run else AuditAction.CREATE,
@@ -1761,15 +1764,26 @@ def run_decide_batch(
     report = BatchReport(month, dry_run, False, rows)
     if dry_run:
         return report
+    settings_of = {
+        unit_id: current_decision_settings(unit_id)
+        for unit_id in {row.application.case.unit_id for row in rows}
+    }
+    automatic_of = {
+        unit_id: bool(settings.pk and settings.automatic_repeat_decisions)
+        for unit_id, settings in settings_of.items()
+    }
+    to_reassess = [
+        row
+        for row in rows
+        if row.assessment.qualifies and automatic_of[row.application.case.unit_id]
+    ]
+    reassessed = repeat.assess_many([row.application for row in to_reassess], automatic=True)
+    for row, assessment in zip(to_reassess, reassessed, strict=True):
+        row.assessment = assessment
     for row in rows:
         if not row.assessment.qualifies:
             continue
-        settings = current_decision_settings(row.application.case.unit_id)
-        automatic = bool(settings.pk and settings.automatic_repeat_decisions)
-        if automatic:
-            row.assessment = repeat.assess(row.application, automatic=True)
-            if not row.assessment.qualifies:
-                continue
+        automatic = automatic_of[row.application.case.unit_id]
         try:
             with transaction.atomic():
                 application = _lock_application(actor, row.application)

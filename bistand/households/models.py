@@ -157,6 +157,9 @@ class Household(models.Model):
         )
 
     def applicant_on(self, day: dt.date):
+        known = self.__dict__.get("_applicants_on")  # read set-wise (selectors.attach_applicants)
+        if known is not None and day in known:
+            return known[day]
         membership = self.members_on(day).filter(role=MemberRole.APPLICANT).first()
         return membership.person if membership else None
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from bistand.cases.selectors import TimelineItem, cases_visible_to
 from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE, UNEMPLOYED_CODES
 from bistand.core.dates import add_months
 from bistand.households.models import ADULT_ROLES, HouseholdMembership, MemberRole, Person
+from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can as can_org
 
@@ -216,6 +217,40 @@ def plan_state(case: Case, plan: WorkPlan | None, today: dt.date | None = None) 
     )
 
 
+def plan_states_and_deviations(cases, today: dt.date | None = None) -> dict[int, tuple[str, int]]:
+    """Per case id: the plan state (as `plan_state`) and the number of unresolved deviations,
+    read set-wise (three queries for any number of cases)."""
+    today = today or timezone.localdate()
+    ids = [case.pk for case in cases]
+    plans = {plan.case_id: plan for plan in WorkPlan.objects.filter(case_id__in=ids)}
+    confirmed: dict[int, list[bool]] = defaultdict(list)
+    for plan_id, confirmed_at in WorkPlanVersion.objects.filter(plan__case_id__in=ids).values_list(
+        "plan_id", "confirmed_at"
+    ):
+        confirmed[plan_id].append(confirmed_at is not None)
+    deviations = dict(
+        Deviation.objects.filter(case_id__in=ids, resolved_at__isnull=True)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    found = {}
+    for case_id in ids:
+        plan = plans.get(case_id)
+        if plan is None:
+            state = PlanState.MISSING
+        else:
+            versions = confirmed.get(plan.pk, [])
+            state = schedule.state_of(
+                has_version=bool(versions),
+                has_confirmed=any(versions),
+                due=plan.due_on,
+                today=today,
+            )
+        found[case_id] = (state, deviations.get(case_id, 0))
+    return found
+
+
 def latest_obstacles(case: Case) -> dict[str, str]:
     """{person_id (str): support obstacle code} from the latest signed investigation."""
     investigation = getattr(case, "investigation", None)
@@ -265,27 +300,73 @@ def unemployed_without_referral(case: Case, today: dt.date | None = None) -> lis
 def handover_flags(case: Case, plan: WorkPlan | None, today: dt.date | None = None) -> list[str]:
     """Why a C case should go to a social worker (empty: no flag). DOMAIN.md: in C cases any
     deviation from the plan hands the case to a social worker."""
-    if case.case_type != CaseType.C or case.status == CaseStatus.CLOSED or plan is None:
+    if plan is None:
         return []
+    return handover_flags_many([(case, plan)], today).get(plan.pk, [])
+
+
+def _latest_obstacles_many(case_ids: list[int]) -> dict[int, dict[str, str]]:
+    """`latest_obstacles` for many cases (one query), by case id."""
+    found: dict[int, dict[str, str]] = {}
+    for case_id, content in (
+        InvestigationVersion.objects.filter(
+            investigation__case_id__in=case_ids, signed_at__isnull=False
+        )
+        .order_by("investigation__case_id", "number")
+        .values_list("investigation__case_id", "content")
+    ):
+        found[case_id] = {
+            str(adult["person_id"]): adult.get("support_obstacle", "")
+            for adult in (content or {}).get("adults", [])
+        }
+    return found
+
+
+def handover_flags_many(
+    pairs: list[tuple[Case, WorkPlan]], today: dt.date | None = None
+) -> dict[int, list[str]]:
+    """`handover_flags` for many (case, plan) pairs in at most three queries, by plan id."""
     today = today or timezone.localdate()
-    reasons = [
-        f"{d.get_kind_display()} ({d.detected_on:%Y-%m-%d}){': ' + d.detail if d.detail else ''}"
-        for d in plan.deviations.filter(resolved_at__isnull=True)
+    pairs = [
+        (case, plan)
+        for case, plan in pairs
+        if plan is not None and case.case_type == CaseType.C and case.status != CaseStatus.CLOSED
     ]
-    confirmed = plan.latest_confirmed()
-    if confirmed is not None and plan.due_on and plan.due_on < today:
-        reasons.append(f"Uppföljningen skulle ha skett senast {plan.due_on:%Y-%m-%d}.")
-    if confirmed is not None:
-        now = latest_obstacles(case)
-        for person_id, code in now.items():
-            before = confirmed.support_obstacles.get(person_id)
-            if code and before is not None and code != before:
-                label = SUPPORT_OBSTACLE_BY_CODE.get(code)
-                reasons.append(
-                    "Nytt försörjningshinder i utredningen sedan planen bekräftades: "
-                    f"{label.label if label else code}."
-                )
-    return reasons
+    if not pairs:
+        return {}
+    plan_ids = [plan.pk for _, plan in pairs]
+    deviations: dict[int, list[Deviation]] = defaultdict(list)
+    for deviation in Deviation.objects.filter(
+        plan_id__in=plan_ids, resolved_at__isnull=True
+    ).order_by("detected_on", "id"):
+        deviations[deviation.plan_id].append(deviation)
+    confirmed: dict[int, WorkPlanVersion] = {}
+    for version in WorkPlanVersion.objects.filter(
+        plan_id__in=plan_ids, confirmed_at__isnull=False
+    ).order_by("plan_id", "number"):
+        confirmed[version.plan_id] = version
+    obstacles = _latest_obstacles_many([case.pk for case, plan in pairs if plan.pk in confirmed])
+    found = {}
+    for case, plan in pairs:
+        reasons = [
+            f"{d.get_kind_display()} ({d.detected_on:%Y-%m-%d})"
+            f"{': ' + d.detail if d.detail else ''}"
+            for d in deviations[plan.pk]
+        ]
+        version = confirmed.get(plan.pk)
+        if version is not None and plan.due_on and plan.due_on < today:
+            reasons.append(f"Uppföljningen skulle ha skett senast {plan.due_on:%Y-%m-%d}.")
+        if version is not None:
+            for person_id, code in obstacles.get(case.pk, {}).items():
+                before = version.support_obstacles.get(person_id)
+                if code and before is not None and code != before:
+                    label = SUPPORT_OBSTACLE_BY_CODE.get(code)
+                    reasons.append(
+                        "Nytt försörjningshinder i utredningen sedan planen bekräftades: "
+                        f"{label.label if label else code}."
+                    )
+        found[plan.pk] = reasons
+    return found
 
 
 # --- Re-entry ---------------------------------------------------------------------------
@@ -307,60 +388,98 @@ def return_date(case: Case) -> dt.date:
 def reentry_for(case: Case) -> list[ReentryEvent]:
     """What happened before, if the household returned within 12 months of a closed case or
     an ended programme (återaktualisering). Empty if it is not a re-entry."""
-    back_on = return_date(case)
-    since = add_months(back_on, -REENTRY_MONTHS)
-    events: list[ReentryEvent] = []
-    reopenings = list(case.reopenings.all())
-    for reopening in reopenings:
-        if since <= reopening.previous_closed_on <= reopening.reopened_on:
+    return reentry_for_many([case])[case.pk]
+
+
+def reentry_for_many(cases: list[Case]) -> dict[int, list[ReentryEvent]]:
+    """`reentry_for` for many cases in at most four queries, by case id."""
+    if not cases:
+        return {}
+    reopenings: dict[int, list[CaseReopening]] = defaultdict(list)
+    for reopening in CaseReopening.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"):
+        reopenings[reopening.case_id].append(reopening)
+    previous_ids = {c.previous_case_id for c in cases if c.previous_case_id}
+    previous_cases = (
+        {p.pk: p for p in Case.objects.filter(pk__in=previous_ids)} if previous_ids else {}
+    )
+    back_on_of, since_of = {}, {}
+    for case in cases:
+        latest = max(reopenings[case.pk], key=lambda r: (r.reopened_on, r.pk), default=None)
+        back_on_of[case.pk] = latest.reopened_on if latest else case.opened_on
+        since_of[case.pk] = add_months(back_on_of[case.pk], -REENTRY_MONTHS)
+    persons_of: dict[int, set[int]] = defaultdict(set)
+    for household_id, person_id in HouseholdMembership.objects.filter(
+        household_id__in={c.household_id for c in cases}
+    ).values_list("household_id", "person_id"):
+        persons_of[household_id].add(person_id)
+    ended_of: dict[int, list[Intervention]] = defaultdict(list)
+    all_persons = set().union(*persons_of.values()) if persons_of else set()
+    if all_persons:
+        for intervention in (
+            Intervention.objects.filter(
+                person_id__in=all_persons,
+                target=InterventionTarget.PROGRAMME,
+                status=InterventionStatus.ENDED,
+                ended_on__gte=min(since_of.values()),
+                ended_on__lte=max(back_on_of.values()),
+            )
+            .select_related("programme", "person")
+            .order_by("ended_on", "id")
+        ):
+            ended_of[intervention.person_id].append(intervention)
+    found = {}
+    for case in cases:
+        back_on, since = back_on_of[case.pk], since_of[case.pk]
+        events: list[ReentryEvent] = []
+        own_reopenings = reopenings[case.pk]
+        for reopening in own_reopenings:
+            if since <= reopening.previous_closed_on <= reopening.reopened_on:
+                events.append(
+                    ReentryEvent(
+                        "closed_case",
+                        reopening.previous_closed_on,
+                        f"Ärendet avslutades {reopening.previous_closed_on:%Y-%m-%d} "
+                        f"({reopening.get_previous_closing_reason_display()}) och "
+                        f"återaktualiserades {reopening.reopened_on:%Y-%m-%d}.",
+                    )
+                )
+        previous = previous_cases.get(case.previous_case_id)
+        if previous is not None and previous.closed_on and since <= previous.closed_on <= back_on:
             events.append(
                 ReentryEvent(
                     "closed_case",
-                    reopening.previous_closed_on,
-                    f"Ärendet avslutades {reopening.previous_closed_on:%Y-%m-%d} "
-                    f"({reopening.get_previous_closing_reason_display()}) och återaktualiserades "
-                    f"{reopening.reopened_on:%Y-%m-%d}.",
+                    previous.closed_on,
+                    f"Tidigare ärende {previous.reference} avslutades "
+                    f"{previous.closed_on:%Y-%m-%d} ({previous.get_closing_reason_display()}).",
                 )
             )
-    previous = case.previous_case
-    if previous is not None and previous.closed_on and since <= previous.closed_on <= back_on:
-        events.append(
-            ReentryEvent(
-                "closed_case",
-                previous.closed_on,
-                f"Tidigare ärende {previous.reference} avslutades {previous.closed_on:%Y-%m-%d} "
-                f"({previous.get_closing_reason_display()}).",
+        ended = sorted(
+            (
+                i
+                for person_id in persons_of[case.household_id]
+                for i in ended_of[person_id]
+                if since <= i.ended_on <= back_on
+            ),
+            key=lambda i: (i.ended_on, i.pk),
+        )
+        for intervention in ended:
+            if intervention.case_id == case.pk and not any(
+                intervention.ended_on <= r.previous_closed_on and r.reopened_on == back_on
+                for r in own_reopenings
+            ):
+                continue  # ended while the case stayed open: not a return
+            events.append(
+                ReentryEvent(
+                    "programme",
+                    intervention.ended_on,
+                    f"{intervention.person.full_name}: {intervention.target_label} avslutades "
+                    f"{intervention.ended_on:%Y-%m-%d} med resultat "
+                    f"{intervention.get_result_display().lower()}.",
+                )
             )
-        )
-    members = HouseholdMembership.objects.filter(household_id=case.household_id).values("person_id")
-    ended = (
-        Intervention.objects.filter(
-            person_id__in=members,
-            target=InterventionTarget.PROGRAMME,
-            status=InterventionStatus.ENDED,
-            ended_on__gte=since,
-            ended_on__lte=back_on,
-        )
-        .select_related("programme", "person")
-        .order_by("ended_on")
-    )
-    for intervention in ended:
-        if intervention.case_id == case.pk and not any(
-            intervention.ended_on <= r.previous_closed_on and r.reopened_on == back_on
-            for r in reopenings
-        ):
-            continue  # ended while the case stayed open: not a return
-        events.append(
-            ReentryEvent(
-                "programme",
-                intervention.ended_on,
-                f"{intervention.person.full_name}: {intervention.target_label} avslutades "
-                f"{intervention.ended_on:%Y-%m-%d} med resultat "
-                f"{intervention.get_result_display().lower()}.",
-            )
-        )
-    events.sort(key=lambda e: e.on)
-    return events
+        events.sort(key=lambda e: e.on)
+        found[case.pk] = events
+    return found
 
 
 def returned_within_12_months(intervention: Intervention) -> bool:
@@ -707,6 +826,14 @@ def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[O
     )
     cases_list = list(rows_qs)
     unreferred = _unemployed_unreferred_counts(cases_list, today)
+    # Only candidates are checked exactly, all together.
+    reentries = reentry_for_many(
+        [
+            case
+            for case in cases_list
+            if case.has_reopening or case.previous_case_id or case.has_ended_programme
+        ]
+    )
     rows = []
     for case in cases_list:
         plan = getattr(case, "work_plan", None) if _has_plan(case) else None
@@ -729,11 +856,7 @@ def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[O
                 applicant=_applicant_name(case),
                 flagged=flagged,
                 unemployed_unreferred=unreferred.get(case.pk, 0),
-                # Only candidates are checked exactly (a few queries each).
-                reentry=bool(
-                    (case.has_reopening or case.previous_case_id or case.has_ended_programme)
-                    and reentry_for(case)
-                ),
+                reentry=bool(reentries.get(case.pk)),
             )
         )
     return rows
@@ -872,6 +995,8 @@ def _due_plans(qs: QuerySet[WorkPlan], on: dt.date, within_days: int) -> list[Du
         )
         .order_by("due_on", "case_id")
     )
+    plans = list(plans)
+    attach_applicants((plan.case.household for plan in plans), on)
     rows = []
     for plan in plans:
         case = plan.case
@@ -894,26 +1019,24 @@ def my_due_follow_ups(user, today: dt.date | None = None) -> list[DueRow]:
     today = today or timezone.localdate()
     qs = WorkPlan.objects.filter(Q(case__handler=user) | Q(case__assistant=user))
     rows = _due_plans(qs, today, DUE_SOON_DAYS)
+    flags = handover_flags_many([(row.case, row.plan) for row in rows], today)
     for row in rows:
-        row.flags = handover_flags(row.case, row.plan, today)
+        row.flags = flags.get(row.plan.pk, [])
     return rows
 
 
 def my_flagged_cases(user, today: dt.date | None = None) -> list[tuple[Case, list[str]]]:
     """The worker's C cases flagged for handover (a deviation from the plan)."""
     today = today or timezone.localdate()
-    flagged = []
-    for plan in (
+    plans = list(
         WorkPlan.objects.filter(
             Q(case__handler=user) | Q(case__assistant=user), case__case_type=CaseType.C
         )
         .exclude(case__status=CaseStatus.CLOSED)
         .select_related("case")
-    ):
-        reasons = handover_flags(plan.case, plan, today)
-        if reasons:
-            flagged.append((plan.case, reasons))
-    return flagged
+    )
+    flags = handover_flags_many([(plan.case, plan) for plan in plans], today)
+    return [(plan.case, flags[plan.pk]) for plan in plans if flags.get(plan.pk)]
 
 
 def follow_ups_due(

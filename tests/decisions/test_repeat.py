@@ -200,6 +200,23 @@ def test_plan_followed_check_is_pluggable_from_the_workplans_app(org, c_case_rep
     config = apps.get_app_config("workplans")
     monkeypatch.setattr(
         config,
+        "plans_followed",
+        lambda cases, month: {case.pk: (False, "Uppföljningen är försenad") for case in cases},
+        raising=False,
+    )
+    assessment = repeat.assess(c_case_repeat())
+    plan = next(c for c in assessment.checks if c.code == "plan_followed")
+    assert not plan.ok and plan.note == "Uppföljningen är försenad"
+    assert not assessment.qualifies
+
+
+def test_a_plans_app_with_only_the_per_case_check_is_still_asked(org, c_case_repeat, monkeypatch):
+    from django.apps import apps
+
+    config = apps.get_app_config("workplans")
+    monkeypatch.setattr(config, "plans_followed", None, raising=False)
+    monkeypatch.setattr(
+        config,
         "plan_followed",
         lambda case, month: (False, "Uppföljningen är försenad"),
         raising=False,
@@ -207,4 +224,18 @@ def test_plan_followed_check_is_pluggable_from_the_workplans_app(org, c_case_rep
     assessment = repeat.assess(c_case_repeat())
     plan = next(c for c in assessment.checks if c.code == "plan_followed")
     assert not plan.ok and plan.note == "Uppföljningen är försenad"
-    assert not assessment.qualifies
+
+
+def test_repeat_after_an_automatic_decision_found_wrong_in_review_does_not_qualify(
+    org, c_case_repeat, previous_month
+):
+    application = c_case_repeat()
+    previous = Decision.objects.get(case=application.case, month=previous_month, status="final")
+    review = AutomaticDecisionReview.objects.create(
+        decision=previous, unit=org.unit, sampled_on=previous.decided_on
+    )
+    services.review_automatic_decision(
+        org.unit_head, review, result="needs_correction", note="Fel hyra."
+    )
+    assessment = repeat.assess(application)
+    assert [c.code for c in assessment.failed] == ["previous_review"]

@@ -1,0 +1,175 @@
+"""Queries and time per page for each role's daily pages, on a database holding the demo.
+
+    DATABASE_URL=sqlite:////tmp/wtq-demo.sqlite3 .venv/bin/bistand migrate
+    DATABASE_URL=sqlite:////tmp/wtq-demo.sqlite3 .venv/bin/bistand demo
+    DATABASE_URL=sqlite:////tmp/wtq-demo.sqlite3 .venv/bin/python bench/page_queries.py
+
+Each page is requested through Django's test client (full middleware, session login) as the
+demo user of the role, once to warm up and then --repeat times; the table shows the queries
+of the last request (the access-log write included), the largest number of identical
+statements up to their literals (an N+1 shows as a large repeat) and the median time. Every request writes its
+access-log rows, as in production, so use a scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+def _shape(sql: str) -> str:
+    """The statement with its literals replaced, so per-row repeats of one query count as one."""
+    return _LITERALS.sub("?", sql)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bistand.settings")
+    import django
+
+    django.setup()
+
+
+def _pages(users: dict) -> list[tuple[str, str, str]]:
+    """(role's username, page name, url) for each role's daily pages in the demo."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bistand.cases.models import Case, CaseStatus
+    from bistand.decisions.models import Calculation, Decision
+    from bistand.workplans.models import WorkPlan
+
+    worker = users["socialsekreterare"]
+    administrator = users["bidragshandlaggare"]
+    pages: list[tuple[str, str, str]] = []
+
+    def worker_case(user, **filters):
+        return (
+            Case.objects.filter(handler=user, **filters)
+            .exclude(status=CaseStatus.CLOSED)
+            .order_by("id")
+            .first()
+        )
+
+    month = timezone.localdate().strftime("%Y-%m")
+    for username in ("socialsekreterare", "bidragshandlaggare", "sektionschef", "enhetschef"):
+        pages.append((username, "Mina ärenden (home)", reverse("home")))
+    for username in ("socialsekreterare", "bidragshandlaggare", "sektionschef", "enhetschef"):
+        pages.append((username, "Inkorg", reverse("inbox")))
+    for user in (worker, administrator):
+        case = worker_case(user, investigation__isnull=False) or worker_case(user)
+        if case is None:
+            continue
+        pages.append((user.username, "Ärende (case page)", reverse("case_detail", args=[case.pk])))
+        if user is worker:  # the benefit administrator does not edit investigations (403)
+            pages.append((user.username, "Utredning", reverse("investigation", args=[case.pk])))
+        calculation = (
+            Calculation.objects.filter(case=case, saved_at__isnull=False).order_by("-id").first()
+        )
+        if calculation:
+            pages.append(
+                (
+                    user.username,
+                    "Beräkning",
+                    reverse("decisions:calculation", args=[calculation.pk]),
+                )
+            )
+        decision = Decision.objects.filter(case=case).order_by("-id").first()
+        if decision:
+            pages.append(
+                (user.username, "Beslut", reverse("decisions:decision", args=[decision.pk]))
+            )
+    plan = (
+        WorkPlan.objects.filter(case__handler=worker).order_by("id").first()
+        or WorkPlan.objects.filter(case__section_id=worker.section_id).order_by("id").first()
+    )
+    if plan:
+        pages.append(
+            ("socialsekreterare", "Arbetsplan", reverse("workplans:case_plan", args=[plan.case_id]))
+        )
+    for username in ("sektionschef", "enhetschef"):
+        pages.append((username, "Planöversikt", reverse("workplans:overview")))
+    for username in ("bidragshandlaggare", "sektionschef", "enhetschef"):
+        pages.append(
+            (username, "Fortsatta ansökningar", reverse("decisions:batch") + f"?month={month}")
+        )
+    for username in ("sektionschef", "enhetschef"):
+        pages.append((username, "Arbetsbelastning", reverse("caseload")))
+        pages.append((username, "Medarbetarens ärenden", reverse("worker_cases", args=[worker.pk])))
+        pages.append((username, "Beslut chef (overview)", reverse("decisions:overview")))
+    for username in ("socialsekreterare", "bidragshandlaggare"):
+        pages.append((username, "Sök person", reverse("search") + "?q=an"))
+    for username in ("ekonom",):
+        pages.append((username, "Utbetalningskö", reverse("payments:queue")))
+        pages.append((username, "Betalningsfiler", reverse("payments:runs")))
+    for username in ("bidragshandlaggare", "sektionschef", "enhetschef"):
+        pages.append((username, "Attestkö", reverse("payments:attest_queue")))
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed requests per page")
+    parser.add_argument("--only", default="", help="only pages whose name contains this")
+    parser.add_argument("--show", default="", help="print the queries of pages matching this")
+    parser.add_argument("--dump", default="", help="write each page's HTML into this folder")
+    args = parser.parse_args()
+    _setup()
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # no line per refusal
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bistand.organisation.models import User
+
+    users = {u.username: u for u in User.objects.all()}
+    clients: dict[str, Client] = {}
+    print(f"{'role':<20} {'page':<28} {'status':>6} {'queries':>8} {'max same':>9} {'p50 ms':>8}")
+    for username, name, url in _pages(users):
+        if args.only and args.only.lower() not in name.lower():
+            continue
+        client = clients.get(username)
+        if client is None:
+            client = clients[username] = Client()
+            client.force_login(users[username])
+        client.get(url)
+        times = []
+        for _ in range(args.repeat):
+            connection.queries_log.clear()  # the log keeps 9,000 queries; start each empty
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+        same = Counter(_shape(q["sql"]) for q in captured.captured_queries)
+        print(
+            f"{username:<20} {name:<28} {response.status_code:>6} {len(captured):>8} "
+            f"{max(same.values(), default=0):>9} {statistics.median(times):>8.0f}"
+        )
+        if args.dump:
+            folder = Path(args.dump)
+            folder.mkdir(parents=True, exist_ok=True)
+            html = re.sub(
+                r'"X-CSRFToken": "[^"]*"|name="csrfmiddlewaretoken" value="[^"]*"',
+                "",
+                response.text,
+            )
+            slug = re.sub(r"[^a-z0-9]+", "-", f"{username} {name}".lower()).strip("-")
+            (folder / f"{slug}.html").write_text(html)
+        if args.show and args.show.lower() in name.lower():
+            for sql, count in same.most_common(15):
+                print(f"    {count:>4} x {sql[:220]}")
+
+
+if __name__ == "__main__":
+    main()
