@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -66,6 +66,9 @@ def _check(user, pk, *, what: str) -> RegisterCheck:
     return RegisterCheck.objects.select_related("person", "checked_by", "assessed_by").get(pk=pk)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-11"}
+)
 class MonthField(serializers.Field):
     """A month as "YYYY-MM" in, the month's first day out."""
 
@@ -111,12 +114,12 @@ class ManualCheckInput(_CheckInput):
     found = serializers.CharField(max_length=400)
     stated = serializers.CharField(max_length=200, required=False, allow_blank=True)
     discrepancy = serializers.BooleanField()
-    assessment = serializers.ChoiceField(choices=Assessment.values)
+    assessment = serializers.ChoiceField(choices=Assessment.choices)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
 class AssessInput(serializers.Serializer):
-    assessment = serializers.ChoiceField(choices=Assessment.values)
+    assessment = serializers.ChoiceField(choices=Assessment.choices)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
