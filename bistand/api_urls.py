@@ -10,6 +10,7 @@ from bistand.cases.api import (
     JournalEntryViewSet,
     PersonViewSet,
 )
+from bistand.controls.api import register as register_controls
 from bistand.decisions.api import register as register_decisions
 from bistand.households.api import HouseholdRegistrationViewSet
 from bistand.norms.api import register as register_norms
@@ -27,6 +28,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
 register_workplans(router)
 register_decisions(router)
+register_controls(router)
 register_payments(router)
 register_norms(router)
 

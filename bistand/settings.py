@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
+        "CheckAssessmentEnum": "bistand.controls.models.Assessment",
         "CaseStatusEnum": "bistand.cases.models.CaseStatus",
         "ApplicationStatusEnum": "bistand.cases.models.ApplicationStatus",
         "ApplicationKindEnum": "bistand.cases.models.ApplicationKind",

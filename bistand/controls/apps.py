@@ -4,3 +4,51 @@ from django.apps import AppConfig
 class ControlsConfig(AppConfig):
     name = "bistand.controls"
     label = "controls"
+    verbose_name = "Kontroller"
+
+    def ready(self) -> None:
+        from bistand.cases import views as case_views
+        from bistand.core.navigation import register_nav
+        from bistand.organisation.models import Role
+
+        from . import hooks
+
+        if hooks.case_panel not in case_views.CASE_PANELS:
+            case_views.CASE_PANELS.append(hooks.case_panel)
+        register_nav(
+            "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
+        )
+
+    # --- The hook decisions asks (an app-registry lookup: decisions may not import controls) ---
+
+    def decision_checks(self, application, *, automatic: bool = False) -> dict:
+        """May a decision on `application` be made, as far as register checks go?
+        {"ok", "message", "missing": [str], "sources": [str], "check_ids": [int]}."""
+        from .rules import status_for
+
+        status = status_for(application, automatic=automatic)
+        return {
+            "ok": status.ok,
+            "message": status.message,
+            "missing": [need.label for need in status.missing],
+            "sources": status.sources,
+            "check_ids": [check.pk for check in status.checks],
+        }
+
+    def bind_decision_checks(self, actor, application, decision_id: int, *, automatic=False):
+        """In the decision's transaction: refuse (DomainError) or record the checks it rests on."""
+        from .services import bind_decision_checks
+
+        status = bind_decision_checks(actor, application, decision_id, automatic=automatic)
+        return {"ok": True, "sources": status.sources, "check_ids": [c.pk for c in status.checks]}
+
+    def consulted_sources(self, decision_id: int) -> list[str]:
+        """For the letter: the sources of the checks the decision rests on, with periods."""
+        from .selectors import consulted_sources
+
+        return consulted_sources(decision_id)
+
+    def decision_form_panel(self, request, application) -> dict | None:
+        from .hooks import decision_form_panel
+
+        return decision_form_panel(request, application)

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 from bistand.calculation.money import format_sek
 
 from . import calculations as calc
+from . import register_checks
 from .legal import APPEAL_HEADING, BOARD, appeal_instructions
 from .models import Decision, LineKind, Outcome
 
@@ -220,6 +221,18 @@ def render_letter(decision: Decision) -> bytes:
         story.append(P(_text(text), styles["base"]))
         story.append(Spacer(1, 1.5 * mm))
 
+    sources = register_checks.consulted_sources(decision)
+    if sources:
+        # The applicant is told which registers and documents the decision rests on.
+        story.append(P("Kontroller", styles["h2"]))
+        story.append(
+            P(
+                _text(
+                    "Inför beslutet har vi kontrollerat uppgifter hos: " + ", ".join(sources) + "."
+                ),
+                styles["base"],
+            )
+        )
     rows = calc.breakdown(decision.calculation)
     if rows:
         story.append(P("Så har vi räknat", styles["h2"]))

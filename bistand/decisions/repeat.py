@@ -31,6 +31,7 @@ from bistand.core.dates import add_months
 from bistand.households.models import MemberRole
 
 from . import calculations as calc
+from . import register_checks
 from .models import (
     OPEN_APPEAL_STATUSES,
     OPEN_DRAFT_STATUSES,
@@ -41,7 +42,7 @@ from .models import (
     Outcome,
 )
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,9 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
 
     ok, note = reads.plans[case.pk, application.month]
     add(Check("plan_followed", "Arbetsplanen följs", ok, note))
+    checks = register_checks.status(application, automatic=automatic)
+    add(Check("register_checks", "Kontrollerna som krävs finns och avvikelser är bedömda",
+              checks["ok"], "" if checks["ok"] else checks["message"]))  # fmt: skip
 
     if old_calculation is None or not same_household:
         return result

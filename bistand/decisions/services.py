@@ -42,7 +42,7 @@ from bistand.organisation.models import Role, Unit, User
 from bistand.organisation.permissions import can as organisation_can
 
 from . import calculations as calc
-from . import delegation, legal
+from . import delegation, legal, register_checks
 from .models import (
     APPEAL_STATUS_TRANSITIONS,
     DECISION_STATUS_TRANSITIONS,
@@ -953,9 +953,12 @@ def _transition(decision: Decision, status: str) -> None:
 
 
 def _after_final(actor, decision: Decision) -> None:
-    """What follows a final decision: the letter, the application, drafts, the case."""
+    """What follows a final decision: the checks it rests on, the letter, the application,
+    drafts, the case. Without its required register checks the decision is refused here, in
+    its own transaction, whichever path made it (page, API, batch, automatic)."""
     from .letters import render_letter
 
+    register_checks.bind(actor, decision)
     pdf = render_letter(decision)
     DecisionLetter.objects.create(
         decision=decision,

@@ -27,7 +27,7 @@ from bistand.organisation.models import User
 from bistand.organisation.permissions import can as organisation_can
 
 from . import calculations as calc
-from . import delegation, selectors, services
+from . import delegation, register_checks, selectors, services
 from .forms import (
     AppealForm,
     CourtOutcomeForm,
@@ -277,6 +277,7 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
         "appeal": appeal,
         "referral_form": None,
         "error": None,
+        "checks_panel": register_checks.form_panel(request, application),
     }
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -427,6 +428,7 @@ def decision_view(request, decision_id: int):
         "can_send": can(user, "send_letter"),
         "can_register_appeal": can(user, "register_appeal"),
         "in_force": decision.in_force,
+        "consulted_sources": register_checks.consulted_sources(decision),
         "decision_time": selectors.decision_time(decision.application)
         if decision.is_final
         else None,

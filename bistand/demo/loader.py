@@ -52,6 +52,8 @@ from bistand.cases.models import (
     Investigation,
     JournalEntry,
 )
+from bistand.controls import rules as control_rules
+from bistand.controls import services as control_services
 from bistand.core.dates import month_start
 from bistand.decisions import services as decision_services
 from bistand.decisions.models import Appeal, Decision, DecisionStatus, Outcome
@@ -295,6 +297,7 @@ def load_demo(
             decisions.write(bulk)
             payments.write(decisions.decisions)
         audit.flush()
+        require_checks_from_this_month(org, today)
         decide_sample_through_services(rng, org, sample)
         # Work plans last, with their own random stream: the history above is unchanged.
         plans = PlanWriter(random.Random(f"{seed}-plans"), org, today, audit)
@@ -321,6 +324,44 @@ def _refresh_statistics() -> None:
     refresh_all()
 
 
+def require_checks_from_this_month(org: Organisation, today: dt.date) -> None:
+    """The demo unit requires register checks for new applications from this month on (the
+    history before it was decided without them): Skatteverket for every adult, and
+    Arbetsförmedlingen for the applicant."""
+    control_services.set_check_requirements(
+        org.first(None, Role.UNIT_HEAD),
+        org.unit,
+        valid_from=month_start(today),
+        requirements=[
+            {"decision_kind": "new", "source": "skatteverket", "persons": "adults"},
+            {"decision_kind": "new", "source": "arbetsformedlingen", "persons": "applicant"},
+        ],
+        note="Kontroller via SSBTEK innan beslut om nyansökan (demo).",
+    )
+
+
+def check_before_deciding(handler, application: Application) -> None:
+    """Ask the registers the unit requires (the simulator answers) and assess any discrepancy,
+    as a handler would before deciding."""
+    for need in control_rules.needs_for(application):
+        made = control_services.request_check(
+            handler,
+            application.case,
+            person=need.person,
+            source=need.requirement.source,
+            period_from=application.month,
+            period_to=application.month,
+            application=application,
+        )
+        if made.discrepancy:
+            control_services.assess_check(
+                handler,
+                made,
+                assessment="explained",
+                note="Sökande har visat lönespecifikation; inkomsten räknas i beräkningen.",
+            )
+
+
 def decide_sample_through_services(
     rng: random.Random, org: Organisation, sample: list[PlannedCase]
 ) -> None:
@@ -333,6 +374,7 @@ def decide_sample_through_services(
         case_row = Case.objects.get(pk=case.pk)
         application = case_row.applications.order_by("-month").first()
         handler = case_row.handler
+        check_before_deciding(handler, application)
         calculation = decision_services.create_calculation(handler, application)
         calculation = decision_services.save_calculation(handler, calculation)
         proposal = decision_services.calc.proposals(calculation)[0]

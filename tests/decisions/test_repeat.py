@@ -85,7 +85,7 @@ def test_prepared_decision_is_confirmed_in_one_action(org, c_case_repeat):
     assert prepared.status == "prepared" and prepared.decided_at is None
     assert prepared.calculation.saved_at is not None
     assert {c["code"] for c in prepared.checks} >= {"costs_within_tolerance", "plan_followed"}
-    assert prepared.rule_version.startswith("upprepad-1/")
+    assert prepared.rule_version.startswith("upprepad-2/")
     decision = services.confirm_prepared_decision(org.benefit_admin, prepared)
     assert decision.status == "final" and decision.decided_by == org.benefit_admin
     assert decision.total_granted == Decimal("11220.00")
@@ -171,7 +171,7 @@ def test_automatic_mode_records_rule_version_and_checks_and_samples_for_review(
     assert len(decisions) == 2
     for decision in decisions:
         assert decision.automatic and decision.status == "final" and decision.decided_by is None
-        assert decision.rule_version.startswith("upprepad-1/berakning-")
+        assert decision.rule_version.startswith("upprepad-2/berakning-")
         assert decision.settings_used.automatic_repeat_decisions
         assert {c["code"] for c in decision.checks} >= {"no_warnings", "costs_within_tolerance"}
         assert "automatiskt" in decision.delegation_points.lower()

@@ -1,0 +1,49 @@
+"""What controls adds to pages owned by other apps: the check panel on the case page and on
+the decision form (registered in ControlsConfig.ready / asked through it)."""
+
+from __future__ import annotations
+
+from bistand.cases.models import UNDECIDED_STATUSES, CaseStatus
+
+from . import rules, selectors
+from .forms import ManualCheckForm, RegisterCheckForm
+from .permissions import can
+
+
+def _month_statuses(case) -> list[dict]:
+    rows = []
+    for application in case.applications.filter(status__in=UNDECIDED_STATUSES).order_by("-month"):
+        status = rules.status_for(application)
+        rows.append({"application": application, "status": status})
+    return rows
+
+
+def case_panel(request, case) -> dict:
+    """ "Kontroller" on the case page: what the undecided applications need, the checks made."""
+    may_check = can(request.user, "check") and case.status != CaseStatus.CLOSED
+    return {
+        "title": "Kontroller",
+        "template": "controls/_case_panel.html",
+        "context": {
+            "case": case,
+            "months": _month_statuses(case),
+            "checks": list(selectors.checks_of_case(case)[:50]),
+            "can_check": may_check,
+            "register_form": RegisterCheckForm(case=case) if may_check else None,
+            "manual_form": ManualCheckForm(case=case) if may_check else None,
+        },
+    }
+
+
+def decision_form_panel(request, application) -> dict:
+    """On the decision form: the required checks of the month and the answers, side by side."""
+    status = rules.status_for(application)
+    return {
+        "template": "controls/_decision_panel.html",
+        "context": {
+            "case": application.case,
+            "application": application,
+            "status": status,
+            "can_check": can(request.user, "check"),
+        },
+    }

@@ -1,0 +1,233 @@
+"""Register checks (kontroller) and the unit's requirements for them.
+
+A check is a record: who asked, when, which source, for which person and period, the answer
+(validated JSON, normalised by the adapter), whether it differs from what the applicant
+stated, and the handler's assessment. Requirements are versioned sets per unit: the set with
+the latest `valid_from` on or before a decision's month applies; an empty set requires nothing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bistand.cases.models import Application, Case
+from bistand.households.models import Person
+from bistand.organisation.models import Unit
+
+
+class Source(models.TextChoices):
+    """Where a fact is checked: SSBTEK's sources, the vehicle register and paper evidence."""
+
+    SKATTEVERKET = "skatteverket", _("Skatteverket (inkomster, arbetsgivardeklaration per individ)")
+    FORSAKRINGSKASSAN = "forsakringskassan", _("Försäkringskassan")
+    ARBETSFORMEDLINGEN = "arbetsformedlingen", _("Arbetsförmedlingen")
+    CSN = "csn", _("CSN")
+    PENSIONSMYNDIGHETEN = "pensionsmyndigheten", _("Pensionsmyndigheten")
+    AKASSA = "akassa", _("Arbetslöshetskassorna (a-kassan)")
+    TRANSPORTSTYRELSEN = "transportstyrelsen", _("Transportstyrelsen (vägtrafikregistret)")
+    BANK_STATEMENT = "bank_statement", _("Kontoutdrag från banken")
+    LANDLORD = "landlord", _("Hyresvärdens intyg")
+
+
+# Reached through the SSBTEK adapter (or the vehicle register through the same adapter);
+# the rest are documents the handler reads and records by hand.
+REGISTER_SOURCES = (
+    Source.SKATTEVERKET,
+    Source.FORSAKRINGSKASSAN,
+    Source.ARBETSFORMEDLINGEN,
+    Source.CSN,
+    Source.PENSIONSMYNDIGHETEN,
+    Source.AKASSA,
+    Source.TRANSPORTSTYRELSEN,
+)
+MANUAL_SOURCES = (Source.BANK_STATEMENT, Source.LANDLORD)
+
+# Short names for letters and lists.
+SOURCE_SHORT = {
+    Source.SKATTEVERKET: "Skatteverket",
+    Source.FORSAKRINGSKASSAN: "Försäkringskassan",
+    Source.ARBETSFORMEDLINGEN: "Arbetsförmedlingen",
+    Source.CSN: "CSN",
+    Source.PENSIONSMYNDIGHETEN: "Pensionsmyndigheten",
+    Source.AKASSA: "a-kassan",
+    Source.TRANSPORTSTYRELSEN: "Transportstyrelsen",
+    Source.BANK_STATEMENT: "kontoutdrag",
+    Source.LANDLORD: "hyresvärdens intyg",
+}
+
+
+class Channel(models.TextChoices):
+    REGISTER = "register", _("Registerfråga (SSBTEK)")
+    MANUAL = "manual", _("Handling som handläggaren läst")
+
+
+class Assessment(models.TextChoices):
+    NO_DISCREPANCY = "no_discrepancy", _("Ingen avvikelse")
+    EXPLAINED = "explained", _("Avvikelse – förklarad")
+    ACTION = "action", _("Avvikelse – åtgärd")
+
+
+# An unexplained discrepancy: a repeat decision resting on it is never automatic.
+UNEXPLAINED = (Assessment.ACTION,)
+
+
+class RegisterCheck(models.Model):
+    """One check of one source for one person and period. Written once; assessed once."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="register_checks")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="register_checks",
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="register_checks")
+    source = models.CharField(_("källa"), max_length=24, choices=Source.choices)
+    channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
+    period_start = models.DateField(_("period från"), help_text=_("Första dagen i månaden."))
+    period_end = models.DateField(_("period till"), help_text=_("Första dagen i sista månaden."))
+    request_id = models.CharField(max_length=64, blank=True)
+    answer = models.JSONField(_("svar"), default=dict)
+    answer_sha256 = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(_("sammanfattning"), max_length=500, blank=True)
+    comparison = models.JSONField(_("jämförelse med ansökan"), default=list)
+    discrepancy = models.BooleanField(_("avvikelse mot ansökan"), default=False)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("kontrollerad"))
+    assessment = models.CharField(
+        _("bedömning"), max_length=16, choices=Assessment.choices, blank=True
+    )
+    assessment_note = models.TextField(_("motivering"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["case", "person", "source", "period_end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="register_check_period_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment="") | Q(assessed_at__isnull=False),
+                name="register_check_assessed_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+
+    @property
+    def short_source(self) -> str:
+        return SOURCE_SHORT.get(self.source, self.source)
+
+    @property
+    def needs_assessment(self) -> bool:
+        return self.discrepancy and not self.assessment
+
+    @property
+    def unexplained(self) -> bool:
+        return self.discrepancy and self.assessment in ("", *UNEXPLAINED)
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start == self.period_end:
+            return f"{self.period_start:%Y-%m}"
+        return f"{self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+
+
+class DecisionKind(models.TextChoices):
+    NEW = "new", _("Nyansökan")
+    REPEAT = "repeat", _("Fortsatt ansökan")
+    AUTOMATIC = "automatic", _("Automatiskt beslut om fortsatt ansökan")
+
+
+class PersonScope(models.TextChoices):
+    APPLICANT = "applicant", _("Sökande")
+    ADULTS = "adults", _("Sökande och medsökande")
+
+
+class CheckRequirementSet(models.Model):
+    """The unit's required checks from `valid_from` (a month) on; never edited, a change is a
+    new set. An empty set requires nothing."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="check_requirement_sets")
+    valid_from = models.DateField(_("gäller från månad"))
+    note = models.TextField(_("anteckning"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_from", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Kontrollkrav från {self.valid_from:%Y-%m}"
+
+
+class CheckRequirement(models.Model):
+    """One required check: for a kind of decision (and case types), a source, whose, how often."""
+
+    requirement_set = models.ForeignKey(
+        CheckRequirementSet, on_delete=models.PROTECT, related_name="requirements"
+    )
+    decision_kind = models.CharField(_("beslut"), max_length=12, choices=DecisionKind.choices)
+    case_types = models.CharField(
+        _("ärendetyper"), max_length=3, blank=True, help_text=_("Tomt = alla ärendetyper.")
+    )
+    source = models.CharField(_("källa"), max_length=24, choices=Source.choices)
+    persons = models.CharField(
+        _("för vem"), max_length=12, choices=PersonScope.choices, default=PersonScope.APPLICANT
+    )
+    every_months = models.PositiveSmallIntegerField(
+        _("hur ofta (månader)"),
+        default=1,
+        help_text=_("1 = varje månad; 3 = en kontroll som täcker någon av de senaste tre."),
+    )
+
+    class Meta:
+        ordering = ["decision_kind", "source"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_months__gte=1) & Q(every_months__lte=12),
+                name="check_requirement_every_months_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_kind_display()}: {self.get_source_display()}"
+
+    def applies_to_case_type(self, case_type: str) -> bool:
+        return not self.case_types or bool(case_type and case_type in self.case_types)
+
+    @property
+    def case_types_label(self) -> str:
+        return ", ".join(self.case_types) if self.case_types else "alla"
+
+
+class DecisionCheckUse(models.Model):
+    """A check a decision rests on. Decisions sit beside controls, so the decision is held by
+    id (written through the hook in the decision's own transaction) and never changes."""
+
+    decision_id = models.BigIntegerField(db_index=True)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    check_record = models.ForeignKey(RegisterCheck, on_delete=models.PROTECT, related_name="uses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision_id", "check_record_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision_id", "check_record"], name="one_use_per_decision_and_check"
+            )
+        ]

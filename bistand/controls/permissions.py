@@ -1,0 +1,32 @@
+"""What each role may do with register checks and the unit's check requirements."""
+
+from bistand.core.errors import PermissionRefused
+from bistand.organisation.models import Role
+
+R = Role
+HANDLERS = {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEAD}
+
+CAPABILITIES: dict[str, set[str]] = {
+    "check": set(HANDLERS),
+    "configure_checks": {R.UNIT_HEAD, R.SYSTEM_ADMIN},
+}
+CAPABILITY_LABELS = {
+    "check": "göra eller bedöma kontroller",
+    "configure_checks": "ändra enhetens krav på kontroller",
+}
+
+
+def can(user, capability: str) -> bool:
+    return bool(
+        user and user.is_authenticated and user.is_active and user.role in CAPABILITIES[capability]
+    )
+
+
+def require(user, capability: str) -> None:
+    if not can(user, capability):
+        role = user.get_role_display() if getattr(user, "role", None) else "okänd roll"
+        raise PermissionRefused(
+            "role_not_permitted",
+            f"Din roll ({role}) får inte {CAPABILITY_LABELS[capability]}.",
+            capability=capability,
+        )
