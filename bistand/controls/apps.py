@@ -35,6 +35,21 @@ class ControlsConfig(AppConfig):
             "check_ids": [check.pk for check in status.checks],
         }
 
+    def decision_checks_many(self, applications, *, automatic: bool = False) -> dict:
+        """`decision_checks` for many applications with a few queries: {application id: ...}."""
+        from .rules import status_for_many
+
+        return {
+            application_id: {
+                "ok": status.ok,
+                "message": status.message,
+                "missing": [need.label for need in status.missing],
+                "sources": status.sources,
+                "check_ids": [check.pk for check in status.checks],
+            }
+            for application_id, status in status_for_many(applications, automatic=automatic).items()
+        }
+
     def bind_decision_checks(self, actor, application, decision_id: int, *, automatic=False):
         """In the decision's transaction: refuse (DomainError) or record the checks it rests on."""
         from .services import bind_decision_checks

@@ -52,17 +52,28 @@ def decision_kinds(application: Application, *, automatic: bool) -> tuple[str, .
     return (DecisionKind.REPEAT,)
 
 
-def adults_in_month(case: Case, month: dt.date) -> list[tuple[Person, str]]:
-    """(person, role) of the applicant and co-applicant in the household during the month."""
+def adults_in_month(case: Case, month: dt.date, memberships=None) -> list[tuple[Person, str]]:
+    """(person, role) of the applicant and co-applicant in the household during the month
+    (`memberships`: the household's adult memberships, when read set-wise)."""
     end = add_months(month, 1)
-    memberships = (
-        HouseholdMembership.objects.filter(
-            household_id=case.household_id, role__in=ADULT_ROLES, valid_from__lt=end
+    if memberships is None:
+        memberships = (
+            HouseholdMembership.objects.filter(
+                household_id=case.household_id, role__in=ADULT_ROLES, valid_from__lt=end
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
+            .select_related("person")
+            .order_by("role", "valid_from")
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
-        .select_related("person")
-        .order_by("role", "valid_from")
-    )
+    else:
+        memberships = sorted(
+            (
+                m
+                for m in memberships
+                if m.valid_from < end and (m.valid_to is None or m.valid_to > month)
+            ),
+            key=lambda m: (m.role, m.valid_from),
+        )
     seen, adults = set(), []
     for membership in memberships:
         if membership.person_id not in seen:
@@ -86,21 +97,33 @@ class Need:
         return f"{SOURCE_SHORT[self.requirement.source]} för {self.person.full_name} ({often})"
 
 
-def needs_for(application: Application, *, automatic: bool = False) -> list[Need]:
+def requirements_in_force(unit_id: int, month: dt.date) -> list[CheckRequirement]:
+    rules = requirement_set_in_force(unit_id, month)
+    return [] if rules is None else list(rules.requirements.all())
+
+
+def needs_for(
+    application: Application,
+    *,
+    automatic: bool = False,
+    requirements: list[CheckRequirement] | None = None,
+    adults: list[tuple[Person, str]] | None = None,
+) -> list[Need]:
+    """The checks the decision on `application` needs (`requirements` and `adults` may be
+    given when read set-wise for many applications)."""
     case = application.case
-    rules = requirement_set_in_force(case.unit_id, application.month)
-    if rules is None:
-        return []
+    if requirements is None:
+        requirements = requirements_in_force(case.unit_id, application.month)
+    kinds = decision_kinds(application, automatic=automatic)
     requirements = [
         r
-        for r in rules.requirements.filter(
-            decision_kind__in=decision_kinds(application, automatic=automatic)
-        )
-        if r.applies_to_case_type(case.case_type)
+        for r in requirements
+        if r.decision_kind in kinds and r.applies_to_case_type(case.case_type)
     ]
     if not requirements:
         return []
-    adults = adults_in_month(case, application.month)
+    if adults is None:
+        adults = adults_in_month(case, application.month)
     needs = []
     for requirement in requirements:
         for person, role in adults:
@@ -112,8 +135,15 @@ def needs_for(application: Application, *, automatic: bool = False) -> list[Need
 
 def checks_covering(case: Case, start: dt.date, end: dt.date):
     """The case's checks whose period overlaps the months start..end."""
+    return checks_covering_cases([case.pk], start, end)
+
+
+def checks_covering_cases(case_ids, start: dt.date, end: dt.date):
+    """The cases' checks whose period overlaps the months start..end (newest first)."""
     return (
-        RegisterCheck.objects.filter(case=case, period_start__lte=end, period_end__gte=start)
+        RegisterCheck.objects.filter(
+            case_id__in=list(case_ids), period_start__lte=end, period_end__gte=start
+        )
         .select_related("person", "checked_by", "assessed_by")
         .order_by("-checked_at", "-id")
     )
@@ -172,15 +202,30 @@ class ChecksStatus:
         return seen
 
 
-def status_for(application: Application, *, automatic: bool = False) -> ChecksStatus:
+def status_for(
+    application: Application,
+    *,
+    automatic: bool = False,
+    requirements: list[CheckRequirement] | None = None,
+    adults: list[tuple[Person, str]] | None = None,
+    case_checks: list[RegisterCheck] | None = None,
+) -> ChecksStatus:
     """Required checks of the month on record, discrepancies assessed (and, for an automatic
-    decision, none unexplained)."""
+    decision, none unexplained). The keyword arguments come from `status_for_many`."""
     case = application.case
     month = application.month
     status = ChecksStatus(automatic=automatic)
-    status.required = needs_for(application, automatic=automatic)
+    status.required = needs_for(
+        application, automatic=automatic, requirements=requirements, adults=adults
+    )
     widest = max((n.requirement.every_months for n in status.required), default=1)
-    candidates = list(checks_covering(case, add_months(month, 1 - widest), month))
+    window_start = add_months(month, 1 - widest)
+    if case_checks is None:
+        candidates = list(checks_covering(case, window_start, month))
+    else:
+        candidates = [
+            c for c in case_checks if c.period_start <= month and c.period_end >= window_start
+        ]
     used: dict[int, RegisterCheck] = {}
     for need in status.required:
         window_start = add_months(month, 1 - need.requirement.every_months)
@@ -206,6 +251,44 @@ def status_for(application: Application, *, automatic: bool = False) -> ChecksSt
     status.unassessed = [c for c in status.checks if c.needs_assessment]
     status.unexplained = [c for c in status.checks if c.unexplained]
     return status
+
+
+def status_for_many(applications, *, automatic: bool = False) -> dict[int, ChecksStatus]:
+    """`status_for` of each application with a few queries for all (the batch page)."""
+    applications = list(applications)
+    if not applications:
+        return {}
+    requirements = {
+        key: requirements_in_force(*key)
+        for key in {(a.case.unit_id, a.month) for a in applications}
+    }
+    household_ids = {a.case.household_id for a in applications}
+    memberships: dict[int, list] = {}
+    for membership in HouseholdMembership.objects.filter(
+        household_id__in=household_ids, role__in=ADULT_ROLES
+    ).select_related("person"):
+        memberships.setdefault(membership.household_id, []).append(membership)
+    widest = max((r.every_months for found in requirements.values() for r in found), default=1)
+    earliest = add_months(min(a.month for a in applications), 1 - widest)
+    checks: dict[int, list[RegisterCheck]] = {}
+    for check in checks_covering_cases(
+        {a.case_id for a in applications}, earliest, max(a.month for a in applications)
+    ):
+        checks.setdefault(check.case_id, []).append(check)
+    return {
+        application.pk: status_for(
+            application,
+            automatic=automatic,
+            requirements=requirements[application.case.unit_id, application.month],
+            adults=adults_in_month(
+                application.case,
+                application.month,
+                memberships.get(application.case.household_id, []),
+            ),
+            case_checks=checks.get(application.case_id, []),
+        )
+        for application in applications
+    }
 
 
 # --- Comparison of an answer with the application ------------------------------------------

@@ -3,6 +3,7 @@ apps sit side by side): if `apps.get_app_config("controls")` defines the hook me
 decide; without the app nothing is required (a unit configures its requirements there).
 
     decision_checks(application, *, automatic) -> {"ok", "message", "missing", "sources", ...}
+    decision_checks_many(applications, *, automatic) -> {application id: the same}
     bind_decision_checks(actor, application, decision_id, *, automatic)   # raises DomainError
     consulted_sources(decision_id) -> ["Skatteverket (2026-10–2026-11)", ...]
     decision_form_panel(request, application) -> {"template", "context"}
@@ -30,6 +31,17 @@ def status(application, *, automatic: bool = False) -> dict[str, Any]:
     if hook is None:
         return {"ok": True, "message": "Inga kontroller krävs.", "missing": [], "sources": []}
     return hook(application, automatic=automatic)
+
+
+def status_many(applications, *, automatic: bool = False) -> dict[int, dict[str, Any]]:
+    """`status` of each application, read set-wise: {application id: status}."""
+    applications = list(applications)
+    hook = _hook("decision_checks_many")
+    if hook is None:
+        return {
+            application.pk: status(application, automatic=automatic) for application in applications
+        }
+    return hook(applications, automatic=automatic)
 
 
 def bind(actor, decision) -> None:

@@ -116,6 +116,7 @@ class _Reads:
     plans: dict[tuple[int, dt.date], tuple[bool, str]]  # (case id, month) -> plan followed
     granted_months: dict[int, set[dt.date]]  # case id -> months with income support granted
     guidelines: dict[tuple[int, dt.date], Any] = field(default_factory=dict)
+    register_checks: dict[int, dict] = field(default_factory=dict)  # application id -> status
 
     def guideline(self, unit_id: int, month: dt.date):
         if (unit_id, month) not in self.guidelines:
@@ -226,6 +227,7 @@ def assess_many(applications, *, automatic: bool = False) -> list[Assessment]:
     if not applications:
         return []
     reads = _read_for(applications)
+    reads.register_checks = register_checks.status_many(applications, automatic=automatic)
     return [_assess(application, reads, automatic=automatic) for application in applications]
 
 
@@ -288,7 +290,7 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
 
     ok, note = reads.plans[case.pk, application.month]
     add(Check("plan_followed", "Arbetsplanen följs", ok, note))
-    checks = register_checks.status(application, automatic=automatic)
+    checks = reads.register_checks[application.pk]
     add(Check("register_checks", "Kontrollerna som krävs finns och avvikelser är bedömda",
               checks["ok"], "" if checks["ok"] else checks["message"]))  # fmt: skip
 

@@ -46,5 +46,7 @@ def test_batch_page_costs_the_same_for_3_and_12_applications(
     small, _ = page_queries(client, url)
     repeat_applications(9)
     large, page = page_queries(client, url)
-    assert_flat(small, large)
+    # The batch also reads the register-check requirements and checks (controls) and the
+    # protected-identity access list, set-wise: a few more queries, never more per row.
+    assert_flat(small, large, budget=30)
     assert page.count('<span class="badge ok">ja</span>') == 12  # every one qualifies
