@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from .broker import schedule_of
+from django.utils import timezone
+
+from .broker import configure, schedule_of
 from .models import JobRun
 from .registry import JOBS
 
@@ -17,6 +19,9 @@ logger = logging.getLogger("bistand.jobs")
 def due_jobs(now: dt.datetime, started: dt.datetime) -> list[str]:
     """Jobs whose schedule fell due since their last scheduled run (or, never run, since
     `started`: a new installation does not catch up on the past)."""
+    # Cron fields are Stockholm time: compare in it (the database gives UTC).
+    configure()  # the app's time zone, Stockholm
+    now = timezone.localtime(now)
     due = []
     for name, job in sorted(JOBS.items()):
         if not job.schedule:
@@ -28,7 +33,7 @@ def due_jobs(now: dt.datetime, started: dt.datetime) -> list[str]:
             .first()
         )
         schedule = schedule_of(job, nowfun=lambda: now)
-        if schedule.remaining_estimate(last or started).total_seconds() <= 0:
+        if schedule.remaining_estimate(timezone.localtime(last or started)).total_seconds() <= 0:
             due.append(name)
     return due
 
