@@ -73,6 +73,12 @@ def configure(force: bool = False) -> Celery:
         beat_schedule_filename=str(settings.BISTAND_BEAT_SCHEDULE_FILE),
         worker_hijack_root_logger=False,
     )
+    if _configured_for is not None:
+        # The broker changed in this process (tests): drop the connections and result backend
+        # Celery cached for the old one.
+        app._local.__dict__.pop("backend", None)
+        app._pool = None
+        app.amqp._producer_pool = None
     _configured_for = broker
     return app
 

