@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "bistand.core",
     "bistand.audit",
     "bistand.organisation",
+    "bistand.jobs",
     "bistand.households",
     "bistand.norms",
     "bistand.cases",
@@ -411,8 +412,32 @@ if BISTAND_AUDIT_SYSLOG:
 # (not through a proxy) and anyone presenting `Authorization: Bearer BISTAND_METRICS_TOKEN`.
 BISTAND_METRICS_TOKEN = os.environ.get("BISTAND_METRICS_TOKEN", "")
 BISTAND_METRICS_ALLOW_LOCAL = os.environ.get("BISTAND_METRICS_ALLOW_LOCAL", "1") == "1"
-# The task broker /readyz checks when set (redis://, amqp://); the queue itself comes later.
+# The task queue (bistand.jobs, docs/OPERATIONS.md "Background jobs"): Celery with this broker
+# (redis://, amqp://), checked by /readyz; unset, every job runs at once in the calling process.
 BISTAND_BROKER_URL = os.environ.get("BISTAND_BROKER_URL", "")
+BISTAND_BEAT_SCHEDULE_FILE = Path(
+    os.environ.get("BISTAND_BEAT_SCHEDULE_FILE", str(PROJECT_DIR / "var" / "celerybeat-schedule"))
+)
+# Who the nightly repeat-decision batch acts as (a user allowed to run it); unset, the nightly
+# run only assesses (a dry run) and reports.
+BISTAND_DECIDE_BATCH_USER = os.environ.get("BISTAND_DECIDE_BATCH_USER", "")
+# Notifications: e-mail through Django's e-mail backend (console with debug, SMTP without),
+# SMS through a pluggable backend (a dotted path to a class with send(to, text)).
+EMAIL_BACKEND = os.environ.get(
+    "BISTAND_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("BISTAND_EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("BISTAND_EMAIL_PORT", 25)
+EMAIL_USE_TLS = _env_flag("BISTAND_EMAIL_USE_TLS", False)
+EMAIL_HOST_USER = os.environ.get("BISTAND_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("BISTAND_EMAIL_PASSWORD", "")
+DEFAULT_FROM_EMAIL = os.environ.get("BISTAND_EMAIL_FROM", "bistand@localhost")
+BISTAND_SMS_BACKEND = os.environ.get(
+    "BISTAND_SMS_BACKEND", "bistand.jobs.notifications.ConsoleSmsBackend"
+)
 
 # Local demo municipality name (shown in the header).
 MUNICIPALITY_NAME = os.environ.get("BISTAND_MUNICIPALITY", "Exempelkommun")

@@ -43,4 +43,5 @@ urlpatterns = [
     path("organisation/", include("bistand.organisation.urls")),
     path("regelverk/", include("bistand.norms.urls")),
     path("loggkontroll/", include("bistand.cases.urls_audit")),
+    path("drift/", include("bistand.jobs.urls")),
 ]

@@ -30,6 +30,11 @@ class DecisionsConfig(AppConfig):
         )
         register_nav("Delegation och riktlinjer", "decisions:settings", {"system_admin"}, order=90)
         register_nav("Riktlinjer", "decisions:guidelines", {"unit_head"}, order=92)
+        from bistand.jobs.registry import register_job
+
+        from .jobs import DECIDE_BATCH_JOB
+
+        register_job(DECIDE_BATCH_JOB)
         post_save.connect(
             _seed_delegation, sender=Unit, dispatch_uid="decisions_default_delegation"
         )

@@ -82,6 +82,8 @@ CAPABILITIES: dict[str, set[str]] = {
     # Norm tables, legal parameters and periods; also staff the administrator names
     # (User.rules_maintainer), e.g. a unit head or a system owner (systemförvaltare).
     "maintain_rules": {R.SYSTEM_ADMIN},
+    # Background jobs: last run, result and failures (/drift/jobb/).
+    "view_jobs": {R.SYSTEM_ADMIN},
 }
 
 CAPABILITY_LABELS = {
@@ -104,6 +106,7 @@ CAPABILITY_LABELS = {
     "view_inbox": "se inkorgen",
     "manage_organisation": "administrera organisationen",
     "maintain_rules": "förvalta regelverket (riksnorm och lagparametrar)",
+    "view_jobs": "se bakgrundsjobben",
 }
 
 

@@ -9,9 +9,13 @@ class StatisticsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
         from bistand.payments.models import StatusReportImport
 
         from . import hooks
+        from .jobs import STATS_REFRESH_JOB
+
+        register_job(STATS_REFRESH_JOB)
 
         register_nav("Jämförelser", "statistics:benchmark", {"unit_head", "section_head"})
         # Monthly follow-up (issue 7).

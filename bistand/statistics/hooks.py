@@ -1,8 +1,8 @@
 """Keeping the summary tables current without the payments app knowing about statistics.
 
 Database triggers (migration 0002) mark every month whose paid orders change; when a bank
-status report has been read in (the reconciliation), the marked months are rebuilt once the
-transaction has committed. Other changes (manual payments, composition, obstacles) are picked
+status report has been read in (the reconciliation), the `stats-refresh` job is queued for the
+marked months once the transaction has committed (run at once without a broker). Other changes (manual payments, composition, obstacles) are picked
 up by the nightly `bistand stats-refresh` (docs/statistics.md).
 """
 
@@ -21,9 +21,9 @@ def after_reconciliation(sender, instance, created, raw=False, **kwargs) -> None
 
 
 def _refresh_stale_months() -> None:
-    from .refresh import refresh_stale
+    from bistand.jobs.broker import enqueue
 
     try:
-        refresh_stale()
+        enqueue("stats-refresh", {"stale": True}, trigger="reconciliation")
     except Exception:  # the payments are committed; the nightly refresh will catch up
-        logger.exception("statistics refresh after reconciliation failed")
+        logger.exception("statistics refresh after reconciliation could not be queued")

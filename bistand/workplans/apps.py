@@ -13,9 +13,13 @@ class WorkplansConfig(AppConfig):
         from bistand.cases import views as case_views
         from bistand.cases.models import CaseAssignment
         from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
         from bistand.organisation.models import Role
 
         from . import hooks, selectors
+        from .jobs import FOLLOWUPS_DUE_JOB
+
+        register_job(FOLLOWUPS_DUE_JOB)
 
         for registry, hook in (
             (case_views.CASE_PANELS, hooks.case_panel),

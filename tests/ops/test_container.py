@@ -19,7 +19,8 @@ def test_compose_runs_web_and_worker_from_one_image_beside_postgres_and_redis():
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert services["web"]["command"] == ["bistand", "serve"]
-    assert services["worker"]["command"] == ["bistand", "worker"]
+    assert services["worker"]["command"][:2] == ["bistand", "worker"]
+    assert services["worker"]["environment"]["BISTAND_BROKER_URL"].startswith("redis://redis")
     assert services["web"]["image"] == services["worker"]["image"] == services["migrate"]["image"]
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 

@@ -24,6 +24,8 @@ CONFIGURATION_MODELS = {
     "payments.paymentsettings",
     "payments.budgetaccount",
     "payments.budgetamount",
+    # Background job runs: counts and error types only, read-only (JobRunAdmin).
+    "jobs.jobrun",
 }
 
 # Never in the admin, whatever the allow-list says: the rules have a four-eyes flow of their
@@ -37,6 +39,9 @@ MUST_NOT_BE_REGISTERED = {
     "audit.chainhead",
     "auth.group",
     "auth.permission",
+    # The ledger and outbox name plans and staff by id and carry message text.
+    "jobs.jobmark",
+    "jobs.notification",
 }
 
 # Case content: these apps wholesale (but for the configuration listed above) ...
