@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.organisation.otp import totp_code
+
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM check must allow it.
@@ -85,20 +87,6 @@ def logout(page) -> None:
 
 def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def totp_code(key_hex: str, last_t: int = -1) -> str:
-    """The code an authenticator app shows for this secret, past a step already used (django-otp
-    refuses a step twice; it accepts one step ahead)."""
-    import time
-
-    from django_otp.oath import TOTP
-
-    totp = TOTP(bytes.fromhex(key_hex))
-    totp.time = time.time()
-    if totp.t() <= last_t:
-        totp.time += 30 * (last_t + 1 - totp.t())
-    return f"{totp.token():06d}"
 
 
 def pass_second_factor(page, username: str) -> None:
