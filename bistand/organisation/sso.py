@@ -123,8 +123,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         try:
             self._configure()
             user = super().authenticate(request, **kwargs)
-        except SuspiciousOperation as refused:
-            log.warning("SSO token refused: %s", refused)
+        except (SuspiciousOperation, jwt.PyJWTError, KeyError, TypeError) as refused:
+            log.warning("SSO token refused: %s", type(refused).__name__)
             return None
         except (requests.RequestException, ValueError, ImproperlyConfigured) as failed:
             log.warning("SSO provider failed: %s", type(failed).__name__)
@@ -133,6 +133,17 @@ class OIDCBackend(OIDCAuthenticationBackend):
         if user is not None:
             request.sso_failure = None
         return user
+
+    def verify_token(self, token, **kwargs):
+        """Refuse a token of another algorithm (also `none`) or without a key id before any key
+        is fetched; then the library's signature and nonce check (and _verify_jws below)."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except (jwt.InvalidTokenError, TypeError):
+            raise SuspiciousOperation("Malformed token.")
+        if header.get("alg") != self.OIDC_RP_SIGN_ALGO or not header.get("kid"):
+            raise SuspiciousOperation("Unexpected token algorithm or no key id.")
+        return super().verify_token(token, **kwargs)
 
     def _verify_jws(self, payload, key):
         """Signature, and also issuer, audience and expiry (the library checks none of these)."""

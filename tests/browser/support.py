@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.organisation.otp import totp_code
-
 import pytest
+
+from tests.organisation.otp import totp_code
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM check must allow it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -174,7 +174,9 @@ def test_system_administrator_resets_backup_codes_and_the_app_logged(client, org
     assert "Autentiseringsappen är registrerad" in client.get(url).content.decode()
     page = client.post(url, {"action": "backup_codes"}).content.decode()
     assert "Nya reservkoder" in page
-    new = set(StaticToken.objects.filter(device__user=org.unit_head).values_list("token", flat=True))
+    new = set(
+        StaticToken.objects.filter(device__user=org.unit_head).values_list("token", flat=True)
+    )
     assert len(new) == 10 and not new & set(old)
 
     client.post(url, {"action": "reset"})
