@@ -1,6 +1,7 @@
 """HTTP Basic for the API, except for roles whose local login needs a second factor: a password
 alone must not open to them through the API what the pages open only after a TOTP code."""
 
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import authentication, exceptions
 
 from . import second_factor
@@ -14,3 +15,9 @@ class BasicAuthentication(authentication.BasicAuthentication):
                 "Din roll kräver tvåstegsverifiering: logga in i webbläsaren och använd sessionen."
             )
         return user, auth
+
+
+class BasicAuthenticationScheme(BasicScheme):
+    """The OpenAPI schema describes it as the HTTP Basic it is (drf-spectacular)."""
+
+    target_class = "bistand.organisation.api_auth.BasicAuthentication"
