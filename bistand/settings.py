@@ -96,6 +96,10 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "bistand.core",
     "bistand.audit",
     "bistand.organisation",
@@ -134,6 +138,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bistand.audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # After authentication: chefs, finance and administrators who logged in locally give a
+    # TOTP code before any page (bistand.organisation.second_factor).
+    "bistand.organisation.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "bistand.urls"
@@ -207,6 +214,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The municipality's single sign-on (OpenID Connect); answers only the SSO callback.
+    "bistand.organisation.sso.OIDCBackend",
 ]
 
 # Failed logins throttled (django-axes, bistand.organisation.lockout): an account locks after 5
@@ -223,6 +232,44 @@ AXES_VERBOSE = False
 # Lockouts are not kept in the admin (changes there are audited through our own admin
 # classes); clear one with `bistand axes_reset_username <name>`.
 AXES_ENABLE_ADMIN = False
+
+# Second factor (django-otp, TOTP with static backup codes) for local logins of these roles and
+# of superusers; SSO logins are exempt (the municipality's identity provider does MFA).
+SECOND_FACTOR_ROLES = ["section_head", "unit_head", "finance", "system_admin"]
+OTP_TOTP_ISSUER = os.environ.get("BISTAND_TOTP_ISSUER", "Bistånd")
+# Backup codes handed out at enrolment and by an administrator's reset.
+SECOND_FACTOR_BACKUP_CODES = 10
+
+# Single sign-on over OpenID Connect (mozilla-django-oidc, bistand.organisation.sso). On when a
+# client id and either an issuer (endpoints read from its discovery document on first use) or
+# explicit endpoints are set. Accounts are never created from SSO: an unknown user is refused,
+# since roles and sections are set by the administrator.
+OIDC_RP_CLIENT_ID = os.environ.get("BISTAND_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("BISTAND_OIDC_CLIENT_SECRET", "")
+BISTAND_OIDC_ISSUER = os.environ.get("BISTAND_OIDC_ISSUER", "").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("BISTAND_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("BISTAND_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("BISTAND_OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("BISTAND_OIDC_USERINFO_ENDPOINT", "")
+OIDC_RP_SCOPES = os.environ.get("BISTAND_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("BISTAND_OIDC_SIGN_ALGO", "RS256")
+# The claim that names the staff member, matched (case-insensitively) against this User field.
+BISTAND_OIDC_USERNAME_CLAIM = os.environ.get("BISTAND_OIDC_USERNAME_CLAIM", "preferred_username")
+BISTAND_OIDC_USER_FIELD = os.environ.get("BISTAND_OIDC_USER_FIELD", "username")
+if BISTAND_OIDC_USER_FIELD not in {"username", "email"}:
+    raise ImproperlyConfigured(
+        f"BISTAND_OIDC_USER_FIELD must be username or email (got {BISTAND_OIDC_USER_FIELD!r})."
+    )
+# Read the userinfo endpoint too (claims missing from the ID token); off: the signed ID token only.
+BISTAND_OIDC_USE_USERINFO = _env_flag("BISTAND_OIDC_USE_USERINFO", False)
+BISTAND_OIDC_BUTTON_LABEL = os.environ.get("BISTAND_OIDC_BUTTON_LABEL", "")
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = _env_int("BISTAND_OIDC_TIMEOUT", 10)
+OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # Sessions expire after 30 minutes of inactivity.
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))
@@ -325,7 +372,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "bistand.organisation.api_auth.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: the browsable API's pages carry inline styles the CSP refuses; /api/docs/ is

@@ -6,10 +6,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
+from bistand.organisation import sso, views_second_factor
 from bistand.organisation.views import LoginView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
+    path("login/kod/", views_second_factor.verify, name="second_factor_verify"),
+    path("login/aktivera-kod/", views_second_factor.enrol, name="second_factor_enrol"),
+    # Single sign-on (OpenID Connect); 404 unless configured (README, "Production settings").
+    path("oidc/authenticate/", sso.SSOLoginView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", sso.SSOCallbackView.as_view(), name="oidc_authentication_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -102,6 +102,28 @@ def _flush_past_the_append_only_log():
     BaseDatabaseOperations.execute_sql_flush = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_includes_the_second_factor():
+    """`client.force_login` stands for a completed login, the TOTP step included for the roles
+    that need one (bistand.organisation.second_factor); tests of the step itself log in through
+    the form or clear the mark (tests/organisation/test_second_factor.py)."""
+    from django.test import Client
+
+    from bistand.organisation import second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[second_factor.SESSION_KEY] = second_factor.TOTP
+        session.save()
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

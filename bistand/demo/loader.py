@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -115,6 +115,7 @@ class DemoSummary:
     password: str
     seconds: float
     plans: PlanCounts | None = None
+    second_factors: list[dict[str, str]] = field(default_factory=list)
 
 
 # --- The service walk -------------------------------------------------------------------
@@ -509,4 +510,5 @@ def summarise(
         password=DEMO_PASSWORD,
         seconds=seconds,
         plans=plans,
+        second_factors=org.second_factors,
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 
 from bistand.audit.models import AuditAction
+from bistand.organisation import second_factor
 from bistand.organisation.models import Role, Section, Unit, User
 
 from .auditing import SYSTEM_ACTOR, AuditBuffer
@@ -55,6 +56,8 @@ class Organisation:
     unit: Unit
     sections: dict[str, Section]
     staff: dict[tuple[str | None, str], list[User]]
+    # Pre-enrolled TOTP devices of the chefs, finance and administrators (printed by `demo`).
+    second_factors: list[dict] = field(default_factory=list)
 
     def of(self, section: str | None, role: str) -> list[User]:
         return self.staff.get((section, role), [])
@@ -160,7 +163,26 @@ def create_organisation(
                 "after": {"username": user.username, "role": user.role, "section": user.section_id}
             },
         )
-    return Organisation(unit, by_code, dict(staff))
+    return Organisation(unit, by_code, dict(staff), enrol_second_factors(rng, users))
+
+
+def enrol_second_factors(rng: random.Random, users: list[User]) -> list[dict]:
+    """Chefs, finance and administrators log in locally with a TOTP code: the demo gives each
+    an enrolled authenticator secret and one backup code, printed for testers."""
+    enrolled = []
+    for user in users:
+        if not second_factor.required_for(user):
+            continue
+        device, backup_code = second_factor.demo_device(user, rng.randbytes(20))
+        enrolled.append(
+            {
+                "username": user.username,
+                "secret": second_factor.secret_base32(device),
+                "uri": second_factor.provisioning_uri(device),
+                "backup_code": backup_code,
+            }
+        )
+    return enrolled
 
 
 def assign_staff(rng: random.Random, org: Organisation, cases: list[PlannedCase]) -> None:

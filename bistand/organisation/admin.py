@@ -13,6 +13,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_site import AuditedModelAdmin, password_fingerprint, record_password_change
 from .models import Role, Section, Unit, User
@@ -137,3 +139,8 @@ class SectionAdmin(AuditedModelAdmin):
 
 # Access is by role (organisation.permissions), not by Django groups and permissions.
 admin.site.unregister(Group)
+# django-otp's device admins show the TOTP secrets and backup codes: never in the admin. A system
+# administrator resets a second factor from the staff list (organisation.views_staff), logged.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)

@@ -2,8 +2,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+
+from tests.organisation.otp import totp_code
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM check must allow it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -73,6 +76,7 @@ def login(page, base_url: str, username: str, password: str = "demo-lösenord-1"
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_selector("[data-testid=current-user]")
 
 
@@ -83,3 +87,25 @@ def logout(page) -> None:
 
 def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def pass_second_factor(page, username: str) -> None:
+    """After the password: a chef, finance or administrator enrols the app (first login) or
+    gives its code, as a person would with the secret shown on the page."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login/")
+    if "/login/aktivera-kod/" in page.url:
+        secret = page.get_by_test_id("totp-secret").inner_text().strip()
+        key = b32decode(secret + "=" * (-len(secret) % 8)).hex()
+        page.fill("#id_token", totp_code(key))
+        page.click("form button[type=submit]")
+        page.get_by_test_id("backup-codes").wait_for()
+        page.click("[data-testid=backup-codes] a.button")
+    elif "/login/kod/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.fill("#id_token", totp_code(device.key, device.last_t))
+        page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/login/"))

@@ -61,6 +61,30 @@ def test_every_role_has_a_demo_user_with_the_demo_password(demo_output):
     assert User.objects.values("password").distinct().count() == 1
 
 
+def test_chefs_finance_and_admin_have_a_printed_totp_secret_and_backup_code(demo_output):
+    """`make run` stays usable: the printed secret gives the codes the login asks for."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bistand.organisation import second_factor
+    from tests.organisation.otp import totp_code
+
+    for username in ("sektionschef", "enhetschef", "ekonom", "admin"):
+        user = User.objects.get(username=username)
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        secret = second_factor.secret_base32(device)
+        line = next(row for row in demo_output.splitlines() if f"secret {secret}" in row)
+        assert line.split()[0] == username
+        assert f"otpauth://totp/Bist%C3%A5nd%3A{username}?secret=" in demo_output
+        key = b32decode(secret + "=" * (-len(secret) % 8)).hex()
+        assert second_factor.verify(user, totp_code(key)) == second_factor.TOTP
+        backup = line.split("backup ")[1].strip()
+        assert second_factor.verify(user, backup) == second_factor.BACKUP_CODE
+    for username in ("reception", "socialsekreterare", "fut"):
+        assert not TOTPDevice.objects.filter(user__username=username).exists()
+
+
 def test_every_section_has_a_head_social_workers_and_benefit_administrators(demo_output):
     unit = Unit.objects.get()
     assert 3 <= unit.sections.count() <= 4

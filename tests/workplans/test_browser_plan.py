@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import watch_csp
+from tests.browser.support import pass_second_factor, watch_csp
 
 from .conftest import make_case
 
@@ -54,6 +54,7 @@ def login(browser, base_url: str, username: str):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base_url}/")
     return page
 

@@ -110,3 +110,15 @@ class Command(BaseCommand):
             )
         write(f"  password for all: {s.password}")
         write("  (admin is also a Django superuser: /admin/)")
+        if s.second_factors:
+            write("")
+            write(
+                "Second factor: chefs, finance and administrators give a TOTP code after the "
+                "password. Add a secret to an authenticator app (or scan the otpauth URI as a QR "
+                "code), or use the one-time backup code:"
+            )
+            for row in s.second_factors:
+                write(
+                    f"  {row['username']:<{width}}secret {row['secret']}  backup {row['backup_code']}"
+                )
+                write(f"  {'':<{width}}{row['uri']}")
