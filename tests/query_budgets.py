@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from collections import Counter
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -43,7 +45,11 @@ def page_queries(client, url: str) -> tuple[list[str], str]:
 
 def assert_flat(small: list[str], large: list[str], budget: int = BUDGET) -> None:
     """Same number of queries for few and many rows, and within the budget."""
-    extra = "\n".join(large[len(small) :][:10]) if len(large) > len(small) else ""
+    def shape(sql: str) -> str:
+        return re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:300]
+
+    grown = Counter(map(shape, large)) - Counter(map(shape, small))
+    extra = "\n".join(f"{n} more: {sql}" for sql, n in grown.most_common(10))
     assert len(small) == len(large), (
         f"{len(small)} queries for the small list, {len(large)} for the large; "
         f"per-row queries, e.g.:\n{extra}"

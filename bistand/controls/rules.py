@@ -258,10 +258,22 @@ def status_for_many(applications, *, automatic: bool = False) -> dict[int, Check
     applications = list(applications)
     if not applications:
         return {}
-    requirements = {
-        key: requirements_in_force(*key)
-        for key in {(a.case.unit_id, a.month) for a in applications}
-    }
+    # Every unit's requirement sets up to the latest month, in one query: the set in force
+    # for a month is the latest valid_from on or before it (latest created on the same day).
+    keys = {(a.case.unit_id, a.month) for a in applications}
+    sets_by_unit: dict[int, list[CheckRequirementSet]] = {}
+    for rule_set in (
+        CheckRequirementSet.objects.filter(
+            unit_id__in={unit for unit, _ in keys}, valid_from__lte=max(m for _, m in keys)
+        )
+        .prefetch_related("requirements")
+        .order_by("valid_from", "created_at", "id")
+    ):
+        sets_by_unit.setdefault(rule_set.unit_id, []).append(rule_set)
+    requirements = {}
+    for unit_id, month in keys:
+        in_force = [r for r in sets_by_unit.get(unit_id, []) if r.valid_from <= month]
+        requirements[unit_id, month] = list(in_force[-1].requirements.all()) if in_force else []
     household_ids = {a.case.household_id for a in applications}
     memberships: dict[int, list] = {}
     for membership in HouseholdMembership.objects.filter(
