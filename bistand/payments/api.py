@@ -284,6 +284,7 @@ class PayeeViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        selectors.log_payee_list(request.user, "payee_list_api", page)
         return self.get_paginated_response(PayeeSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -339,7 +340,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         qs = (
             selectors.orders_visible_to(self.request.user)
-            .select_related("case", "decision", "budget_account")
+            .select_related("case", "decision", "budget_account", "payee")
             .prefetch_related("attestations__attested_by")
             .order_by("-id")
         )
@@ -352,6 +353,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        selectors.log_order_list(request.user, "payment_order_list_api", page)
         return self.get_paginated_response(OrderSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
