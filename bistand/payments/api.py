@@ -378,7 +378,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
         payee_id = data.pop("payee")
         payee = None
         if payee_id is not None:
-            payee = selectors.payees_for(request.user).filter(pk=payee_id).first()
+            payee = selectors.payee_for_order(request.user, payee_id)
             if payee is None:
                 raise NotFound("payee_not_found", "Mottagaren finns inte.")
         order = services.create_payment_order(

@@ -255,6 +255,23 @@ def payees_for(user) -> QuerySet[Payee]:
     return payees.filter(Q(person__isnull=True) | Q(person_id__in=members) | Q(pk__in=paid))
 
 
+def payee_for_order(user, payee_id: int) -> Payee | None:
+    """The payee an order is to go to, looked up in the unit's whole register: the exception
+    route (services.orders, approved by the unit head) pays a person outside the household, so
+    `payees_for` is too narrow here. The lookup is logged as a read of the person."""
+    require(user, "create_order")
+    payee = Payee.objects.filter(unit_id=user.unit_id, pk=payee_id).first()
+    if payee is not None and payee.person_id is not None:
+        record(
+            user,
+            AuditAction.VIEW,
+            obj=payee,
+            person_id=payee.person_id,
+            detail={"what": "payee_for_order"},
+        )
+    return payee
+
+
 def log_payee_list(user, what: str, payees: Iterable[Payee]) -> None:
     """One access-log row for a page of the payee register: the persons it names."""
     people = [payee for payee in payees if payee.person_id is not None]
