@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
 from django.utils import timezone
 
 from bistand.audit.models import AuditAction
@@ -26,7 +27,13 @@ from .models import (
     Document,
     JournalEntry,
 )
-from .rules import can_open_case, read_detail, visible_cases_q
+from .rules import (
+    can_open_case,
+    protected_case_ids,
+    protected_cases_q,
+    read_detail,
+    visible_cases_q,
+)
 
 __all__ = ["can_open_case"]
 
@@ -57,6 +64,80 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
         )
     record(user, action, obj=case, case_id=case.pk, detail=read_detail(user, case, what))
     return case
+
+
+LIST_OBJECT_TYPE = "list"
+
+
+def _ids(values: Iterable[int | None]) -> list[int]:
+    return sorted({value for value in values if value is not None})
+
+
+def log_list_read(
+    user,
+    what: str,
+    *,
+    case_ids: Iterable[int | None] = (),
+    person_ids: Iterable[int | None] = (),
+    known_protected: set[int] | None = None,
+    **extra: Any,
+) -> None:
+    """One access-log row for one render of a list page, naming every case and person it
+    shows (set-wise: one row per page, not one per line; docs/audit.md "List pages").
+
+    A listed case or person with protected identity flags the row, so the unit head's
+    monthly review finds it: `known_protected` when the list read it already
+    (`with_protection`), else one query, only when something is listed.
+    """
+    cases = _ids(case_ids)
+    persons = _ids(person_ids)
+    if not cases and not persons:
+        return  # nothing about a client on the page (an empty list, or only organisations)
+    detail: dict[str, Any] = {"what": what, "case_ids": cases, "person_ids": persons, **extra}
+    if cases:
+        if known_protected is None:
+            known_protected = protected_case_ids(cases)
+        protected_cases = sorted(known_protected)
+        if protected_cases:
+            detail["protected_identity"] = True
+            detail["protected_case_ids"] = protected_cases
+    elif persons:
+        protected_people = sorted(
+            Person.objects.filter(
+                pk__in=persons, protected_identities__removed_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        if protected_people:
+            detail["protected_identity"] = True
+            detail["protected_person_ids"] = protected_people
+    record(user, AuditAction.VIEW, object_type=LIST_OBJECT_TYPE, object_id=what, detail=detail)
+
+
+def log_case_list_read(user, what: str, cases: Iterable[Case], **extra: Any) -> None:
+    """`log_list_read` for a list of cases whose households' applicants were attached
+    (`attach_applicants`): the cases and the applicants named on the page."""
+    today = dt.date.today()  # as Household.__str__ and attach_applicants
+    cases = list(cases)
+    applicants = (case.household.applicant_on(today) for case in cases if case.household_id)
+    known_protected = None
+    if all(hasattr(case, "listed_protected") for case in cases):
+        known_protected = {case.pk for case in cases if case.listed_protected}
+    log_list_read(
+        user,
+        what,
+        case_ids=[case.pk for case in cases],
+        person_ids=[person.pk for person in applicants if person is not None],
+        known_protected=known_protected,
+        **extra,
+    )
+
+
+def with_protection(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Read with the list whether each case is protected (`listed_protected`), so that
+    logging the list asks nothing more."""
+    return cases.annotate(
+        listed_protected=ExpressionWrapper(protected_cases_q(), output_field=BooleanField())
+    )
 
 
 def may_change_household(user, household: Household) -> bool:
@@ -104,9 +185,11 @@ def annotate_caseload(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def my_cases(user) -> QuerySet[Case]:
-    """'Mina ärenden': cases the user holds or assists on, not closed."""
+    """'Mina ärenden': cases the user holds or assists on and may open, not closed (an
+    assistant on a case that later got protected identity no longer sees it listed)."""
     return annotate_caseload(
-        Case.objects.filter(Q(handler=user) | Q(assistant=user))
+        with_protection(Case.objects.filter(Q(handler=user) | Q(assistant=user)))
+        .filter(pk__in=cases_visible_to(user).values("id"))
         .exclude(status=CaseStatus.CLOSED)
         .select_related("household", "section")
         .order_by("next_follow_up_on", "id")

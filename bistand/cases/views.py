@@ -46,6 +46,7 @@ def home(request):
             (today - case.last_contact_on).days if case.last_contact_on else None
         )
         case.follow_up_overdue = bool(case.next_follow_up_on and case.next_follow_up_on < today)
+    selectors.log_case_list_read(request.user, "my_cases", cases)
     extra_sections = []
     for hook in HOME_SECTIONS:
         section = hook(request)
@@ -76,6 +77,12 @@ def inbox(request):
         raise NotFound("section_not_found", "Sektionen finns inte på din enhet.")
     section = sections.filter(pk=section_id).first()
     rows = selectors.section_inbox(request.user, section.pk if section else None) if section else []
+    selectors.log_case_list_read(
+        request.user,
+        "inbox",
+        [row.application.case for row in rows],
+        application_ids=[row.application.pk for row in rows],
+    )
     return render(
         request, "cases/inbox.html", {"rows": rows, "section": section, "sections": sections}
     )
@@ -481,8 +488,11 @@ def caseload_view(request):
     )
     if request.user.role == Role.SECTION_HEAD:
         unassigned = unassigned.filter(section_id=request.user.section_id)
-    unassigned = list(unassigned.select_related("household", "section")[:100])
+    unassigned = list(
+        selectors.with_protection(unassigned).select_related("household", "section")[:100]
+    )
     attach_applicants(case.household for case in unassigned)
+    selectors.log_case_list_read(request.user, "caseload_unassigned", unassigned)
     return render(request, "cases/caseload.html", {"loads": loads, "unassigned": unassigned})
 
 
@@ -495,12 +505,13 @@ def worker_cases_view(request, user_id: int):
     if worker is None:
         raise NotFound("staff_not_found", "Medarbetaren finns inte på din enhet.")
     cases = selectors.annotate_caseload(
-        selectors.cases_visible_to(request.user)
+        selectors.with_protection(selectors.cases_visible_to(request.user))
         .filter(Q(handler=worker))
         .exclude(status=CaseStatus.CLOSED)
     ).select_related("household", "section")
     cases = list(cases)
     attach_applicants(case.household for case in cases)
+    selectors.log_case_list_read(request.user, "worker_cases", cases, worker_id=worker.pk)
     return render(
         request,
         "cases/worker_cases.html",

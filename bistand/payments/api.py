@@ -284,6 +284,7 @@ class PayeeViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        selectors.log_payee_list(request.user, "payee_list_api", page)
         return self.get_paginated_response(PayeeSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -339,7 +340,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         qs = (
             selectors.orders_visible_to(self.request.user)
-            .select_related("case", "decision", "budget_account")
+            .select_related("case", "decision", "budget_account", "payee")
             .prefetch_related("attestations__attested_by")
             .order_by("-id")
         )
@@ -352,6 +353,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        selectors.log_order_list(request.user, "payment_order_list_api", page)
         return self.get_paginated_response(OrderSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -376,7 +378,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
         payee_id = data.pop("payee")
         payee = None
         if payee_id is not None:
-            payee = selectors.payees_for(request.user).filter(pk=payee_id).first()
+            payee = selectors.payee_for_order(request.user, payee_id)
             if payee is None:
                 raise NotFound("payee_not_found", "Mottagaren finns inte.")
         order = services.create_payment_order(

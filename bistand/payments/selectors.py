@@ -9,6 +9,7 @@ logged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,9 +19,10 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.cases.models import Case
-from bistand.cases.selectors import TimelineItem, cases_visible_to
+from bistand.cases.selectors import TimelineItem, cases_visible_to, log_list_read
 from bistand.core.errors import NotFound
 from bistand.decisions.models import Decision, DecisionLine, DecisionStatus
+from bistand.households.models import HouseholdMembership
 from bistand.organisation.models import Role
 
 from .models import (
@@ -90,6 +92,18 @@ def order_for(user, order_id: int, *, what: str = "payment_order") -> PaymentOrd
     return order
 
 
+def log_order_list(user, what: str, orders: Iterable[PaymentOrder]) -> None:
+    """One access-log row for a page of orders: their cases and the persons paid (set-wise)."""
+    orders = list(orders)
+    log_list_read(
+        user,
+        what,
+        case_ids=[order.case_id for order in orders],
+        person_ids=[order.payee.person_id for order in orders if order.payee_id],
+        order_ids=sorted(order.pk for order in orders),
+    )
+
+
 def attestations_of(order: PaymentOrder) -> list[Attestation]:
     return list(order.attestations.select_related("attested_by").order_by("level"))
 
@@ -119,6 +133,7 @@ def attest_queue(user) -> list[AttestRow]:
         if level == 1 and order.method == PaymentMethod.CASH and not can(user, "approve_cash"):
             continue
         rows.append(AttestRow(order, level, _blocked(user, order, level)))
+    log_order_list(user, "attest_queue", [row.order for row in rows])
     return rows
 
 
@@ -150,6 +165,10 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
     until = until or dt.date.max
     orders = PaymentOrder.objects.filter(unit=unit).select_related("case", "payee", "decision")
     ready_qs = claimable_orders(unit, until)
+    if user.role != Role.FINANCE:  # the unit head: the orders of the cases they may open
+        visible = orders_visible_to(user).values("id")
+        orders = orders.filter(pk__in=visible)
+        ready_qs = ready_qs.filter(pk__in=visible)
     ready = list(ready_qs.select_related("case", "payee").order_by("pay_on", "id")[:500])
     unsent_bank = orders.filter(
         status=OrderStatus.ATTESTED, run__isnull=True, method__in=BANK_METHODS
@@ -160,19 +179,24 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
         .annotate(count=Count("id"), total=Sum("amount"))
         .order_by("pay_on")
     )
+    rejected = list(orders.filter(status=OrderStatus.REJECTED).order_by("-id")[:500])
+    manual = list(
+        orders.filter(
+            status=OrderStatus.ATTESTED,
+            method__in=[PaymentMethod.CASH, PaymentMethod.REQUISITION],
+        ).order_by("pay_on", "id")
+    )
+    log_order_list(
+        user, "payment_queue", [*ready, *(order for order, _ in held), *rejected, *manual]
+    )
     return PaymentQueue(
         ready=ready,
         held=held,
         waiting_attestation=orders.filter(
             status__in=[OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND]
         ).count(),
-        rejected=list(orders.filter(status=OrderStatus.REJECTED).order_by("-id")[:500]),
-        manual=list(
-            orders.filter(
-                status=OrderStatus.ATTESTED,
-                method__in=[PaymentMethod.CASH, PaymentMethod.REQUISITION],
-            ).order_by("pay_on", "id")
-        ),
+        rejected=rejected,
+        manual=manual,
         by_date=by_date,
     )
 
@@ -212,11 +236,58 @@ def reports_for(user) -> QuerySet[StatusReportImport]:
 
 
 def payees_for(user) -> QuerySet[Payee]:
-    """The unit's payee register, masked (current account version joined)."""
+    """The payee register the user may see, masked (current account version joined).
+
+    Finance keeps the unit's whole register (registering and checking accounts is their job;
+    their list reads are logged). Everyone else sees the organisations (landlords, utilities:
+    no client data) and only the persons tied to a case they may open: a member of its
+    household, at any time, or paid by an order on it (issue #11).
+    """
     require(user, "view_payees")
-    return Payee.objects.filter(unit_id=user.unit_id).select_related(
+    payees = Payee.objects.filter(unit_id=user.unit_id).select_related(
         "current_account", "current_account__registered_by"
     )
+    if user.role == Role.FINANCE:
+        return payees
+    visible = cases_visible_to(user).values("id")
+    members = HouseholdMembership.objects.filter(household__cases__in=visible).values("person_id")
+    paid = PaymentOrder.objects.filter(case_id__in=visible, payee__isnull=False).values("payee_id")
+    return payees.filter(Q(person__isnull=True) | Q(person_id__in=members) | Q(pk__in=paid))
+
+
+def payee_for_order(user, payee_id: int) -> Payee | None:
+    """The payee an order is to go to, looked up in the unit's whole register: the exception
+    route (services.orders, approved by the unit head) pays a person outside the household, so
+    `payees_for` is too narrow here. The lookup is logged as a read of the person."""
+    require(user, "create_order")
+    payee = Payee.objects.filter(unit_id=user.unit_id, pk=payee_id).first()
+    if payee is not None and payee.person_id is not None:
+        record(
+            user,
+            AuditAction.VIEW,
+            obj=payee,
+            person_id=payee.person_id,
+            detail={"what": "payee_for_order"},
+        )
+    return payee
+
+
+def log_payee_list(user, what: str, payees: Iterable[Payee]) -> None:
+    """One access-log row for a page of the payee register: the persons it names."""
+    people = [payee for payee in payees if payee.person_id is not None]
+    log_list_read(
+        user,
+        what,
+        person_ids=[payee.person_id for payee in people],
+        payee_ids=sorted(payee.pk for payee in people),
+    )
+
+
+def list_payees(user) -> list[Payee]:
+    """The payee register page: `payees_for`, read and logged (one row for the page)."""
+    payees = list(payees_for(user))
+    log_payee_list(user, "payee_list", payees)
+    return payees
 
 
 def payee_for(user, payee_id: int) -> Payee:

@@ -358,7 +358,6 @@ def case_export(request, case_id: int):
 @payment_errors()
 def payees(request):
     user = request.user
-    payee_list = selectors.payees_for(user)
     person_form = PersonPayeeForm(prefix="person")
     org_form = OrganisationPayeeForm(prefix="org")
     error = ""
@@ -387,7 +386,7 @@ def payees(request):
         request,
         "payments/payees.html",
         {
-            "payees": payee_list,
+            "payees": selectors.list_payees(user),
             "person_form": person_form,
             "org_form": org_form,
             "error": error,
@@ -473,13 +472,15 @@ def runs(request):
 @payment_errors()
 def run_detail(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
+    orders = list(run.orders.select_related("case", "payee").order_by("id")[:200])
+    selectors.log_order_list(request.user, "payment_run_orders", orders)
     return render(
         request,
         "payments/run.html",
         {
             "run": run,
             "summary": selectors.run_summary(run),
-            "orders": run.orders.select_related("case").order_by("id")[:200],
+            "orders": orders,
             "reports": run.reports.select_related("imported_by"),
             "may_manage": can(request.user, "manage_runs"),
             "reason_form": ReasonForm(),
