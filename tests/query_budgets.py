@@ -45,6 +45,7 @@ def page_queries(client, url: str) -> tuple[list[str], str]:
 
 def assert_flat(small: list[str], large: list[str], budget: int = BUDGET) -> None:
     """Same number of queries for few and many rows, and within the budget."""
+
     def shape(sql: str) -> str:
         return re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:300]
 
