@@ -146,6 +146,7 @@ def test_invoice_to_another_clients_personal_account_is_refused(world, org, othe
         invoice_to(world, other_client)
     assert error.value.code == "payee_not_in_household"
     assert "ingår inte i hushållet" in error.value.message
+    assert error.value.message.startswith("Mottagaren ")  # never the person's name
     assert not PaymentOrder.objects.exists()
 
 

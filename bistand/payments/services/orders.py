@@ -197,7 +197,9 @@ def _check_person_payee_in_household(
     if not exception_requested:
         raise ChainRefused(
             "payee_not_in_household",
-            f"{payee.name} ingår inte i hushållet i ärendet under {decision.month:%Y-%m}. "
+            # No name: the payee id may come from outside the user's register (the exception
+            # route looks payees up unit-wide), so the refusal must not reveal who it is.
+            f"Mottagaren ingår inte i hushållet i ärendet under {decision.month:%Y-%m}. "
             "Utbetalning till en privatperson går bara till någon i hushållet. Finns särskilda "
             "skäl kan du begära undantag; enhetschefen ska då godkänna det med en skriftlig "
             "motivering innan utbetalningen kan attesteras.",
