@@ -11,7 +11,6 @@ row saying the question was asked.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.cases.models import Application, Case
 from bistand.cases.rules import can_open_case
+from bistand.cases.services import atomic_service
 from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.core.text import NOTE_TEXT, SHORT_TEXT, check_text
@@ -46,30 +46,6 @@ from .models import (
 from .permissions import require
 
 MAX_PERIOD_MONTHS = 12
-
-
-def atomic_service(function):
-    """One transaction; a refused case access is logged after the rollback (so it survives)."""
-
-    @functools.wraps(function)
-    def wrapper(actor, *args, **kwargs):
-        try:
-            with transaction.atomic():
-                return function(actor, *args, **kwargs)
-        except PermissionRefused as error:
-            case_id = error.context.get("log_case_id")
-            if case_id:
-                record(
-                    actor,
-                    AuditAction.ACCESS_DENIED,
-                    object_type="cases.case",
-                    object_id=case_id,
-                    case_id=case_id,
-                    detail={"what": function.__name__},
-                )
-            raise
-
-    return wrapper
 
 
 def _require_case(actor, case: Case) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import re
 import secrets
@@ -34,6 +33,7 @@ from bistand.cases.models import (
     InvestigationVersion,
 )
 from bistand.cases.rules import can_open_case
+from bistand.cases.services import atomic_service
 from bistand.core.codes import support_obstacles_valid_on
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.states import move_to
@@ -73,30 +73,6 @@ from .permissions import can as decision_can
 from .permissions import require
 
 ZERO = Decimal("0.00")
-
-
-def atomic_service(function):
-    """One transaction; a refused case access is logged after the rollback (so it survives)."""
-
-    @functools.wraps(function)
-    def wrapper(actor, *args, **kwargs):
-        try:
-            with transaction.atomic():
-                return function(actor, *args, **kwargs)
-        except PermissionRefused as error:
-            case_id = error.context.get("log_case_id")
-            if case_id:
-                record(
-                    actor,
-                    AuditAction.ACCESS_DENIED,
-                    object_type="cases.case",
-                    object_id=case_id,
-                    case_id=case_id,
-                    detail={"what": function.__name__},
-                )
-            raise
-
-    return wrapper
 
 
 def _require_case(actor, case: Case) -> None:
