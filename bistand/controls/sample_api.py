@@ -276,23 +276,42 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
         return Response(CorrectiveActionSerializer(found).data)
 
 
+class QueueRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    object_id = serializers.IntegerField()
+    summary = serializers.CharField()
+    made_at = serializers.DateTimeField()
+    made_by = serializers.CharField()
+    case_id = serializers.IntegerField(allow_null=True)
+    own = serializers.BooleanField()
+    signed_by = serializers.CharField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class SignedOffSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    object_id = serializers.IntegerField()
+    signed_by = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+
+
 class ReviewQueueViewSet(viewsets.GenericViewSet):
     """The review queue of the unit (unit head)."""
 
     queryset = SampleItem.objects.none()
+    serializer_class = QueueRowSerializer
     lookup_value_regex = ID_PATTERN
 
-    @extend_schema(summary="The unit's changes to review (?from=YYYY-MM-DD)",
-                   parameters=[OpenApiParameter("from", str)])  # fmt: skip
+    @extend_schema(
+        summary="The unit's changes to review (?from=YYYY-MM-DD)",
+        parameters=[OpenApiParameter("from", str)],
+        responses={200: QueueRowSerializer(many=True)},
+    )
     def list(self, request: Request) -> Response:
         from .permissions import require
 
         require(request.user, "review_queue")
-        given = request.query_params.get("from", "")
-        try:
-            since = dt.date.fromisoformat(given) if given else dt.date.today().replace(day=1)
-        except ValueError:
-            raise DomainError("bad_date", "from: ange datumet som ÅÅÅÅ-MM-DD.")
+        since = services.queue_since(request.query_params.get("from", ""))
         rows = selectors.queue(request.user, since)
         services.log_reads(request.user, "review_queue", [r["item"] for r in rows])
         return Response([
@@ -304,7 +323,11 @@ class ReviewQueueViewSet(viewsets.GenericViewSet):
             for r in rows
         ])  # fmt: skip
 
-    @extend_schema(summary="Sign off one change (once; not one's own)", request=SignoffInput)
+    @extend_schema(
+        summary="Sign off one change (once; not one's own)",
+        request=SignoffInput,
+        responses={201: SignedOffSerializer},
+    )
     @action(detail=False, methods=["post"], url_path="sign-off")
     def sign_off(self, request: Request) -> Response:
         data = _validated(SignoffInput, request.data)

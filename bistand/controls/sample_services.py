@@ -15,7 +15,7 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import AuditEvent, record, record_many
 from bistand.cases.services import atomic_service
-from bistand.core.dates import month_start
+from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.text import NOTE_TEXT, check_text
 from bistand.organisation.models import Unit, User
@@ -365,6 +365,20 @@ def close_corrective_action(actor, action: CorrectiveAction, *, note: str) -> Co
 
 
 # --- The review queue --------------------------------------------------------------------------
+
+
+def queue_since(given: str) -> dt.date:
+    """The queue's first day from a page or API query ("" = three months back)."""
+    today = timezone.localdate()
+    if not given:
+        return add_months(month_start(today), -3)
+    try:
+        since = dt.date.fromisoformat(given)
+    except ValueError:
+        raise DomainError("bad_date", "Ange datumet som ÅÅÅÅ-MM-DD.") from None
+    if not dt.date(2000, 1, 1) <= since <= today:
+        raise DomainError("bad_date", "Datumet ska ligga mellan år 2000 och i dag.")
+    return since
 
 
 @atomic_service

@@ -224,16 +224,7 @@ def action_view(request, action_id: int):
 
 
 def _since(request) -> dt.date:
-    given = request.GET.get("from", "")
-    if not given:
-        return add_months(month_start(timezone.localdate()), -3)
-    try:
-        since = dt.date.fromisoformat(given)
-    except ValueError:
-        raise DomainError("bad_date", "Ange datumet som ÅÅÅÅ-MM-DD.")
-    if not dt.date(2000, 1, 1) <= since <= timezone.localdate():
-        raise DomainError("bad_date", "Datumet ska ligga mellan år 2000 och i dag.")
-    return since
+    return services.queue_since(request.GET.get("from", ""))
 
 
 @login_required
