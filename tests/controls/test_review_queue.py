@@ -102,3 +102,28 @@ def test_other_roles_and_other_ids_are_refused(client, org, changes):
     with pytest.raises(DomainError):
         services.sign_off_queue_item(org.unit_head, "requisition", 987654)
     assert not QueueSignoff.objects.exists()
+
+
+def test_signing_off_through_the_page(client, org, changes):
+    client.force_login(org.unit_head)
+    response = client.post(reverse("controls:review_queue"), {
+        "kind": "payee_account", "object_id": changes["payee_account"], "note": "Kontrollerat",
+    })  # fmt: skip
+    assert response.status_code == 302
+    signoff = QueueSignoff.objects.get()
+    assert signoff.signed_by == org.unit_head and signoff.note == "Kontrollerat"
+    page = client.get(reverse("controls:review_queue") + "?from=2026-01-01").content.decode()
+    assert "Signerad" in page
+    client.post(reverse("controls:review_queue"), {
+        "kind": "payee_account", "object_id": changes["payee_account"],
+    })  # fmt: skip
+    assert QueueSignoff.objects.count() == 1
+
+
+def test_another_units_head_cannot_sign_off(org, changes):
+    from tests.factories import UnitFactory, UserFactory
+
+    other_head = UserFactory(username="otherhead", role="unit_head", unit=UnitFactory())
+    for kind, object_id in changes.items():
+        with pytest.raises(NotFound):
+            services.sign_off_queue_item(other_head, kind, object_id)

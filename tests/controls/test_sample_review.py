@@ -289,3 +289,36 @@ def test_the_api_draws_reviews_and_refuses_others(client, org, october):
     client.force_login(org.social_worker)
     assert client.get("/api/v1/sample-reviews/").json() == []
     assert client.get(f"/api/v1/sample-reviews/{item_id}/").status_code == 404
+
+
+def test_another_units_head_sees_nothing_of_the_sample(client, org, october):
+    from tests.factories import UnitFactory, UserFactory
+
+    draw = services.draw_sample(org.unit_head, org.unit, OCTOBER, seed=11, size=2)
+    item = draw.items.first()
+    other_head = UserFactory(username="otherhead", role="unit_head", unit=UnitFactory())
+    client.force_login(other_head)
+    assert client.get(reverse("controls:sample", args=[draw.pk])).status_code == 404
+    assert client.get(reverse("controls:review", args=[item.pk])).status_code == 404
+    assert client.get("/api/v1/sample-draws/").json() == []
+    assert client.get(f"/api/v1/sample-draws/{draw.pk}/").status_code == 404
+    with pytest.raises(PermissionRefused):
+        services.assign_reviewer(other_head, item, org.labour_head)
+    with pytest.raises(PermissionRefused):
+        services.redraw_sample(other_head, draw, reason="Försök")
+    with pytest.raises(PermissionRefused):
+        services.draw_sample(other_head, org.unit, dt.date(2026, 9, 1))
+
+
+def test_listing_a_draw_logs_a_read_per_drawn_case(client, org, october):
+    draw = services.draw_sample(org.unit_head, org.unit, OCTOBER, seed=12, size=3)
+    client.force_login(org.unit_head)
+    assert client.get("/api/v1/sample-draws/").status_code == 200
+    before = AccessLogEntry.objects.filter(object_type="controls.sampleitem").count()
+    assert client.get(reverse("controls:sample", args=[draw.pk])).status_code == 200
+    logged = AccessLogEntry.objects.filter(object_type="controls.sampleitem").order_by("-id")
+    assert logged.count() - before == 3
+    assert {e.case_id for e in logged[:3]} == set(draw.items.values_list("case_id", flat=True))
+    response = client.get(f"/api/v1/sample-draws/{draw.pk}/")
+    assert response.status_code == 200 and len(response.json()["items"]) == 3
+    assert AccessLogEntry.objects.filter(object_type="controls.sampleitem").count() - before == 6
