@@ -34,6 +34,7 @@ from .sample_forms import (
 )
 from .sample_models import ActionStatus, ChecklistPoint, Finding, SampleDraw, SampleItem
 from .sample_report import render_report_pdf
+from .selectors import checks_of_decision
 
 
 def _form_error(form) -> DomainError:
@@ -97,14 +98,25 @@ def sample_view(request, draw_id: int):
     replaced_by = SampleDraw.objects.filter(replaces=draw).first()
     return render(request, "controls/sample.html", {
         "draw": draw,
-        "rows": [{"item": i, "decision": summaries.get(i.decision_id)} for i in items],
+        "rows": [
+            {"item": i, "decision": summaries.get(i.decision_id),
+             "assign_form": _assign_form(draw.unit_id, i)}
+            for i in items
+        ],
         "verified": services.verify_draw(draw),
         "replaced_by": replaced_by,
-        "assign_form": AssignForm(unit_id=draw.unit_id),
-        "action_form": ActionForm(unit_id=draw.unit_id),
         "redraw_form": RedrawForm(unit_id=draw.unit_id),
         "can_redraw": replaced_by is None and not any(i.reviewed for i in items),
     })  # fmt: skip
+
+
+def _assign_form(unit_id: int, item: SampleItem) -> AssignForm:
+    """One form per row (own ids), offering everyone but the one who decided."""
+    form = AssignForm(unit_id=unit_id, auto_id=f"id_%s_{item.pk}")
+    field = form.fields["reviewer"]
+    field.queryset = field.queryset.exclude(pk=item.decided_by_id)
+    field.widget.attrs["aria-label"] = "Granskare"
+    return form
 
 
 @login_required
@@ -166,13 +178,15 @@ def review_view(request, item_id: int):
     return render(request, "controls/review.html", {
         "item": item,
         "decision": sampling.decision_summaries([item.decision_id]).get(item.decision_id),
+        "checks": checks_of_decision(item.decision_id),
         "form": form if may_review else None,
         "answers": [(p, item.answers.get(p.value), item.comments.get(p.value, ""))
                     for p in ChecklistPoint],
-        "findings": findings,
+        "findings": [
+            (f, ActionForm(unit_id=item.draw.unit_id, auto_id=f"id_%s_{f.pk}")) for f in findings
+        ],
         "may_add_actions": can(request.user, "draw_sample")
         and item.draw.unit_id == request.user.unit_id,
-        "action_form": ActionForm(unit_id=item.draw.unit_id),
     })  # fmt: skip
 
 

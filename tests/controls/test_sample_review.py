@@ -183,6 +183,10 @@ def test_the_monthly_job_draws_once_per_unit_and_month(org, october):
     draw = SampleDraw.objects.get()
     assert draw.scheduled and draw.drawn_by is None and len(draw.drawn_ids) == 5
     assert services.verify_draw(draw)
+    # through the job runner as the scheduler and `bistand run-job` start it
+    out = io.StringIO()
+    call_command("run-job", "sample-draw", "--param", "month=2026-10", stdout=out)
+    assert SampleDraw.objects.count() == 1
 
 
 # --- the walk through the pages --------------------------------------------------------------
