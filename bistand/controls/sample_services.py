@@ -211,6 +211,8 @@ def draw_sample(actor, unit: Unit, month: dt.date, *, seed=None, size=None, revi
     """Draw the month's sample for the unit (one first draw per unit and month; a new look is
     `redraw_sample`). Without a seed one is drawn from `secrets`; it is stored either way.
     With a reviewer, that reviewer's own decisions are left out and the items assigned."""
+    if unit is None:
+        raise DomainError("no_unit", "Du hör inte till någon enhet.")
     if actor is None:
         if not scheduled:
             raise PermissionRefused("no_actor", "Ett stickprov dras av enhetschefen.")

@@ -10,6 +10,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bistand.audit.models import AccessLogEntry
 from bistand.controls import sample_services as services
@@ -50,6 +52,21 @@ def test_draw_depends_on_seed_and_candidates_not_their_order():
     others = {tuple(sampling.draw(seed, candidates, 5)) for seed in range(20)}
     assert len(others) > 15  # different seeds give different samples
     assert sampling.draw(1, [4, 2], 5) == sorted([4, 2], key=lambda i: sampling.rank_key(1, i))
+
+
+@given(
+    seed=st.integers(min_value=0, max_value=10**12 - 1),
+    candidates=st.sets(st.integers(min_value=1, max_value=10**9), max_size=40),
+    size=st.integers(min_value=1, max_value=10),
+)
+def test_draw_properties(seed, candidates, size):
+    drawn = sampling.draw(seed, candidates, size)
+    assert len(drawn) == min(size, len(candidates)) and set(drawn) <= candidates
+    assert sampling.draw(seed, sorted(candidates, reverse=True), size) == drawn
+    # leaving out a candidate that was not drawn changes nothing (so excluding a reviewer's
+    # decisions only replaces the ones of theirs that would have been drawn)
+    for left_out in sorted(candidates - set(drawn))[:3]:
+        assert sampling.draw(seed, candidates - {left_out}, size) == drawn
 
 
 def test_new_seeds_come_from_secrets_and_fit_twelve_digits():
