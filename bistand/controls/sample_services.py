@@ -139,23 +139,17 @@ def verify_draw(draw: SampleDraw) -> bool:
 def _make_draw(actor, unit: Unit, month: dt.date, *, seed, size, reviewer, scheduled, replaces,
                reason) -> SampleDraw:  # fmt: skip
     planned = plan_draw(unit, month, seed=seed, size=size, reviewer=reviewer)
-    seed, seed_given, size, reviewer = planned.seed, planned.seed_given, planned.size, reviewer
-    candidates, excluded, pool, drawn = (
-        planned.candidates,
-        planned.excluded,
-        planned.pool,
-        planned.drawn,
-    )
+    seed, size, pool, drawn = planned.seed, planned.size, planned.pool, planned.drawn
     now = timezone.now()
     sample = SampleDraw.objects.create(
         unit=unit,
         month=month,
         seed=seed,
-        seed_given=seed_given,
+        seed_given=planned.seed_given,
         size=size,
         algorithm=sampling.ALGORITHM,
         candidate_ids=pool,
-        excluded_ids=excluded,
+        excluded_ids=planned.excluded,
         drawn_ids=drawn,
         drawn_by=actor,
         scheduled=scheduled,
@@ -163,7 +157,7 @@ def _make_draw(actor, unit: Unit, month: dt.date, *, seed, size, reviewer, sched
         replaces=replaces,
         reason=reason,
     )
-    by_id = {c.decision_id: c for c in candidates}
+    by_id = {c.decision_id: c for c in planned.candidates}
     SampleItem.objects.bulk_create(
         SampleItem(
             draw=sample,
