@@ -343,3 +343,51 @@ def test_listing_a_draw_logs_a_read_per_drawn_case(client, org, october):
     response = client.get(f"/api/v1/sample-draws/{draw.pk}/")
     assert response.status_code == 200 and len(response.json()["items"]) == 3
     assert AccessLogEntry.objects.filter(object_type="controls.sampleitem").count() - before == 6
+
+
+def test_the_units_sample_size_is_the_default_and_changes_are_kept(org, october):
+    assert services.sample_size_for(org.unit) == 5
+    with pytest.raises(DomainError):
+        services.set_sample_size(org.unit_head, org.unit, size=0)
+    with pytest.raises(PermissionRefused):
+        services.set_sample_size(org.intake_head, org.unit, size=3)
+    services.set_sample_size(org.unit_head, org.unit, size=3, note="Färre beslut i år")
+    assert services.sample_size_for(org.unit) == 3
+    draw = services.draw_sample(org.unit_head, org.unit, OCTOBER)
+    assert draw.size == 3 and len(draw.drawn_ids) == 3 and not draw.seed_given
+
+
+def test_corrective_actions_through_the_api(client, org, october):
+    draw = services.draw_sample(org.unit_head, org.unit, OCTOBER, seed=8, size=1,
+                                reviewer=org.labour_head)  # fmt: skip
+    item = draw.items.get()
+    answers = {p.value: "yes" for p in ChecklistPoint} | {"calculation": "no"}
+    services.record_review(org.labour_head, item, answers=answers,
+                           comments={"calculation": "Fel hyra i beräkningen."})  # fmt: skip
+    finding = Finding.objects.get()
+    client.force_login(org.labour_head)
+    refused = client.post("/api/v1/corrective-actions/", {"finding": finding.pk,
+                          "description": "x", "owner": "labourhead", "due_on": "2026-12-01"},
+                          content_type="application/json")  # fmt: skip
+    assert refused.status_code == 403
+    client.force_login(org.unit_head)
+    past = client.post("/api/v1/corrective-actions/", {"finding": finding.pk,
+                       "description": "Rätta", "owner": "socialworker", "due_on": "2026-01-01"},
+                       content_type="application/json")  # fmt: skip
+    assert past.status_code == 400 and past.json()["error"]["code"] == "bad_due_date"
+    made = client.post("/api/v1/corrective-actions/", {"finding": finding.pk,
+                       "description": "Rätta beslutet", "owner": "socialworker",
+                       "due_on": "2026-12-01"}, content_type="application/json")  # fmt: skip
+    assert made.status_code == 201
+    action_id = made.json()["id"]
+    # only the owner closes it
+    assert client.post(f"/api/v1/corrective-actions/{action_id}/close/", {"note": "Klart"},
+                       content_type="application/json").status_code == 404  # fmt: skip
+    client.force_login(org.social_worker)
+    assert [a["id"] for a in client.get("/api/v1/corrective-actions/").json()] == [action_id]
+    closed = client.post(f"/api/v1/corrective-actions/{action_id}/close/",
+                         {"note": "Nytt beslut fattat"}, content_type="application/json")  # fmt: skip
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    again = client.post(f"/api/v1/corrective-actions/{action_id}/close/", {"note": "Igen"},
+                        content_type="application/json")  # fmt: skip
+    assert again.status_code == 400
