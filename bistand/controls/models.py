@@ -231,3 +231,18 @@ class DecisionCheckUse(models.Model):
                 fields=["decision_id", "check_record"], name="one_use_per_decision_and_check"
             )
         ]
+
+
+# Sample review (stickprov) and the review queue: their own module, re-exported here so that
+# Django finds the models in the app's models module.
+from .sample_models import (  # noqa: E402, F401
+    ActionStatus,
+    Answer,
+    ChecklistPoint,
+    CorrectiveAction,
+    Finding,
+    QueueSignoff,
+    SampleDraw,
+    SampleItem,
+    SampleSettings,
+)
