@@ -236,3 +236,13 @@ class RegisterCheckViewSet(viewsets.GenericViewSet):
 
 def register(router) -> None:
     router.register("register-checks", RegisterCheckViewSet, basename="register-check")
+
+
+_register_checks = register
+
+
+def register(router) -> None:  # noqa: F811 - the checks' routes, then recovery's
+    _register_checks(router)
+    from .recovery_api import register as register_recovery
+
+    register_recovery(router)

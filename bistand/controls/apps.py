@@ -18,6 +18,7 @@ class ControlsConfig(AppConfig):
         register_nav(
             "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
         )
+        self._ready_recovery()
 
     # --- The hook decisions asks (an app-registry lookup: decisions may not import controls) ---
 
@@ -67,3 +68,20 @@ class ControlsConfig(AppConfig):
         from .hooks import decision_form_panel
 
         return decision_form_panel(request, application)
+
+    def _ready_recovery(self) -> None:
+        """Incorrect payments and recovery on the case page; the backlog for the heads."""
+        from bistand.cases import views as case_views
+        from bistand.core.navigation import register_nav
+        from bistand.organisation.models import Role
+
+        from .recovery_views import recovery_panel
+
+        if recovery_panel not in case_views.CASE_PANELS:
+            case_views.CASE_PANELS.append(recovery_panel)
+        register_nav(
+            "Dokumentationsskuld",
+            "controls:backlog",
+            {Role.SECTION_HEAD, Role.UNIT_HEAD},
+            order=94,
+        )

@@ -231,3 +231,12 @@ class DecisionCheckUse(models.Model):
                 fields=["decision_id", "check_record"], name="one_use_per_decision_and_check"
             )
         ]
+
+
+# Incorrect payments, recovery and the documentation backlog (issue #12): their own module.
+from .recovery_models import (  # noqa: E402, F401
+    BacklogSettings,
+    IncorrectPayment,
+    RecoveryClaim,
+    RecoveryEntry,
+)
