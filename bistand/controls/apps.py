@@ -75,10 +75,12 @@ class ControlsConfig(AppConfig):
         from bistand.core.navigation import register_nav
         from bistand.organisation.models import Role
 
-        from .recovery_views import recovery_panel
+        from .recovery_views import backlog_home_section, recovery_panel
 
         if recovery_panel not in case_views.CASE_PANELS:
             case_views.CASE_PANELS.append(recovery_panel)
+        if backlog_home_section not in case_views.HOME_SECTIONS:
+            case_views.HOME_SECTIONS.append(backlog_home_section)
         register_nav(
             "Dokumentationsskuld",
             "controls:backlog",

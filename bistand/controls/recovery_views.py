@@ -315,3 +315,15 @@ def backlog_settings_view(request):
     )
     messages.success(request, "Enhetens gränser för dokumentationsskuld är sparade.")
     return redirect(reverse("controls:backlog"))
+
+
+def backlog_home_section(request) -> dict | None:
+    """On a head's start page: the documentation backlog's size and its five oldest items."""
+    if not can(request.user, "view_backlog"):
+        return None
+    items, summary, limits = backlog_service.backlog(request.user)
+    return {
+        "title": "Dokumentationsskuld",
+        "template": "controls/_backlog_home.html",
+        "context": {"items": items[:5], "count": len(items), "handlers": len(summary)},
+    }
