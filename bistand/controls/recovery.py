@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from bistand.audit.models import AuditAction
@@ -177,7 +177,9 @@ def in_force(claim: RecoveryClaim) -> bool:
 
 
 def claims_in_force(case_id: int):
-    return RecoveryClaim.objects.filter(case_id=case_id, replaced_by__isnull=True)
+    """The case's claims not replaced by a later one (no join, so rows can be locked)."""
+    replaced = RecoveryClaim.objects.filter(replaces_id=OuterRef("pk"))
+    return RecoveryClaim.objects.filter(case_id=case_id).exclude(Exists(replaced))
 
 
 @dataclass

@@ -90,6 +90,9 @@ class RecoveryClaimSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username", read_only=True)
     balance = serializers.SerializerMethodField()
     in_force = serializers.SerializerMethodField()
+    # "verified" | "unverified" (docs/recovery.md); plain strings: one choice set, two fields.
+    law_status = serializers.CharField(read_only=True)
+    appeal_status = serializers.CharField(read_only=True)
 
     class Meta:
         model = RecoveryClaim
