@@ -277,3 +277,13 @@ def test_pages_and_api_register_and_decide_with_swedish_errors(world, org, clien
     made = RecoveryClaim.objects.get()
     assert page["Location"] == f"/kontroll/aterkrav/{made.pk}/"
     assert made.amount == Decimal("1200.50")
+
+
+def test_the_pain001_pays_the_net_amount_and_its_message_names_the_deduction(world, org, tmp_path):
+    made = claim(world)
+    world.attested(amount="9000.00")
+    out = tmp_path / "betalning.xml"
+    payments.build_run(org.finance, world.pay_day, out_path=str(out))
+    xml = out.read_text(encoding="utf-8")
+    assert 'Ccy="SEK">8000.00<' in xml
+    assert f"Avräknat 1 000,00 kr återkrav {made.reference}" in xml
