@@ -87,3 +87,6 @@ class ControlsConfig(AppConfig):
             {Role.SECTION_HEAD, Role.UNIT_HEAD},
             order=94,
         )
+        register_nav(
+            "Återkrav", "controls:open_claims", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=95
+        )

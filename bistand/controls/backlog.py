@@ -104,7 +104,7 @@ def _name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _scope(user):
+def scope_cases(user):
     """The cases a head's backlog covers: their section (section head) or unit (unit head),
     always within what they may open."""
     require(user, "view_backlog")
@@ -119,7 +119,7 @@ def backlog(user, *, today: dt.date | None = None) -> tuple[list[Item], list[Han
     Logged as one list read naming the cases shown."""
     today = today or timezone.localdate()
     limits = limits_for(user.unit)
-    case_ids = _scope(user).values("id")
+    case_ids = scope_cases(user).values("id")
     items: list[Item] = []
 
     drafts = JournalEntry.objects.filter(case_id__in=case_ids, signed_at__isnull=True)

@@ -565,3 +565,43 @@ __all__ = [
     "reverse_deductions",
     "write_off",
 ]
+
+
+# --- Follow-up of open claims (heads) ----------------------------------------------------
+
+
+@dataclass
+class OpenClaim:
+    claim: RecoveryClaim
+    recovered: Decimal
+    balance: Decimal
+    expected: Decimal  # what the plan says should be recovered by the end of this month
+    behind: Decimal
+
+
+def _months_from(first: dt.date, month: dt.date) -> int:
+    return (month.year - first.year) * 12 + month.month - first.month + 1
+
+
+def open_claims(user, *, today: dt.date | None = None) -> list[OpenClaim]:
+    """Claims in force with a balance, in the head's section (or unit), most behind the plan
+    first, so the balance is followed up until it is paid or written off. Logged as a list."""
+    from bistand.cases.selectors import log_list_read
+
+    from .backlog import scope_cases  # the same scope as the backlog
+
+    month = month_start(today or timezone.localdate())
+    rows = []
+    claims = RecoveryClaim.objects.filter(case_id__in=scope_cases(user).values("id"))
+    replaced = RecoveryClaim.objects.filter(replaces_id=OuterRef("pk"))
+    for claim in claims.exclude(Exists(replaced)).select_related("case", "incorrect_payment"):
+        done = recovered(claim)
+        left = claim.amount - done
+        if left <= 0:
+            continue
+        due = claim.monthly_amount * max(_months_from(claim.first_month, month), 0)
+        expected = min(claim.amount, due)
+        rows.append(OpenClaim(claim, done, left, expected, max(expected - done, ZERO)))
+    rows.sort(key=lambda row: (-row.behind, row.claim.first_month, row.claim.pk))
+    log_list_read(user, "open_recovery_claims", case_ids=[row.claim.case_id for row in rows])
+    return rows

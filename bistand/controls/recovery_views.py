@@ -327,3 +327,13 @@ def backlog_home_section(request) -> dict | None:
         "template": "controls/_backlog_home.html",
         "context": {"items": items[:5], "count": len(items), "handlers": len(summary)},
     }
+
+
+@login_required
+@handle_domain_errors
+def open_claims_view(request):
+    """For heads: open recovery claims of the section (unit), most behind the plan first."""
+    require(request.user, "view_backlog")
+    return render(
+        request, "controls/open_claims.html", {"rows": recovery.open_claims(request.user)}
+    )

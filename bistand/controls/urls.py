@@ -42,3 +42,4 @@ urlpatterns += [
         name="backlog_settings",
     ),
 ]
+urlpatterns += [path("aterkrav/", recovery_views.open_claims_view, name="open_claims")]

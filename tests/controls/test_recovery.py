@@ -287,3 +287,25 @@ def test_the_pain001_pays_the_net_amount_and_its_message_names_the_deduction(wor
     xml = out.read_text(encoding="utf-8")
     assert 'Ccy="SEK">8000.00<' in xml
     assert f"Avräknat 1 000,00 kr återkrav {made.reference}" in xml
+
+
+def test_heads_follow_open_claims_most_behind_the_plan_first(world, org, client):
+    behind = claim(world, plan="repayment", first_month=dt.date(2026, 9, 1), consent_on=None,
+                   monthly_amount="500.00")  # fmt: skip
+    on_plan = claim(world, incorrect_payment(world, "800.00"), plan="repayment",
+                    consent_on=None, monthly_amount="400.00")  # fmt: skip
+    recovery.record_repayment(org.benefit_admin, on_plan, amount="400", paid_on=world.today)
+    paid = claim(world, incorrect_payment(world, "100.00"), plan="repayment", consent_on=None)
+    recovery.record_repayment(org.benefit_admin, paid, amount="100", paid_on=world.today)
+    rows = recovery.open_claims(org.labour_head)
+    assert [(row.claim, row.expected, row.behind) for row in rows] == [
+        (behind, Decimal("1500.00"), Decimal("1500.00")),  # Sep, Oct, Nov: 3 × 500, none paid
+        (on_plan, Decimal("400.00"), ZERO),
+    ]
+    assert recovery.open_claims(org.intake_head) == []  # another section
+    with pytest.raises(PermissionRefused):
+        recovery.open_claims(org.other_social_worker)
+    client.force_login(org.labour_head)
+    page = client.get("/kontroll/aterkrav/").content.decode()
+    assert page.index(behind.reference) < page.index(on_plan.reference)
+    assert paid.reference not in page
