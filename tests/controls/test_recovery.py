@@ -309,3 +309,16 @@ def test_heads_follow_open_claims_most_behind_the_plan_first(world, org, client)
     page = client.get("/kontroll/aterkrav/").content.decode()
     assert page.index(behind.reference) < page.index(on_plan.reference)
     assert paid.reference not in page
+
+
+def test_a_reissued_order_is_deducted_once_from_the_same_gross(world, org):
+    made = claim(world)
+    order = world.order(amount="9000.00")
+    payments.change_payee_account(org.finance, world.applicant_payee, account_kind="bank_account",
+                                  clearing="6114", number="5171 82351", reason="Ny bank")  # fmt: skip
+    new = payments.reissue_order(world.registrar, order, reason="Nytt konto")
+    assert (new.amount, recovery.balance(made)) == (Decimal("8000.00"), Decimal("2000.00"))
+    assert new.message.count("Avräknat") == 1
+    assert payments.remaining_on_line(income_line(world.decision)) == (
+        income_line(world.decision).amount_granted - Decimal("9000.00")
+    )
