@@ -239,3 +239,6 @@ def register(router) -> None:
     from .sample_api import register as register_sample_review
 
     register_sample_review(router)
+    from .recovery_api import register as register_recovery
+
+    register_recovery(router)

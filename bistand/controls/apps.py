@@ -19,6 +19,7 @@ class ControlsConfig(AppConfig):
             "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
         )
         self._ready_sample_review()
+        self._ready_recovery()
 
     def _ready_sample_review(self) -> None:
         """Monthly sample review (stickprov) and the review queue: pages and the job."""
@@ -83,3 +84,25 @@ class ControlsConfig(AppConfig):
         from .hooks import decision_form_panel
 
         return decision_form_panel(request, application)
+
+    def _ready_recovery(self) -> None:
+        """Incorrect payments and recovery on the case page; the backlog for the heads."""
+        from bistand.cases import views as case_views
+        from bistand.core.navigation import register_nav
+        from bistand.organisation.models import Role
+
+        from .recovery_views import backlog_home_section, recovery_panel
+
+        if recovery_panel not in case_views.CASE_PANELS:
+            case_views.CASE_PANELS.append(recovery_panel)
+        if backlog_home_section not in case_views.HOME_SECTIONS:
+            case_views.HOME_SECTIONS.append(backlog_home_section)
+        register_nav(
+            "Dokumentationsskuld",
+            "controls:backlog",
+            {Role.SECTION_HEAD, Role.UNIT_HEAD},
+            order=94,
+        )
+        register_nav(
+            "Återkrav", "controls:open_claims", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=95
+        )

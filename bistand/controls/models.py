@@ -233,8 +233,15 @@ class DecisionCheckUse(models.Model):
         ]
 
 
-# Sample review (stickprov) and the review queue: their own module, re-exported here so that
-# Django finds the models in the app's models module.
+# Incorrect payments, recovery and the documentation backlog (issue #12), and the sample review
+# (stickprov) with the review queue: their own modules, re-exported here so that Django finds
+# the models in the app's models module.
+from .recovery_models import (  # noqa: E402, F401
+    BacklogSettings,
+    IncorrectPayment,
+    RecoveryClaim,
+    RecoveryEntry,
+)
 from .sample_models import (  # noqa: E402, F401
     ActionStatus,
     Answer,

@@ -38,3 +38,28 @@ def require(user, capability: str) -> None:
             f"Din roll ({role}) får inte {CAPABILITY_LABELS[capability]}.",
             capability=capability,
         )
+
+
+# Incorrect payments, recovery (återkrav) and the documentation backlog (docs/recovery.md).
+# Recovery decisions: section and unit heads by default (the delegation order in decisions has
+# no point for återkrav yet; the board's order may say otherwise).
+CAPABILITIES.update(
+    {
+        "register_incorrect_payment": set(HANDLERS),
+        "decide_recovery": {R.SECTION_HEAD, R.UNIT_HEAD},
+        "record_repayment": set(HANDLERS),
+        "write_off_recovery": {R.SECTION_HEAD, R.UNIT_HEAD},
+        "view_backlog": {R.SECTION_HEAD, R.UNIT_HEAD},
+        "configure_backlog": {R.UNIT_HEAD, R.SYSTEM_ADMIN},
+    }
+)
+CAPABILITY_LABELS.update(
+    {
+        "register_incorrect_payment": "registrera felaktiga utbetalningar",
+        "decide_recovery": "fatta beslut om återkrav",
+        "record_repayment": "registrera inbetalningar på återkrav",
+        "write_off_recovery": "besluta om avskrivning av återkrav",
+        "view_backlog": "se dokumentationsskulden",
+        "configure_backlog": "ändra enhetens gränser för dokumentationsskuld",
+    }
+)

@@ -33,3 +33,34 @@ urlpatterns += [
     path("atgard/<int:action_id>/", sample_views.action_view, name="action"),
     path("granskningsko/", sample_views.review_queue_view, name="review_queue"),
 ]
+# Incorrect payments, recovery (återkrav) and the documentation backlog (docs/recovery.md).
+from . import recovery_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "arende/<int:case_id>/felaktig-utbetalning/",
+        recovery_views.register_incorrect_payment_view,
+        name="register_incorrect_payment",
+    ),
+    path(
+        "felaktig-utbetalning/<int:payment_id>/",
+        recovery_views.incorrect_payment_view,
+        name="incorrect_payment",
+    ),
+    path(
+        "felaktig-utbetalning/<int:payment_id>/aterkrav/",
+        recovery_views.decide_recovery_view,
+        name="decide_recovery",
+    ),
+    path("aterkrav/<int:claim_id>/", recovery_views.claim_view, name="claim"),
+    path("aterkrav/<int:claim_id>/brev/", recovery_views.claim_letter_view, name="claim_letter"),
+    path("aterkrav/<int:claim_id>/inbetalning/", recovery_views.repayment_view, name="repayment"),
+    path("aterkrav/<int:claim_id>/avskrivning/", recovery_views.write_off_view, name="write_off"),
+    path("dokumentationsskuld/", recovery_views.backlog_view, name="backlog"),
+    path(
+        "dokumentationsskuld/granser/",
+        recovery_views.backlog_settings_view,
+        name="backlog_settings",
+    ),
+]
+urlpatterns += [path("aterkrav/", recovery_views.open_claims_view, name="open_claims")]
