@@ -18,6 +18,7 @@ class ControlsConfig(AppConfig):
         register_nav(
             "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
         )
+        self._ready_fut()
 
     # --- The hook decisions asks (an app-registry lookup: decisions may not import controls) ---
 
@@ -67,3 +68,21 @@ class ControlsConfig(AppConfig):
         from .hooks import decision_form_panel
 
         return decision_form_panel(request, application)
+
+    def _ready_fut(self) -> None:
+        """Control runs and the FUT queue: the nightly job (replacing the jobs app's
+        placeholder) and the pages in the menu."""
+        from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
+        from bistand.organisation.models import Role
+
+        from .jobs import CONTROL_RUN_JOB
+
+        register_job(CONTROL_RUN_JOB)
+        register_nav("FUT-kö", "controls:fut_queue", {Role.FRAUD_INVESTIGATOR}, order=45)
+        register_nav(
+            "FUT-utredningar",
+            "controls:fut_investigations",
+            {Role.FRAUD_INVESTIGATOR, Role.UNIT_HEAD},
+            order=46,
+        )
