@@ -13,8 +13,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from bistand.cases.models import Application, Case, CaseReopening, Investigation
-from bistand.cases.models import InvestigationVersion
+from bistand.cases.models import (
+    Application,
+    Case,
+    CaseReopening,
+    Investigation,
+    InvestigationVersion,
+)
 from bistand.controls.models import RegisterCheck
 from bistand.core.dates import add_months
 from bistand.decisions.models import Calculation, Decision, DecisionLine
