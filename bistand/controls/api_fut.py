@@ -64,22 +64,22 @@ class ControlFlagSerializer(serializers.ModelSerializer):
         return investigation.pk if investigation else None
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class FraudNoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = InvestigationNote
         fields = ["id", "text", "written_by", "written_at"]
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class FraudReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = FraudReport
         fields = ["id", "kind", "sent_on", "recipient", "reference", "summary", "recorded_by",
                   "recorded_at"]  # fmt: skip
 
 
-class InvestigationSerializer(serializers.ModelSerializer):
-    notes = NoteSerializer(many=True, read_only=True)
-    reports = ReportSerializer(many=True, read_only=True)
+class FraudInvestigationSerializer(serializers.ModelSerializer):
+    notes = FraudNoteSerializer(many=True, read_only=True)
+    reports = FraudReportSerializer(many=True, read_only=True)
 
     class Meta:
         model = FraudInvestigation
@@ -88,34 +88,34 @@ class InvestigationSerializer(serializers.ModelSerializer):
                   "notes", "reports"]  # fmt: skip
 
 
-class InvestigationListSerializer(serializers.ModelSerializer):
+class FraudInvestigationListSerializer(serializers.ModelSerializer):
     class Meta:
         model = FraudInvestigation
         fields = ["id", "reference", "flag", "case", "status", "opened_at", "outcome"]
 
 
-class RunInput(serializers.Serializer):
+class ControlRunInput(serializers.Serializer):
     date = serializers.DateField()
 
 
-class DismissInput(serializers.Serializer):
+class FlagDismissInput(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
-class SuspicionInput(serializers.Serializer):
+class FlagInvestigateInput(serializers.Serializer):
     suspicion = serializers.CharField(max_length=20000)
 
 
-class NoteInput(serializers.Serializer):
+class FraudNoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=20000)
 
 
-class OutcomeInput(serializers.Serializer):
+class FraudOutcomeInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=InvestigationOutcome.choices)
     note = serializers.CharField(max_length=20000)
 
 
-class ReportInput(serializers.Serializer):
+class FraudReportInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FraudReportKind.choices)
     sent_on = serializers.DateField()
     recipient = serializers.CharField(max_length=200)
@@ -139,12 +139,12 @@ class ControlRunViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="Run the controls as of a date (idempotent: no flag twice)",
-        request=RunInput,
+        request=ControlRunInput,
         responses={201: ControlRunSerializer},
     )
     def create(self, request: Request) -> Response:
         fut.require_fut(request.user)
-        data = _validated(RunInput, request.data)
+        data = _validated(ControlRunInput, request.data)
         run = fut.start_run(request.user, data["date"])
         return Response(ControlRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
@@ -175,27 +175,33 @@ class ControlFlagViewSet(viewsets.ViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(ControlFlagSerializer(fut.open_flag(request.user, pk)).data)
 
-    @extend_schema(summary="Dismiss a false positive (reason required)", request=DismissInput)
+    @extend_schema(
+        summary="Dismiss a false positive (reason required)",
+        request=FlagDismissInput,
+        responses=ControlFlagSerializer,
+    )
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk: str) -> Response:
         flag = fut.open_flag(request.user, pk, what="dismiss")
-        data = _validated(DismissInput, request.data)
+        data = _validated(FlagDismissInput, request.data)
         flag = fut.dismiss_flag(request.user, flag, reason=data["reason"])
         return Response(ControlFlagSerializer(flag).data)
 
     @extend_schema(
         summary="Open a FUT investigation from the flag",
-        request=SuspicionInput,
-        responses={201: InvestigationSerializer},
+        request=FlagInvestigateInput,
+        responses={201: FraudInvestigationSerializer},
     )
     @action(detail=True, methods=["post"])
     def investigate(self, request: Request, pk: str) -> Response:
         flag = fut.open_flag(request.user, pk, what="start_investigation")
-        data = _validated(SuspicionInput, request.data)
+        data = _validated(FlagInvestigateInput, request.data)
         investigation = fut.start_investigation(
             request.user, flag=flag, suspicion=data["suspicion"]
         )
-        return Response(InvestigationSerializer(investigation).data, status=status.HTTP_201_CREATED)
+        return Response(
+            FraudInvestigationSerializer(investigation).data, status=status.HTTP_201_CREATED
+        )
 
 
 class FraudInvestigationViewSet(viewsets.ViewSet):
@@ -210,7 +216,7 @@ class FraudInvestigationViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="The unit's investigations (?status=open|closed)",
         parameters=[OpenApiParameter("status", str)],
-        responses=InvestigationListSerializer(many=True),
+        responses=FraudInvestigationListSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         fut.require_fut(request.user)
@@ -218,41 +224,49 @@ class FraudInvestigationViewSet(viewsets.ViewSet):
         if wanted and wanted not in InvestigationStatus.values:
             raise DomainError("bad_status", "status: open eller closed.")
         investigations = fut.investigations_for(request.user, status=wanted or None)
-        return Response(InvestigationListSerializer(investigations[:LIST_LIMIT], many=True).data)
+        return Response(
+            FraudInvestigationListSerializer(investigations[:LIST_LIMIT], many=True).data
+        )
 
-    @extend_schema(summary="One investigation (logged)", responses=InvestigationSerializer)
+    @extend_schema(summary="One investigation (logged)", responses=FraudInvestigationSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(InvestigationSerializer(self._open(request, pk, "investigation")).data)
+        return Response(FraudInvestigationSerializer(self._open(request, pk, "investigation")).data)
 
-    @extend_schema(summary="Add a note", request=NoteInput, responses={201: NoteSerializer})
+    @extend_schema(
+        summary="Add a note", request=FraudNoteInput, responses={201: FraudNoteSerializer}
+    )
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, pk: str) -> Response:
         investigation = self._open(request, pk, "add_note")
-        data = _validated(NoteInput, request.data)
+        data = _validated(FraudNoteInput, request.data)
         note = fut.add_note(request.user, investigation, text=data["text"])
-        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+        return Response(FraudNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Record a police report (2007:612) or a notification (2008:206)",
-        request=ReportInput,
-        responses={201: ReportSerializer},
+        request=FraudReportInput,
+        responses={201: FraudReportSerializer},
     )
     @action(detail=True, methods=["post"])
     def reports(self, request: Request, pk: str) -> Response:
         investigation = self._open(request, pk, "report")
-        data = _validated(ReportInput, request.data)
+        data = _validated(FraudReportInput, request.data)
         report = fut.record_report(request.user, investigation, **data)
-        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(FraudReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Record the outcome and close", request=OutcomeInput)
+    @extend_schema(
+        summary="Record the outcome and close",
+        request=FraudOutcomeInput,
+        responses=FraudInvestigationSerializer,
+    )
     @action(detail=True, methods=["post"])
     def outcome(self, request: Request, pk: str) -> Response:
         investigation = self._open(request, pk, "close")
-        data = _validated(OutcomeInput, request.data)
+        data = _validated(FraudOutcomeInput, request.data)
         investigation = fut.close_investigation(
             request.user, investigation, outcome=data["outcome"], note=data["note"]
         )
-        return Response(InvestigationSerializer(investigation).data)
+        return Response(FraudInvestigationSerializer(investigation).data)
 
 
 def register(router) -> None:
