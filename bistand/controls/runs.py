@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -117,6 +117,23 @@ ORDER_COLUMNS = ["Utbetalning", "Avser månad", "Belopp", "Utbetald/betalningsda
 ORDER_FIELDS = ("id", "case_id", "month", "amount", "paid_on", "pay_on", "status", "unit_id")
 
 
+def _members(orders, groups: list[dict], keys: tuple[str, ...], fields, order_by) -> dict:
+    """The orders of every group found, in one query: narrowed by IN lists on each key, then
+    sorted into their groups here (only the few rows found). {group key tuple: [rows]}."""
+    if not groups:
+        return {}
+    wanted = {tuple(group[k] for k in keys) for group in groups}
+    narrowed = orders
+    for position, key in enumerate(keys):
+        narrowed = narrowed.filter(**{f"{key}__in": sorted({w[position] for w in wanted})})
+    found: dict[tuple, list[dict]] = {}
+    for row in narrowed.values(*dict.fromkeys([*fields, *keys])).order_by(*order_by):
+        slot = tuple(row[k] for k in keys)
+        if slot in wanted:
+            found.setdefault(slot, []).append(row)
+    return found
+
+
 # --- The rules ------------------------------------------------------------------------------
 
 
@@ -127,18 +144,19 @@ def shared_account(run_on: dt.date) -> list[Finding]:
     number = "payee_account__sealed_number__number"
     groups = (
         orders.values("unit_id", clearing, number)
-        .annotate(households=Count("case__household_id", distinct=True))
-        .filter(households__gt=1)
+        # "more than one household": MIN <> MAX aggregates by hashing, COUNT(DISTINCT) sorts.
+        .annotate(first=Min("case__household_id"), last=Max("case__household_id"))
+        .filter(first__lt=F("last"))
         .order_by()
     )
     findings = []
+    groups = list(groups)
+    keys = ("unit_id", clearing, number)
+    found = _members(orders, groups, keys,
+                     (*ORDER_FIELDS, "case__household_id", "payee_id", "payee_masked"),
+                     ("case__household_id", "month", "id"))  # fmt: skip
     for group in groups:
-        members = list(
-            orders.filter(unit_id=group["unit_id"], **{clearing: group[clearing]})
-            .filter(**{number: group[number]})
-            .values(*ORDER_FIELDS, "case__household_id", "payee_id", "payee_masked")
-            .order_by("case__household_id", "month", "id")
-        )
+        members = found[tuple(group[k] for k in keys)]
         households = sorted({m["case__household_id"] for m in members})
         masked = members[0]["payee_masked"]
         total = sum((_money(m["amount"]) for m in members), Decimal("0"))
@@ -222,21 +240,16 @@ def overlapping_payments(run_on: dt.date) -> list[Finding]:
     orders = live_orders(run_on).filter(decision_line__kind=INCOME_SUPPORT).filter(Exists(in_force))
     groups = (
         orders.values("unit_id", "case__household_id", "month")
-        .annotate(decisions=Count("decision_id", distinct=True))
-        .filter(decisions__gt=1)
+        .annotate(first=Min("decision_id"), last=Max("decision_id"))
+        .filter(first__lt=F("last"))
         .order_by()
     )
     findings = []
+    groups = list(groups)
+    keys = ("unit_id", "case__household_id", "month")
+    found = _members(orders, groups, keys, (*ORDER_FIELDS, "decision_id"), ("id",))
     for group in groups:
-        members = list(
-            orders.filter(
-                unit_id=group["unit_id"],
-                case__household_id=group["case__household_id"],
-                month=group["month"],
-            )
-            .values(*ORDER_FIELDS, "decision_id")
-            .order_by("id")
-        )
+        members = found[tuple(group[k] for k in keys)]
         decisions = sorted({m["decision_id"] for m in members})
         cases = sorted({m["case_id"] for m in members})
         total = sum((_money(m["amount"]) for m in members), Decimal("0"))
@@ -352,6 +365,7 @@ def income_not_counted(run_on: dt.date) -> list[Finding]:
     )
     checks = list(
         RegisterCheck.objects.filter(checked_at__lt=_end_of(run_on), source__in=list(ITEM_KINDS))
+        .filter(answer__items__0__isnull=False)
         .filter(Exists(in_force))
         .values("id", "case_id", "case__unit_id", "person_id", "source", "answer",
                 "period_start", "period_end")
@@ -461,16 +475,17 @@ def paid_above_decision(run_on: dt.date) -> list[Finding]:
         cursor.execute(sql, [*DEAD_ORDER_STATUSES, ops.adapt_datetimefield_value(_end_of(run_on))])
         groups = cursor.fetchall()
     findings = []
-    for case_id, month, unit_id, paid, _orders, granted in groups:
-        if isinstance(month, str):
-            month = dt.date.fromisoformat(month)
-        paid, granted = _money(paid), _money(granted)
-        members = list(
-            live_orders(run_on)
-            .filter(case_id=case_id, month=month)
-            .values(*ORDER_FIELDS, "decision_id")
-            .order_by("id")
-        )
+    groups = [
+        {"case_id": case_id, "month": dt.date.fromisoformat(month) if isinstance(month, str)
+         else month, "unit_id": unit_id, "paid": paid, "granted": granted}
+        for case_id, month, unit_id, paid, _orders, granted in groups
+    ]  # fmt: skip
+    keys = ("case_id", "month")
+    found = _members(live_orders(run_on), groups, keys, (*ORDER_FIELDS, "decision_id"), ("id",))
+    for group in groups:
+        case_id, month, unit_id = group["case_id"], group["month"], group["unit_id"]
+        paid, granted = _money(group["paid"]), _money(group["granted"])
+        members = found[(case_id, month)]
         findings.append(
             Finding(
                 ControlRule.PAID_ABOVE_DECISION,
@@ -506,13 +521,11 @@ def duplicate_invoice(run_on: dt.date) -> list[Finding]:
             .filter(count__gt=1)
             .order_by()
         )
+        groups = list(groups)
+        keys = ("unit_id", "payee_id", column)
+        found = _members(orders, groups, keys, (*ORDER_FIELDS, "payee_name"), ("id",))
         for group in groups:
-            members = list(
-                orders.filter(unit_id=group["unit_id"], payee_id=group["payee_id"])
-                .filter(**{column: group[column]})
-                .values(*ORDER_FIELDS, "payee_name")
-                .order_by("id")
-            )
+            members = found[tuple(group[k] for k in keys)]
             total = sum((_money(m["amount"]) for m in members), Decimal("0"))
             cases = sorted({m["case_id"] for m in members})
             findings.append(
@@ -552,6 +565,14 @@ RULES: dict[str, Callable[[dt.date], list[Finding]]] = {
 # --- The run --------------------------------------------------------------------------------
 
 
+def tune_for_a_run() -> None:
+    """Inside the run's transaction on PostgreSQL: room for the hash aggregates over all
+    orders (a run groups every order by case and month) without spilling to disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+
+
 def run_controls(
     actor, run_on: dt.date, *, trigger: str = RunTrigger.ON_DEMAND, rules=None
 ) -> ControlRun:
@@ -564,6 +585,7 @@ def run_controls(
         raise DomainError("future_date", "En kontrollkörning kan inte göras för en framtida dag.")
     found: dict[str, int] = {}
     with transaction.atomic():
+        tune_for_a_run()
         run = ControlRun.objects.create(
             run_on=run_on, trigger=trigger, started_by=actor, started_at=timezone.now()
         )
