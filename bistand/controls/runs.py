@@ -236,8 +236,26 @@ def overlapping_payments(run_on: dt.date) -> list[Finding]:
     """Income support (försörjningsstöd) for the same household and month from more than one
     decision in force: two applications decided for one month, or two cases of one household.
     A replaced decision is not in force; its replacement nets off what was paid."""
+    # Only households and months with more than one final decision can have two in force:
+    # found in the decisions table (one row a decision) before the orders are read.
+    several = list(
+        _model("decisions.Decision")
+        .objects.filter(status="final")
+        .values("case__household_id", "month")
+        .annotate(first=Min("id"), last=Max("id"))
+        .filter(first__lt=F("last"))
+        .values_list("case__household_id", "month")
+        .order_by()
+    )
+    if not several:
+        return []
     in_force = _decisions_in_force().filter(pk=OuterRef("decision_id"))
-    orders = live_orders(run_on).filter(decision_line__kind=INCOME_SUPPORT).filter(Exists(in_force))
+    orders = (
+        live_orders(run_on)
+        .filter(case__household_id__in={h for h, _ in several}, month__in={m for _, m in several})
+        .filter(decision_line__kind=INCOME_SUPPORT)
+        .filter(Exists(in_force))
+    )
     groups = (
         orders.values("unit_id", "case__household_id", "month")
         .annotate(first=Min("decision_id"), last=Max("decision_id"))
@@ -443,22 +461,31 @@ def income_not_counted(run_on: dt.date) -> list[Finding]:
 
 def paid_above_decision(run_on: dt.date) -> list[Finding]:
     """More paid for a case and month than the decisions in force grant for it (a replacement
-    that lowered the amount after payment, or orders on a replaced decision on top)."""
+    that lowered the amount after payment, or orders on a replaced decision on top).
+
+    Only case-months with more than one final decision are summed: within one decision the
+    database already refuses orders above a line's grant (payments migration 0002), so the run
+    looks where that trigger cannot, across decisions."""
     order = _model("payments.PaymentOrder")
     line = _model("decisions.DecisionLine")
     decision = _model("decisions.Decision")
     o, ln, d = order._meta.db_table, line._meta.db_table, decision._meta.db_table
     ops = connection.ops
     sql = f"""
-        WITH paid AS (
+        WITH several AS (
+            SELECT d.case_id, d.month FROM {d} d WHERE d.status = 'final'
+            GROUP BY d.case_id, d.month HAVING MIN(d.id) < MAX(d.id)
+        ),
+        paid AS (
             SELECT o.case_id, o.month, o.unit_id, SUM(o.amount) AS paid, COUNT(*) AS orders
-            FROM {o} o
+            FROM {o} o JOIN several s ON s.case_id = o.case_id AND s.month = o.month
             WHERE o.status NOT IN (%s, %s) AND o.created_at < %s
             GROUP BY o.case_id, o.month, o.unit_id
         ),
         granted AS (
             SELECT d.case_id, d.month, SUM(l.amount_granted) AS granted
             FROM {ln} l JOIN {d} d ON d.id = l.decision_id
+            JOIN several s ON s.case_id = d.case_id AND s.month = d.month
             WHERE d.status = 'final' AND l.outcome IN ('granted', 'partly_granted')
               AND NOT EXISTS (
                   SELECT 1 FROM {d} r WHERE r.replaces_id = d.id AND r.status = 'final')
