@@ -103,13 +103,18 @@ def _decisions_in_force():
     return decision.objects.filter(status="final").exclude(Exists(replaced))
 
 
+def _status_label(status: str) -> str:
+    choices = dict(_model("payments.PaymentOrder")._meta.get_field("status").choices)
+    return str(choices.get(status, status))
+
+
 def _order_row(order: dict) -> list[str]:
     return [
         f"BU{order['id']}",
         f"{order['month']:%Y-%m}",
         _sek(order["amount"]),
         str(order.get("paid_on") or order.get("pay_on") or ""),
-        order.get("status", ""),
+        _status_label(order.get("status", "")),
     ]
 
 

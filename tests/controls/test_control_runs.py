@@ -60,6 +60,7 @@ def test_each_rule_finds_its_planted_case_and_nothing_else(world):
     assert above.case_id == planted["paid_above_decision"]["case"]
     assert above.amount == planted["paid_above_decision"]["amount"]
 
+    assert after[0].evidence["rows"][0][4] == "Registrerad – väntar på attest"
     (duplicate,) = flags["duplicate_invoice"]
     assert _orders(duplicate) == sorted(planted["duplicate_invoice"]["orders"])
 

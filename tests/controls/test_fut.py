@@ -126,7 +126,9 @@ def test_fut_reads_are_logged(client, org, queue):
     _, flag, investigation = queue
     client.force_login(org.fraud)
     before = AccessLogEntry.objects.filter(actor_id=org.fraud.pk, action="view").count()
-    assert client.get(reverse("controls:fut_flag", args=[flag.pk])).status_code == 200
+    page = client.get(reverse("controls:fut_flag", args=[flag.pk]))
+    assert page.status_code == 200
+    assert "Enligt registret" in page.content.decode() and "7 500,00 kr" in page.content.decode()
     assert client.get(f"/api/v1/control-flags/{flag.pk}/").status_code == 200
     assert client.get(f"/api/v1/fraud-investigations/{investigation.pk}/").status_code == 200
     views = AccessLogEntry.objects.filter(actor_id=org.fraud.pk, action="view")
