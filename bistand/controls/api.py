@@ -236,3 +236,6 @@ class RegisterCheckViewSet(viewsets.GenericViewSet):
 
 def register(router) -> None:
     router.register("register-checks", RegisterCheckViewSet, basename="register-check")
+    from .sample_api import register as register_sample_review
+
+    register_sample_review(router)

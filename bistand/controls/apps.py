@@ -18,7 +18,23 @@ class ControlsConfig(AppConfig):
         register_nav(
             "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
         )
+        self._ready_sample_review()
         self._ready_fut()
+
+    def _ready_sample_review(self) -> None:
+        """Monthly sample review (stickprov) and the review queue: pages and the job."""
+        from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
+        from bistand.organisation.models import Role
+
+        from .permissions import CAPABILITIES
+        from .sample_jobs import SAMPLE_DRAW_JOB
+
+        register_nav("Stickprov", "controls:samples", {Role.UNIT_HEAD}, order=60)
+        register_nav("Granskningskö", "controls:review_queue", {Role.UNIT_HEAD}, order=61)
+        register_nav("Mina granskningar", "controls:my_reviews", CAPABILITIES["review_sample"],
+                     order=62)  # fmt: skip
+        register_job(SAMPLE_DRAW_JOB)
 
     # --- The hook decisions asks (an app-registry lookup: decisions may not import controls) ---
 

@@ -447,3 +447,18 @@ class FraudReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(recipient=""), name="fraud_report_has_recipient"),
         ]
+
+
+# Sample review (stickprov) and the review queue: their own module, re-exported here so that
+# Django finds the models in the app's models module.
+from .sample_models import (  # noqa: E402, F401
+    ActionStatus,
+    Answer,
+    ChecklistPoint,
+    CorrectiveAction,
+    Finding,
+    QueueSignoff,
+    SampleDraw,
+    SampleItem,
+    SampleSettings,
+)

@@ -9,10 +9,18 @@ HANDLERS = {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEA
 CAPABILITIES: dict[str, set[str]] = {
     "check": set(HANDLERS),
     "configure_checks": {R.UNIT_HEAD, R.SYSTEM_ADMIN},
+    # Sample review (stickprov) and the review queue. The project has no separate controller
+    # role: the unit head draws, assigns, follows up and signs off (add one here if needed).
+    "draw_sample": {R.UNIT_HEAD},
+    "review_sample": set(HANDLERS),
+    "review_queue": {R.UNIT_HEAD},
 }
 CAPABILITY_LABELS = {
     "check": "göra eller bedöma kontroller",
     "configure_checks": "ändra enhetens krav på kontroller",
+    "draw_sample": "dra eller följa upp stickprov",
+    "review_sample": "granska beslut i stickprov",
+    "review_queue": "granska och signera i granskningskön",
 }
 
 

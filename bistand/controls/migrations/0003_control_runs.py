@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_protected_identity_and_access_review'),
-        ('controls', '0001_initial'),
+        ('controls', '0002_sample_review'),
         ('households', '0002_protected_identity'),
         ('organisation', '0003_protected_identity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
