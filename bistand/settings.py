@@ -418,6 +418,10 @@ SPECTACULAR_SETTINGS = {
         "ReconsiderationEnum": "bistand.decisions.models.Reconsideration",
         "ReviewResultEnum": "bistand.decisions.models.ReviewResult",
         "InterventionResultEnum": "bistand.workplans.models.InterventionResult",
+        "FraudReportKindEnum": "bistand.controls.models.FraudReportKind",
+        "InvestigationOutcomeEnum": "bistand.controls.models.InvestigationOutcome",
+        "FlagStatusEnum": "bistand.controls.models.FlagStatus",
+        "InvestigationStatusEnum": "bistand.controls.models.InvestigationStatus",
     },
 }
 

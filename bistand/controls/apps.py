@@ -20,6 +20,7 @@ class ControlsConfig(AppConfig):
         )
         self._ready_sample_review()
         self._ready_recovery()
+        self._ready_fut()
 
     def _ready_sample_review(self) -> None:
         """Monthly sample review (stickprov) and the review queue: pages and the job."""
@@ -105,4 +106,22 @@ class ControlsConfig(AppConfig):
         )
         register_nav(
             "Återkrav", "controls:open_claims", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=95
+        )
+
+    def _ready_fut(self) -> None:
+        """Control runs and the FUT queue: the nightly job (replacing the jobs app's
+        placeholder) and the pages in the menu."""
+        from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
+        from bistand.organisation.models import Role
+
+        from .jobs import CONTROL_RUN_JOB
+
+        register_job(CONTROL_RUN_JOB)
+        register_nav("FUT-kö", "controls:fut_queue", {Role.FRAUD_INVESTIGATOR}, order=45)
+        register_nav(
+            "FUT-utredningar",
+            "controls:fut_investigations",
+            {Role.FRAUD_INVESTIGATOR, Role.UNIT_HEAD},
+            order=46,
         )

@@ -64,3 +64,35 @@ urlpatterns += [
     ),
 ]
 urlpatterns += [path("aterkrav/", recovery_views.open_claims_view, name="open_claims")]
+
+# The FUT queue and fraud investigations (controls/views_fut.py).
+from . import views_fut  # noqa: E402
+
+urlpatterns += [
+    path("fut/", views_fut.queue_view, name="fut_queue"),
+    path("fut/korning/", views_fut.run_view, name="fut_run"),
+    path("fut/flagga/<int:flag_id>/", views_fut.flag_view, name="fut_flag"),
+    path("fut/flagga/<int:flag_id>/avskriv/", views_fut.dismiss_view, name="fut_dismiss"),
+    path("fut/flagga/<int:flag_id>/utred/", views_fut.investigate_view, name="fut_investigate"),
+    path("fut/utredningar/", views_fut.investigations_view, name="fut_investigations"),
+    path(
+        "fut/utredningar/<int:investigation_id>/",
+        views_fut.investigation_view,
+        name="fut_investigation",
+    ),
+    path(
+        "fut/utredningar/<int:investigation_id>/anteckning/",
+        views_fut.note_view,
+        name="fut_note",
+    ),
+    path(
+        "fut/utredningar/<int:investigation_id>/handling/",
+        views_fut.report_view,
+        name="fut_report",
+    ),
+    path(
+        "fut/utredningar/<int:investigation_id>/utfall/",
+        views_fut.outcome_view,
+        name="fut_outcome",
+    ),
+]
