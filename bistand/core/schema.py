@@ -18,13 +18,17 @@ from rest_framework import serializers
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema class, with read-only choice fields as the model has them.
+    """drf-spectacular's schema class, with read-only fields as null or blank as they answer.
 
-    DRF drops `allow_blank`/`allow_null` from a read-only field it builds from a model column,
+    A read-only field with `default=None` answers null when its source is missing. And DRF drops `allow_blank`/`allow_null` from a read-only field it builds from a model column,
     so a `blank=True` choice column (a case's type before it is set, an open case's closing
     reason) would be declared as its enum alone although the API answers "" (or null)."""
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if field.read_only and field.default is None:
+            # source="a.b", default=None: null when the relation is empty (a check not yet
+            # assessed has no assessed_by), which DRF does not declare.
+            field.allow_null = True
         if isinstance(field, serializers.ChoiceField) and field.read_only:
             column = _model_column(field)
             if column is not None:

@@ -98,10 +98,12 @@ def test_an_open_unassigned_case_answers_blank_choices_the_schema_allows(
     assert body["case_type"] == "" and body["closing_reason"] == ""
 
 
-def test_a_decision_lines_missing_delegation_point_is_declared_nullable(schema):
+def test_read_only_fields_defaulting_to_null_are_declared_nullable(schema):
     line = schema["components"]["schemas"]["DecisionLine"]["properties"]
     assert line["grant_delegation_point"].get("nullable") is True
     assert line["refusal_delegation_point"].get("nullable") is True
+    check = schema["components"]["schemas"]["RegisterCheck"]["properties"]
+    assert check["assessed_by"].get("nullable") is True
 
 
 # --- Refusals: documented, JSON, and never a server error -------------------------------------

@@ -29,7 +29,9 @@ from schemathesis.generation import GenerationMode
 from bistand.cases import services as case_services
 from bistand.norms.models import LegalParameter, LegalPeriod, NormTableVersion
 from bistand.wsgi import application as django_app
+from tests.controls.conftest import check
 from tests.decisions.conftest import decide, sign_investigation
+from tests.workplans.conftest import make_plan
 
 pytestmark = pytest.mark.slow
 
@@ -50,8 +52,8 @@ ID_PATH = re.compile(r"^/api/v1/([a-z-]+)/\{id\}/")
 
 @pytest.fixture
 def api_world(org, household_factory, this_month):
-    """A case with a signed investigation, a decision on its application and a journal draft;
-    the rule tables are seeded by the migrations. Maps each /api/v1/<resource>/{id}/ to an id
+    """A case with a signed investigation, a decision on its application, a journal draft, a
+    draft work plan and a register check; the rule tables are seeded by the migrations. Maps each /api/v1/<resource>/{id}/ to an id
     that exists."""
     household = household_factory(org.reception, children=True)
     application = case_services.register_application(
@@ -64,7 +66,11 @@ def api_world(org, household_factory, this_month):
     entry = case_services.add_journal_entry(
         org.social_worker, case, text="Telefonsamtal med den sökande.", sign=False
     )
+    plan = make_plan(org.social_worker, case, confirm=False).plan
+    register_check = check(org.social_worker, application)
     return {
+        "workplans": plan.pk,
+        "register-checks": register_check.pk,
         "cases": case.pk,
         "applications": application.pk,
         "decisions": decision.pk,
