@@ -21,13 +21,16 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
 from bistand.cases import services as case_services
+from bistand.decisions import services as decision_services
 from bistand.norms.models import LegalParameter, LegalPeriod, NormTableVersion
+from bistand.workplans import services as workplan_services
 from bistand.wsgi import application as django_app
 from tests.controls.conftest import check
 from tests.decisions.conftest import decide, sign_investigation
@@ -52,8 +55,9 @@ ID_PATH = re.compile(r"^/api/v1/([a-z-]+)/\{id\}/")
 
 @pytest.fixture
 def api_world(org, household_factory, this_month):
-    """A case with a signed investigation, a decision on its application, a journal draft, a
-    draft work plan and a register check; the rule tables are seeded by the migrations. Maps each /api/v1/<resource>/{id}/ to an id
+    """A case with a signed investigation, a decision on its application and an appeal of it, a
+    journal draft, a draft work plan, a referral and a register check; the rule tables are
+    seeded by the migrations. Maps each /api/v1/<resource>/{id}/ to an id
     that exists."""
     household = household_factory(org.reception, children=True)
     application = case_services.register_application(
@@ -68,7 +72,16 @@ def api_world(org, household_factory, this_month):
     )
     plan = make_plan(org.social_worker, case, confirm=False).plan
     register_check = check(org.social_worker, application)
+    applicant = household.memberships.get(role="applicant").person
+    referral = workplan_services.refer(
+        org.social_worker, case, person=applicant, target="arbetsformedlingen"
+    )
+    appeal = decision_services.register_appeal(
+        org.reception, decision, received_on=timezone.localdate()
+    )
     return {
+        "interventions": referral.pk,
+        "appeals": appeal.pk,
         "workplans": plan.pk,
         "register-checks": register_check.pk,
         "cases": case.pk,
@@ -122,6 +135,7 @@ def test_every_operation_answers_as_the_schema_says(api_world, signed_in_app):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", signed_in_app)
     failures = []
     operations = 0
+    answered_ok = set()  # operations that answered 2xx at least once: the world and login work
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -136,7 +150,9 @@ def test_every_operation_answers_as_the_schema_says(api_world, signed_in_app):
         )
         @given(_strategies(operation, api_world))
         def answers_as_documented(case):
-            case.call_and_validate(checks=CHECKS)
+            response = case.call_and_validate(checks=CHECKS)
+            if response.status_code < 300:
+                answered_ok.add(case.operation.label)
 
         try:
             answers_as_documented()
@@ -144,3 +160,7 @@ def test_every_operation_answers_as_the_schema_says(api_world, signed_in_app):
             failures.append(f"{operation.label}: {failure}")
     assert operations > 100
     assert not failures, "\n\n".join(failures)
+    # Refusals are documented answers too: without this a broken login or an empty world
+    # would pass with 403s and 404s everywhere.
+    # (43 of the 111 operations did when this was written; payments are the finance role's.)
+    assert len(answered_ok) > 35, sorted(answered_ok)
