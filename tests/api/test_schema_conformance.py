@@ -35,6 +35,10 @@ def _component(schema, ref_holder):
         "/api/v1/appeals/",
         "/api/v1/register-checks/",
         "/api/v1/follow-ups/",
+        "/api/v1/sample-draws/",
+        "/api/v1/sample-reviews/",
+        "/api/v1/corrective-actions/",
+        "/api/v1/review-queue/",
     ],
 )
 def test_lists_answered_as_plain_arrays_are_declared_as_arrays(schema, path):
