@@ -142,6 +142,8 @@ class SampleDrawViewSet(viewsets.GenericViewSet):
     queryset = SampleDraw.objects.none()
     serializer_class = SampleDrawSerializer
     lookup_value_regex = ID_PATTERN
+    # The list answers a plain array (bounded: a unit's draws, one person's items), declared so.
+    pagination_class = None
 
     def _draw(self, request, pk) -> SampleDraw:
         services_require(request.user)
@@ -199,6 +201,8 @@ class SampleReviewViewSet(viewsets.GenericViewSet):
     queryset = SampleItem.objects.none()
     serializer_class = SampleItemSerializer
     lookup_value_regex = ID_PATTERN
+    # The list answers a plain array (bounded: a unit's draws, one person's items), declared so.
+    pagination_class = None
 
     @extend_schema(summary="The reviews assigned to me")
     def list(self, request: Request) -> Response:
@@ -244,6 +248,8 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
     queryset = CorrectiveAction.objects.none()
     serializer_class = CorrectiveActionSerializer
     lookup_value_regex = ID_PATTERN
+    # The list answers a plain array (bounded: a unit's draws, one person's items), declared so.
+    pagination_class = None
 
     @extend_schema(summary="The actions I own")
     def list(self, request: Request) -> Response:
@@ -301,6 +307,8 @@ class ReviewQueueViewSet(viewsets.GenericViewSet):
     queryset = SampleItem.objects.none()
     serializer_class = QueueRowSerializer
     lookup_value_regex = ID_PATTERN
+    # The list answers a plain array (bounded: a unit's draws, one person's items), declared so.
+    pagination_class = None
 
     @extend_schema(
         summary="The unit's changes to review (?from=YYYY-MM-DD)",
