@@ -50,6 +50,8 @@ from .models import (
     DecisionStatus,
     DelegationRule,
     LocalGuideline,
+    Outcome,
+    RefusalGround,
 )
 from .permissions import can, require
 from .permissions import can as decision_can
@@ -306,6 +308,23 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
                 )
                 messages.success(request, f"Beslutet är skickat till {target} för beslut.")
                 return redirect(reverse("case_detail", args=[case.pk]) + "#beslut")
+            if action == "edit":
+                return render(request, "decisions/decide.html", context)
+            if request.POST.get("confirmed") != "1":
+                preview = services.preview_decision(
+                    request.user,
+                    application,
+                    calculation=calculation,
+                    lines=lines,
+                    support_obstacles=obstacles,
+                    replacing=replacing,
+                    replacement_reason=form.cleaned_data.get("replacement_reason", ""),
+                )
+                return render(
+                    request,
+                    "decisions/decide_confirm.html",
+                    context | _confirmation(request, form, preview, calculation),
+                )
             if replacing is not None:
                 decision = services.replace_decision(
                     request.user,
@@ -348,6 +367,44 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
         context["error"] = "Kontrollera fälten nedan."
         status = 400
     return render(request, "decisions/decide.html", context, status=status)
+
+
+def _confirmation(request, form, preview, calculation) -> dict:
+    """What the confirmation page shows: the decision as it would be made, and the posted
+    fields to send again (as hidden inputs) with the confirmation."""
+    names = {adult["person_id"]: adult["name"] for adult, _ in form.obstacle_rows}
+    obstacle_labels = {
+        code: label for _, name in form.obstacle_rows for code, label in form.fields[name].choices
+    }
+    return {
+        "preview": preview,
+        "outcome_label": Outcome(preview.outcome).label,
+        "preview_lines": [
+            line
+            | {
+                "outcome_label": Outcome(line["outcome"]).label,
+                "ground_label": RefusalGround(line["refusal_ground"]).label
+                if line["refusal_ground"]
+                else "",
+            }
+            for line in preview.lines
+        ],
+        "preview_obstacles": [
+            {
+                "name": names.get(o["person_id"], ""),
+                "label": obstacle_labels.get(o["code"], o["code"]),
+            }
+            for o in preview.obstacles
+        ],
+        "reasons": form.cleaned_data.get("reasons", ""),
+        "replacement_reason": form.cleaned_data.get("replacement_reason", ""),
+        "posted": [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in {"csrfmiddlewaretoken", "action", "confirmed"}
+            for value in values
+        ],
+    }
 
 
 @login_required
