@@ -1676,7 +1676,7 @@ def prepare_repeat_decision(actor, application: Application) -> Decision:
         raise DomainError(
             "does_not_qualify",
             "Ansökan uppfyller inte villkoren för ett förberett beslut: "
-            + "; ".join(c.label + (f" ({c.note})" if c.note else "") for c in assessment.failed),
+            + "; ".join(c.why_not + (f" ({c.note})" if c.note else "") for c in assessment.failed),
         )
     return _prepared_from(actor, application, assessment, automatic=False)
 
