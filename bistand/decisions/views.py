@@ -23,6 +23,7 @@ from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
 from bistand.households.models import MemberRole
+from bistand.norms.models import SourceStatus
 from bistand.organisation.models import User
 from bistand.organisation.permissions import can as organisation_can
 
@@ -82,19 +83,31 @@ def _cost_choices():
     return groups
 
 
-def _labelled(rows: list[dict]) -> list[dict]:
+def _labelled(rows: list[dict], types: dict | None = None) -> list[dict]:
+    """Rows with the Swedish labels of their source and (costs, incomes) of their type."""
     return [
-        {**row, "source_label": calc.SOURCE_LABELS.get(row.get("source") or "manual", "")}
+        {
+            **row,
+            "source_label": calc.SOURCE_LABELS.get(row.get("source") or "manual", ""),
+            "type_label": types[row["type"]].label
+            if types is not None and row.get("type") in types
+            else row.get("type", ""),
+        }
         for row in rows
     ]
+
+
+def _norm_status_label(code: str) -> str:
+    return str(SourceStatus(code).label) if code in SourceStatus.values else code
 
 
 def _editor_context(calculation: Calculation, *, costs=None, incomes=None, adjustments=None):
     members = calculation.members
     return {
         "calculation": calculation,
-        "costs": _labelled(costs if costs is not None else calculation.costs),
-        "incomes": _labelled(incomes if incomes is not None else calculation.incomes),
+        "costs": _labelled(costs if costs is not None else calculation.costs, COST_TYPES),
+        "incomes": _labelled(incomes if incomes is not None else calculation.incomes, INCOME_TYPES),
+        "norm_status_label": _norm_status_label(calculation.norm_status),
         "adjustments": _labelled(
             adjustments if adjustments is not None else calculation.norm_adjustments
         ),
