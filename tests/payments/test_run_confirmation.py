@@ -57,3 +57,22 @@ def test_preview_is_refused_to_a_handler(client, world, org):
     client.force_login(org.benefit_admin)
     response = client.post(reverse("payments:runs"), {"payment_date": world.pay_day.isoformat()})
     assert response.status_code == 403
+
+
+def test_payment_pages_follow_the_english_ui(client, world, org, settings):
+    """Issue 13: the payment pages stayed Swedish in the English UI."""
+    three_kinds(world)
+    client.force_login(org.finance)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url, english, swedish in [
+        (reverse("payments:runs"), "Payment files", "Betalningsfiler"),
+        (reverse("payments:queue"), "Payment queue", "Utbetalningskö"),
+        (reverse("payments:payees"), "Payee register", "Mottagarregister"),
+    ]:
+        page = client.get(url).content.decode()
+        assert english in page, url
+        assert f"<h1>{swedish}" not in page, url
+    page = client.post(
+        reverse("payments:runs"), {"payment_date": world.pay_day.isoformat()}
+    ).content.decode()
+    assert "The file includes 3 attested payments" in page
