@@ -159,6 +159,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "bistand.organisation.context_processors.staff_navigation",
             ],
+            "builtins": ["bistand.core.templatetags.bistand_format"],
         },
     },
 ]
