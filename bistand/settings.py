@@ -75,6 +75,9 @@ BISTAND_AUDIT_ANCHOR_FILE = Path(
     os.environ.get("BISTAND_AUDIT_ANCHOR_FILE", str(PROJECT_DIR / "var" / "audit-anchors.jsonl"))
 )
 BISTAND_AUDIT_SYSLOG = os.environ.get("BISTAND_AUDIT_SYSLOG", "")
+# Independent keyed chains of the access log (docs/audit.md, "Chains"): a request appends to
+# a chain no other open transaction holds, so page reads do not queue on one chain head.
+BISTAND_AUDIT_CHAINS = max(1, int(os.environ.get("BISTAND_AUDIT_CHAINS", "16")))
 # Loggkontroll's monthly report: a user reading more than this many distinct cases (or persons)
 # in one day is listed as a mass read (cases.access_review).
 BISTAND_MASS_READ_THRESHOLD = int(os.environ.get("BISTAND_MASS_READ_THRESHOLD", "50"))
