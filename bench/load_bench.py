@@ -101,16 +101,18 @@ def percentile(values: list[float], share: float) -> float:
     return values[index]
 
 
-def read_events(path: Path) -> tuple[list[dict], list[float]]:
-    requests, logins = [], []
+def read_events(path: Path) -> tuple[list[dict], list[float], int]:
+    """Requests, the times log-ins finished, and how many log-ins failed."""
+    requests, logins, refused = [], [], 0
     if path.exists():
         for line in path.read_text().splitlines():
             event = json.loads(line)
             if "login" in event:
                 logins.append(event["t"])
+                refused += not event.get("ok", True)
             else:
                 requests.append(event)
-    return requests, logins
+    return requests, logins, refused
 
 
 def print_table(title: str, requests: list[dict]) -> None:
@@ -236,7 +238,9 @@ def main() -> None:
     print(f"most client connections on the PostgreSQL server: {sampler.most_total}")
     print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
 
-    requests, logins = read_events(work / "events.jsonl")
+    requests, logins, refused = read_events(work / "events.jsonl")
+    if refused:
+        print(f"\n{refused} simulated users were NOT logged in (their pages are not real reads)")
     if requests:
         started_at = min(r["t"] for r in requests)
         if len(logins) >= args.users:

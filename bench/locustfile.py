@@ -91,17 +91,22 @@ class Staff(HttpUser):
             name="/login/ (POST)",
             catch_response=True,
         ) as response:
+            self.logged_in = True
             if response.url and "/login/kod/" in response.url:
                 self._second_factor(response)
-            elif response.url and "/login/" in response.url:
+            elif response.url and "/login/" in response.url or not response.ok:
+                self.logged_in = False
                 response.failure(f"login refused for {self.username}")
         if _events is not None:
-            _events.write(json.dumps({"t": time.time(), "login": self.username}) + "\n")
+            _events.write(
+                json.dumps({"t": time.time(), "login": self.username, "ok": self.logged_in}) + "\n"
+            )
         self._collect_cases(self.client.get("/", name="/ (home)").text)
 
     def _second_factor(self, response) -> None:
         key = TOTP_KEYS.get(self.username)
         if key is None:
+            self.logged_in = False
             response.failure(f"{self.username} needs a TOTP code and no secret was given")
             return
         token = self.client.cookies.get("csrftoken", "")
@@ -111,7 +116,8 @@ class Staff(HttpUser):
             name="/login/kod/ (POST)",
             catch_response=True,
         ) as answer:
-            if answer.url and "/login/" in answer.url:
+            if answer.url and "/login/" in answer.url or not answer.ok:
+                self.logged_in = False
                 answer.failure(f"TOTP code refused for {self.username}")
 
     def _collect_cases(self, page: str) -> None:
