@@ -356,6 +356,15 @@ def case_orders(case: Case) -> QuerySet[PaymentOrder]:
     )
 
 
+def case_order_list(case: Case) -> list[PaymentOrder]:
+    """`case_orders` as a list, read once per case object: the case page's panel and its
+    timeline show the same orders."""
+    cached = getattr(case, "_bistand_case_orders", None)
+    if cached is None:
+        cached = case._bistand_case_orders = list(case_orders(case))
+    return cached
+
+
 @dataclass
 class PayableLine:
     line: DecisionLine
@@ -405,7 +414,7 @@ def timeline_items(case: Case) -> list[TimelineItem]:
     from django.urls import reverse
 
     items = []
-    for order in case_orders(case):
+    for order in case_order_list(case):
         url = reverse("payments:order", args=[order.pk])
         to = order.payee_masked or order.payee_name
         base = f"{order.reference}: {_sek(order.amount)} {order.get_method_display().lower()}"
