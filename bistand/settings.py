@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "bistand.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bistand.organisation.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -278,7 +279,11 @@ LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # Sessions expire after 30 minutes of inactivity.
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: a logged-in session's expiry moves to now + SESSION_COOKIE_AGE when it is
+# saved, at most once per SESSION_REFRESH_SECONDS (organisation.middleware.
+# SessionIdleRefreshMiddleware) instead of an UPDATE and commit on every request (issue #15).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Transport and browser security (README, "Production settings"). Debug off means production:
