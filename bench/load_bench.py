@@ -145,8 +145,18 @@ def wait_for(base: str, server: subprocess.Popen) -> None:
 
 
 def server_errors(base: str) -> float:
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
-        text = response.read().decode()
+    """The server's 5xx counter (after a saturating run the server may still be draining its
+    queue: wait up to a minute)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+                text = response.read().decode()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
