@@ -11,6 +11,7 @@ from bistand.cases.api import (
     PersonViewSet,
 )
 from bistand.controls.api import register as register_controls
+from bistand.controls.api_fut import register as register_fut
 from bistand.decisions.api import register as register_decisions
 from bistand.households.api import HouseholdRegistrationViewSet
 from bistand.norms.api import register as register_norms
@@ -29,6 +30,7 @@ router.register("journal-entries", JournalEntryViewSet, basename="journal-entry"
 register_workplans(router)
 register_decisions(router)
 register_controls(router)
+register_fut(router)
 register_payments(router)
 register_norms(router)
 

@@ -163,6 +163,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "bistand.organisation.context_processors.staff_navigation",
             ],
+            "builtins": ["bistand.core.templatetags.bistand_format"],
         },
     },
 ]
@@ -389,8 +390,8 @@ REST_FRAMEWORK = {
     # the browsable view.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's defaults, with a JSON parser that answers NaN and deep nesting with a 400.
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "bistand.core.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "bistand.core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "bistand.core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
@@ -410,6 +411,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation also documents its error answers (400/403/404/415; bistand/core/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bistand.core.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CheckAssessmentEnum": "bistand.controls.models.Assessment",
         "CaseStatusEnum": "bistand.cases.models.CaseStatus",
@@ -428,6 +434,11 @@ SPECTACULAR_SETTINGS = {
         "ReconsiderationEnum": "bistand.decisions.models.Reconsideration",
         "ReviewResultEnum": "bistand.decisions.models.ReviewResult",
         "InterventionResultEnum": "bistand.workplans.models.InterventionResult",
+        "FraudReportKindEnum": "bistand.controls.models.FraudReportKind",
+        "InvestigationOutcomeEnum": "bistand.controls.models.InvestigationOutcome",
+        "FlagStatusEnum": "bistand.controls.models.FlagStatus",
+        "InvestigationStatusEnum": "bistand.controls.models.InvestigationStatus",
+        "ProtectionKindEnum": "bistand.households.models.ProtectionKind",
     },
 }
 

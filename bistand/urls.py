@@ -51,3 +51,6 @@ urlpatterns = [
     path("loggkontroll/", include("bistand.cases.urls_audit")),
     path("drift/", include("bistand.jobs.urls")),
 ]
+
+# An unknown address under /api/ answers the API's JSON error, not an HTML page.
+handler404 = "bistand.core.views.not_found"

@@ -149,6 +149,19 @@ class NormTable:
         }
 
 
+# How well a table's figures are sourced, in Swedish (the same labels as norms.SourceStatus;
+# this module imports no Django app).
+STATUS_LABELS = {
+    "verified_primary": "kontrollerad mot författningstexten",
+    "verified_secondary": "kontrollerad mot två andrahandskällor",
+    "secondary_two_code_sources": "andrahandskällor",
+    "single_secondary_source_UNVERIFIED": "en andrahandskälla – ej kontrollerad",
+    "partial": "ofullständig",
+    "single_secondary_source_UNVERIFIED_partial": "en andrahandskälla, ofullständig",
+    "proposal": "förslag – inte beslutat",
+}
+
+
 def _status_warnings(table: NormTable) -> tuple[CalculationWarning, ...]:
     warnings = []
     if table.draft:
@@ -165,7 +178,8 @@ def _status_warnings(table: NormTable) -> tuple[CalculationWarning, ...]:
             CalculationWarning(
                 "norm_table_unverified",
                 f"Riksnormen {table.year} är inte verifierad mot förordningstexten "
-                f"(status: {table.status}). Kontrollera beloppen innan beslut fattas.",
+                f"(källäge: {STATUS_LABELS.get(table.status, table.status)}). Kontrollera "
+                "beloppen innan beslut fattas.",
             )
         )
     if table.partial:

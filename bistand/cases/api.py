@@ -34,18 +34,25 @@ from rest_framework.response import Response
 from bistand.audit.models import AccessLogEntry, AuditAction
 from bistand.audit.services import AuditEvent, record, record_many
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.text import LONG_TEXT
+from bistand.core.text import LONG_TEXT, NOTE_TEXT
 from bistand.households.api import (
     HouseholdSerializer,
     PersonSerializer,
     PersonSummarySerializer,
     validated,
 )
-from bistand.households.models import Household, HouseholdMembership, MemberRole, Person
+from bistand.households.models import (
+    Household,
+    HouseholdMembership,
+    MemberRole,
+    Person,
+    ProtectedIdentity,
+    ProtectionKind,
+)
 from bistand.organisation.models import Section, User
 from bistand.organisation.permissions import can, require
 
-from . import services
+from . import protection, services
 from .models import (
     Application,
     ApplicationChannel,
@@ -60,7 +67,7 @@ from .models import (
     JournalEntry,
     JournalKind,
 )
-from .rules import protected_case_ids, protected_cases_q, read_detail
+from .rules import is_protected_case, protected_case_ids, protected_cases_q, read_detail
 from .selectors import cases_visible_to, journal_entries_for, open_case, search_persons
 
 ID_PATTERN = r"\d{1,18}"  # a database id; anything else is not a route
@@ -476,6 +483,66 @@ def _staff_of_unit(staff_id: int | None, case: Case, label: str) -> User | None:
     return staff
 
 
+class ProtectionMarkingSerializer(serializers.Serializer):
+    """A marking in force: which kind, from when, who marked it and when."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ProtectionKind.choices)
+    registered_on = serializers.DateField()
+    marked_by = StaffSerializer()
+    marked_at = serializers.DateTimeField()
+
+
+class MemberProtectionSerializer(serializers.Serializer):
+    person = PersonSummarySerializer()
+    protected_identity = ProtectionMarkingSerializer(allow_null=True)
+
+
+class CaseProtectionSerializer(serializers.Serializer):
+    """The case page's panel: whether the case is protected and each member's marking."""
+
+    case = serializers.IntegerField()
+    protected = serializers.BooleanField()
+    members = MemberProtectionSerializer(many=True)
+
+
+class MarkProtectionSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=ProtectionKind.choices)
+    registered_on = serializers.DateField()
+
+
+class RemoveProtectionSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=NOTE_TEXT)
+
+
+def _case_protection(case: Case) -> dict:
+    members = [m.person for m in case.household.members_on(timezone.localdate())]
+    markings = {
+        m.person_id: m
+        for m in ProtectedIdentity.objects.filter(
+            person__in=members, removed_at__isnull=True
+        ).select_related("marked_by")
+    }
+    return {
+        "case": case.pk,
+        "protected": is_protected_case(case),
+        "members": [
+            {"person": person, "protected_identity": markings.get(person.pk)} for person in members
+        ],
+    }
+
+
+def _member_of(case: Case, person_id: int) -> Person:
+    membership = (
+        case.household.memberships.filter(person_id=person_id).select_related("person").first()
+    )
+    if membership is None:
+        raise DomainError("not_in_household", "Personen hör inte till ärendets hushåll.")
+    return membership.person
+
+
 # --- Views -------------------------------------------------------------------------------
 
 CASE_LIST_PARAMETERS = [
@@ -602,6 +669,51 @@ class CaseViewSet(viewsets.GenericViewSet):
         data = validated(ReasonSerializer, request.data)
         access = services.take_emergency_access(request.user, case, data["reason"])
         return Response(EmergencyAccessSerializer(access).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Protected identity of the household's members (logged, as the case page)",
+        responses=CaseProtectionSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def protection(self, request: Request, pk: str) -> Response:
+        case = _open_case(request.user, pk, what="protection")
+        return Response(CaseProtectionSerializer(_case_protection(case)).data)
+
+    @extend_schema(
+        summary="Mark a member as having protected identity (logged with before and after)",
+        request=MarkProtectionSerializer,
+        responses={201: CaseProtectionSerializer},
+    )
+    @protection.mapping.post
+    def mark_protection(self, request: Request, pk: str) -> Response:
+        case = _open_case(request.user, pk, what="protect")
+        data = validated(MarkProtectionSerializer, request.data)
+        protection.mark_protected_identity(
+            request.user,
+            case,
+            _member_of(case, data["person"]),
+            kind=data["kind"],
+            registered_on=data["registered_on"],
+        )
+        return Response(
+            CaseProtectionSerializer(_case_protection(case)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Remove a member's marking (the unit head, with a reason; logged)",
+        request=RemoveProtectionSerializer,
+        responses=CaseProtectionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="protection/remove")
+    def remove_protection(self, request: Request, pk: str) -> Response:
+        case = _open_case(request.user, pk, what="unprotect")
+        data = validated(RemoveProtectionSerializer, request.data)
+        person = _member_of(case, data["person"])
+        marking = ProtectedIdentity.objects.filter(person=person, removed_at__isnull=True).first()
+        if marking is None:
+            raise NotFound("marking_not_found", "Personen har ingen markering.")
+        protection.remove_protected_identity(request.user, case, marking, reason=data["reason"])
+        return Response(CaseProtectionSerializer(_case_protection(case)).data)
 
     @extend_schema(
         summary="The applications of a case (logged)",

@@ -82,6 +82,21 @@ class RepeatApplicationForm(ApplicationFieldsForm):
     )
 
 
+class EndApplicationForm(Form):
+    """Withdraw an application (the applicant's wish) or write it off (registered by mistake)."""
+
+    WITHDRAW = "withdraw"
+    WRITE_OFF = "write_off"
+    how = forms.ChoiceField(
+        label=_("Åtgärd"),
+        choices=[
+            (WITHDRAW, _("Sökanden återtar ansökan")),
+            (WRITE_OFF, _("Skriv av – felregistrerad")),
+        ],
+    )
+    reason = forms.CharField(label=_("Skäl"), max_length=2000)
+
+
 class JournalForm(Form):
     kind = forms.ChoiceField(label=_("Typ"), choices=JournalKind.choices)
     occurred_on = forms.DateField(label=_("Datum"), widget=DateInput(), required=False)

@@ -174,6 +174,7 @@ class ApplicationStatus(models.TextChoices):
     COMPLETE = "complete", _("Komplett")
     DECIDED = "decided", _("Beslutad")
     WITHDRAWN = "withdrawn", _("Återtagen")
+    WRITTEN_OFF = "written_off", _("Avskriven (felregistrerad)")
 
 
 APPLICATION_STATUS_TRANSITIONS = {
@@ -181,12 +182,20 @@ APPLICATION_STATUS_TRANSITIONS = {
         ApplicationStatus.COMPLETE,
         ApplicationStatus.DECIDED,
         ApplicationStatus.WITHDRAWN,
+        ApplicationStatus.WRITTEN_OFF,
     },
-    ApplicationStatus.COMPLETE: {ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.COMPLETE: {
+        ApplicationStatus.DECIDED,
+        ApplicationStatus.WITHDRAWN,
+        ApplicationStatus.WRITTEN_OFF,
+    },
     ApplicationStatus.DECIDED: set(),
     ApplicationStatus.WITHDRAWN: set(),
+    ApplicationStatus.WRITTEN_OFF: set(),
 }
 UNDECIDED_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.COMPLETE)
+# Ended without a decision: withdrawn by the applicant, or written off as registered by mistake.
+ENDED_WITHOUT_DECISION = (ApplicationStatus.WITHDRAWN, ApplicationStatus.WRITTEN_OFF)
 
 
 class Application(models.Model):
@@ -202,6 +211,17 @@ class Application(models.Model):
     stated_costs = models.JSONField(_("uppgivna kostnader"), default=list, blank=True)
     stated_incomes = models.JSONField(_("uppgivna inkomster"), default=list, blank=True)
     notes = models.TextField(_("anteckning"), blank=True)
+    ended_reason = models.TextField(
+        _("skäl till återtagande eller avskrivning"), blank=True, default=""
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -58,6 +58,15 @@ def visible_cases_q(user) -> Q:
     return q
 
 
+def sees_whole_section(user, section) -> bool:
+    """Whether `user` may see every (unprotected) case of `section`, i.e. its whole inbox."""
+    if not _active(user) or section is None:
+        return False
+    if user.role == Role.UNIT_HEAD:
+        return bool(user.unit_id) and user.unit_id == section.unit_id
+    return user.role in SECTION_ROLES and bool(user.section_id) and user.section_id == section.pk
+
+
 def is_protected_case(case) -> bool:
     return Case.objects.filter(protected_cases_q(), pk=case.pk).exists()
 

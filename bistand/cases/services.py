@@ -373,19 +373,39 @@ def mark_application_decided(actor, application: Application) -> Application:
 
 @atomic_service
 def withdraw_application(actor, application: Application, reason: str) -> Application:
+    """The applicant withdrew the application: it ends without a decision, with the reason."""
+    return _end_application(actor, application, ApplicationStatus.WITHDRAWN, reason)
+
+
+@atomic_service
+def write_off_application(actor, application: Application, reason: str) -> Application:
+    """The application was registered by mistake (wrong household, month, duplicate): it is
+    written off with the reason. Nothing is deleted; the row and its history remain."""
+    return _end_application(actor, application, ApplicationStatus.WRITTEN_OFF, reason)
+
+
+def _end_application(actor, application: Application, status: str, reason: str) -> Application:
     require(actor, "handle_application")
     _require_case(actor, application.case)
-    if not reason.strip():
+    reason = (reason or "").strip()
+    if not reason:
+        if status == ApplicationStatus.WRITTEN_OFF:
+            raise DomainError("reason_required", "Ange varför ansökan skrivs av.")
         raise DomainError("reason_required", "Ange varför ansökan återtas.")
     check_text(reason, NOTE_TEXT, "Skäl")
-    _transition_application(application, ApplicationStatus.WITHDRAWN)
-    application.save(update_fields=["status"])
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    before = application.status
+    _transition_application(application, status)
+    application.ended_reason = reason
+    application.ended_at = timezone.now()
+    application.ended_by = actor
+    application.save(update_fields=["status", "ended_reason", "ended_at", "ended_by"])
     record(
         actor,
         AuditAction.UPDATE,
         obj=application,
         case_id=application.case_id,
-        detail={"after": {"status": "withdrawn", "reason": reason}},
+        detail={"before": {"status": before}, "after": {"status": status, "reason": reason}},
     )
     return application
 

@@ -37,6 +37,11 @@ urlpatterns = [
         views.complete_application_view,
         name="complete_application",
     ),
+    path(
+        "arende/<int:case_id>/ansokan/<int:application_id>/avsluta/",
+        views.end_application_view,
+        name="end_application",
+    ),
     path("arende/<int:case_id>/fordela/", views.reassign_view, name="reassign"),
     path("arende/<int:case_id>/avsluta/", views.close_case_view, name="close_case"),
     path("arende/<int:case_id>/arendetyp/", views.set_case_type_view, name="set_case_type"),

@@ -23,6 +23,7 @@ from .forms import (
     ApplicationFieldsForm,
     CloseForm,
     DocumentForm,
+    EndApplicationForm,
     HouseholdFieldsForm,
     InvestigationForm,
     JournalForm,
@@ -31,7 +32,8 @@ from .forms import (
     RepeatApplicationForm,
     SearchForm,
 )
-from .models import Case, CaseStatus, JournalEntry
+from .models import Case, CaseStatus, CaseType, JournalEntry
+from .rules import sees_whole_section
 from .views_protection import protection_panel
 
 
@@ -84,7 +86,14 @@ def inbox(request):
         application_ids=[row.application.pk for row in rows],
     )
     return render(
-        request, "cases/inbox.html", {"rows": rows, "section": section, "sections": sections}
+        request,
+        "cases/inbox.html",
+        {
+            "rows": rows,
+            "section": section,
+            "sections": sections,
+            "whole_section": sees_whole_section(request.user, section),
+        },
     )
 
 
@@ -169,7 +178,7 @@ def case_detail(request, case_id: int):
         "members": members,
         "household_type": case.household.household_type_label_on(today),
         "timeline": selectors.case_timeline(case),
-        "applications": case.applications.all(),
+        "applications": _with_end_forms(case.applications.select_related("ended_by")),
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
@@ -183,11 +192,19 @@ def case_detail(request, case_id: int):
         "can_reassign": can(request.user, "reassign_case"),
         "can_investigate": can(request.user, "edit_investigation"),
         "reopenings": case.reopenings.all(),
+        "case_types": CaseType.choices,
         "case_panels": [panel(request, case) for panel in CASE_PANELS],
     }
     context["protection"] = protection_panel(request.user, case)
     context["address_protected"] = context["protection"]["protected"]
     return render(request, "cases/case_detail.html", context)
+
+
+def _with_end_forms(applications):
+    rows = list(applications)
+    for application in rows:
+        application.end_form = EndApplicationForm(prefix=f"end{application.pk}")
+    return rows
 
 
 # Other apps add panels to the case page: callables (request, case) -> {"title", "template", "context"}.
@@ -355,7 +372,7 @@ def register_repeat_application(request, case_id: int):
     case = selectors.open_case(
         request.user, case_id, action=AuditAction.VIEW, what="application_register"
     )
-    form = RepeatApplicationForm(request.POST)
+    form = RepeatApplicationForm(request.POST, prefix="app")
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("case_detail", case_id)
@@ -382,6 +399,32 @@ def complete_application_view(request, case_id: int, application_id: int):
     application = case.applications.get(pk=application_id)
     services.mark_application_complete(request.user, application)
     messages.success(request, "Ansökan är markerad som komplett.")
+    return redirect("case_detail", case_id)
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def end_application_view(request, case_id: int, application_id: int):
+    """Withdraw or write off a wrongly registered application (status and reason, no delete)."""
+    case = selectors.open_case(
+        request.user, case_id, action=AuditAction.VIEW, what="application_end"
+    )
+    application = case.applications.get(pk=application_id)
+    form = EndApplicationForm(request.POST, prefix=f"end{application.pk}")
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Ansökan kunde inte återtas eller skrivas av: "
+            + " ".join(e for errs in form.errors.values() for e in errs),
+        )
+        return redirect("case_detail", case_id)
+    if form.cleaned_data["how"] == EndApplicationForm.WRITE_OFF:
+        services.write_off_application(request.user, application, form.cleaned_data["reason"])
+        messages.success(request, "Ansökan är avskriven.")
+    else:
+        services.withdraw_application(request.user, application, form.cleaned_data["reason"])
+        messages.success(request, "Ansökan är återtagen.")
     return redirect("case_detail", case_id)
 
 
@@ -462,7 +505,11 @@ def close_case_view(request, case_id: int):
 @handle_domain_errors
 def set_case_type_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="set_type")
-    services.set_case_type(request.user, case, request.POST.get("case_type", ""))
+    case_type = request.POST.get("case_type", "")
+    if not case_type:
+        messages.error(request, "Välj en ärendetyp.")
+        return redirect("case_detail", case_id)
+    services.set_case_type(request.user, case, case_type)
     messages.success(request, "Ärendetypen är ändrad.")
     return redirect("case_detail", case_id)
 
@@ -543,7 +590,7 @@ def household_application_view(request, household_id: int):
     require(request.user, "register_application")
     household = selectors.open_household(request.user, household_id, what="application_register")
     if request.method == "POST":
-        form = RepeatApplicationForm(request.POST)
+        form = RepeatApplicationForm(request.POST, prefix="app")
         if form.is_valid():
             application = services.register_application(
                 request.user,

@@ -18,6 +18,7 @@ from bistand.core.views import handle_domain_errors
 from bistand.organisation.permissions import require
 
 from . import access_review
+from .access_log_display import Presenter
 from .models import AccessReviewKind, EmergencyAccess
 from .services import review_emergency_access
 
@@ -72,6 +73,7 @@ def access_log(request):
         "audit/access_log.html",
         {
             "page": page,
+            "rows": Presenter(page.object_list).rows(),
             "pending": pending,
             "staff": staff,
             "actions": AuditAction.choices,

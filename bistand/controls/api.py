@@ -7,7 +7,6 @@ Wire with `register(router)` from bistand/api_urls.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from bistand.cases.models import Application
 from bistand.cases.selectors import open_case
+from bistand.core.dates import parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.serializers import limit_texts
 from bistand.households.models import Person
@@ -75,7 +75,10 @@ class MonthField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or len(data) != 7 or not MONTH.match(data):
             raise serializers.ValidationError("Ange månaden som ÅÅÅÅ-MM.")
-        return dt.date(int(data[:4]), int(data[5:7]), 1)
+        try:
+            return parse_month(data)  # also refuses a year outside what the system holds
+        except ValueError:
+            raise serializers.ValidationError("Ange en månad inom ett rimligt årtal.") from None
 
     def to_representation(self, value):
         return f"{value:%Y-%m}"
@@ -145,6 +148,8 @@ class RegisterCheckViewSet(viewsets.GenericViewSet):
     queryset = RegisterCheck.objects.none()
     serializer_class = RegisterCheckSerializer
     lookup_value_regex = ID_PATTERN
+    # One case's rows (or the caller's open appeals): a bare list, declared so (no limit/offset).
+    pagination_class = None
 
     @extend_schema(summary="The checks of one case (?case=, required)", parameters=[CASE_PARAMETER])
     def list(self, request: Request) -> Response:
@@ -236,3 +241,9 @@ class RegisterCheckViewSet(viewsets.GenericViewSet):
 
 def register(router) -> None:
     router.register("register-checks", RegisterCheckViewSet, basename="register-check")
+    from .sample_api import register as register_sample_review
+
+    register_sample_review(router)
+    from .recovery_api import register as register_recovery
+
+    register_recovery(router)

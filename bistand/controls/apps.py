@@ -18,6 +18,24 @@ class ControlsConfig(AppConfig):
         register_nav(
             "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
         )
+        self._ready_sample_review()
+        self._ready_recovery()
+        self._ready_fut()
+
+    def _ready_sample_review(self) -> None:
+        """Monthly sample review (stickprov) and the review queue: pages and the job."""
+        from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
+        from bistand.organisation.models import Role
+
+        from .permissions import CAPABILITIES
+        from .sample_jobs import SAMPLE_DRAW_JOB
+
+        register_nav("Stickprov", "controls:samples", {Role.UNIT_HEAD}, order=60)
+        register_nav("Granskningskö", "controls:review_queue", {Role.UNIT_HEAD}, order=61)
+        register_nav("Mina granskningar", "controls:my_reviews", CAPABILITIES["review_sample"],
+                     order=62)  # fmt: skip
+        register_job(SAMPLE_DRAW_JOB)
 
     # --- The hook decisions asks (an app-registry lookup: decisions may not import controls) ---
 
@@ -67,3 +85,43 @@ class ControlsConfig(AppConfig):
         from .hooks import decision_form_panel
 
         return decision_form_panel(request, application)
+
+    def _ready_recovery(self) -> None:
+        """Incorrect payments and recovery on the case page; the backlog for the heads."""
+        from bistand.cases import views as case_views
+        from bistand.core.navigation import register_nav
+        from bistand.organisation.models import Role
+
+        from .recovery_views import backlog_home_section, recovery_panel
+
+        if recovery_panel not in case_views.CASE_PANELS:
+            case_views.CASE_PANELS.append(recovery_panel)
+        if backlog_home_section not in case_views.HOME_SECTIONS:
+            case_views.HOME_SECTIONS.append(backlog_home_section)
+        register_nav(
+            "Dokumentationsskuld",
+            "controls:backlog",
+            {Role.SECTION_HEAD, Role.UNIT_HEAD},
+            order=94,
+        )
+        register_nav(
+            "Återkrav", "controls:open_claims", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=95
+        )
+
+    def _ready_fut(self) -> None:
+        """Control runs and the FUT queue: the nightly job (replacing the jobs app's
+        placeholder) and the pages in the menu."""
+        from bistand.core.navigation import register_nav
+        from bistand.jobs.registry import register_job
+        from bistand.organisation.models import Role
+
+        from .jobs import CONTROL_RUN_JOB
+
+        register_job(CONTROL_RUN_JOB)
+        register_nav("FUT-kö", "controls:fut_queue", {Role.FRAUD_INVESTIGATOR}, order=45)
+        register_nav(
+            "FUT-utredningar",
+            "controls:fut_investigations",
+            {Role.FRAUD_INVESTIGATOR, Role.UNIT_HEAD},
+            order=46,
+        )

@@ -231,3 +231,241 @@ class DecisionCheckUse(models.Model):
                 fields=["decision_id", "check_record"], name="one_use_per_decision_and_check"
             )
         ]
+
+
+# --- Control runs, the FUT queue and fraud investigations (issue #12) -------------------------
+# docs/controls.md, "Control runs and the FUT queue". Flags and investigations keep their ids
+# for good: incorrect payments and recovery refer to them.
+
+
+class ControlRule(models.TextChoices):
+    """What a control run looks for; each rule is one set-wise query (controls/runs.py)."""
+
+    SHARED_ACCOUNT = "shared_account", _("Samma konto får pengar för flera hushåll")
+    PAID_AFTER_CLOSING = "paid_after_closing", _("Utbetalning efter att ärendet avslutades")
+    OVERLAPPING_PAYMENTS = (
+        "overlapping_payments",
+        _("Försörjningsstöd för samma hushåll och månad i flera beslut"),
+    )
+    PERSON_IN_TWO_CASES = "person_in_two_cases", _("Samma person i två öppna ärenden")
+    INCOME_NOT_COUNTED = "income_not_counted", _("Inkomst i registret som inte räknats")
+    PAID_ABOVE_DECISION = "paid_above_decision", _("Mer utbetalt än beviljat")
+    DUPLICATE_INVOICE = "duplicate_invoice", _("Samma faktura eller OCR-nummer betald flera gånger")
+
+
+class RunTrigger(models.TextChoices):
+    NIGHTLY = "nightly", _("Nattlig körning")
+    ON_DEMAND = "on_demand", _("Körd på begäran")
+
+
+class ControlRun(models.Model):
+    """One run of every rule over the data as of `run_on`. Runs are idempotent: a flag is keyed
+    by what it is about, so a second run of the same date finds but does not add it again."""
+
+    run_on = models.DateField(_("körning per dag"))
+    trigger = models.CharField(_("start"), max_length=12, choices=RunTrigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("startad"))
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    found = models.JSONField(_("träffar per regel"), default=dict)
+    new_flags = models.PositiveIntegerField(_("nya flaggor"), default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Kontrollkörning {self.run_on:%Y-%m-%d} ({self.pk})"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Ny")
+    DISMISSED = "dismissed", _("Avskriven")
+    INVESTIGATION = "investigation", _("Utreds")
+
+
+class ControlFlag(models.Model):
+    """A likely incorrect payment a control run found, with its evidence, in the FUT queue.
+
+    `(rule, key)` is unique: the key names what the flag is about (orders, households, check
+    and month), so running again adds nothing; new evidence (another household on the same
+    account) is a new key and a new flag."""
+
+    rule = models.CharField(_("regel"), max_length=32, choices=ControlRule.choices)
+    key = models.CharField(max_length=200)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="control_flags"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="control_flags"
+    )
+    month = models.DateField(_("månad"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("belopp i fråga"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    summary = models.CharField(_("sammanfattning"), max_length=300)
+    evidence = models.JSONField(_("underlag"), default=dict)
+    first_run = models.ForeignKey(ControlRun, on_delete=models.PROTECT, related_name="flags")
+    found_on = models.DateField(_("hittad"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.TextField(_("skäl till avskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["-found_on", "-id"]
+        indexes = [models.Index(fields=["unit", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "key"], name="control_flag_once"),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed")
+                | (Q(dismissed_at__isnull=False) & ~Q(dismiss_reason="")),
+                name="dismissed_flag_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flagga {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"KF-{self.pk}" if self.pk else "ny"
+
+
+class InvestigationStatus(models.TextChoices):
+    OPEN = "open", _("Pågår")
+    CLOSED = "closed", _("Avslutad")
+
+
+class InvestigationOutcome(models.TextChoices):
+    NO_ERROR = "no_error", _("Ingen felaktig utbetalning")
+    INCORRECT_PAYMENT = "incorrect_payment", _("Felaktig utbetalning, inget brott misstänks")
+    SUSPECTED_CRIME = "suspected_crime", _("Felaktig utbetalning, misstänkt bidragsbrott")
+
+
+class FraudInvestigation(models.Model):
+    """A FUT investigation (suspicion, notes, outcome). Visible only to the fraud investigators
+    and the unit head of its unit; every read is logged (controls/fut.py)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    flag = models.OneToOneField(
+        ControlFlag, on_delete=models.PROTECT, null=True, blank=True, related_name="investigation"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="fraud_investigations"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suspicion = models.TextField(_("misstanke"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InvestigationStatus.choices,
+        default=InvestigationStatus.OPEN,
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("öppnad"))
+    outcome = models.CharField(
+        _("utfall"), max_length=20, choices=InvestigationOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("motivering"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (~Q(outcome="") & Q(closed_at__isnull=False)),
+                name="closed_investigation_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FUT-utredning {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"FUT-{self.pk}" if self.pk else "ny"
+
+
+class InvestigationNote(models.Model):
+    """A note in an investigation: written once, never changed (a correction is a new note)."""
+
+    investigation = models.ForeignKey(
+        FraudInvestigation, on_delete=models.PROTECT, related_name="notes"
+    )
+    text = models.TextField(_("anteckning"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+
+class FraudReportKind(models.TextChoices):
+    # Bidragsbrottslagen (2007:612) 6 §: the authority reports a suspected crime to the police.
+    POLICE_REPORT = "police_report", _("Polisanmälan om misstänkt bidragsbrott (2007:612)")
+    # Lag (2008:206) om underrättelseskyldighet vid felaktiga utbetalningar från
+    # välfärdssystemen: notification to the authority that paid.
+    NOTIFICATION = "notification", _("Underrättelse till annan myndighet (2008:206)")
+
+
+class FraudReport(models.Model):
+    """A report to the police or a notification to another authority: a recorded document
+    with its date and recipient. Written once; never changed."""
+
+    investigation = models.ForeignKey(
+        FraudInvestigation, on_delete=models.PROTECT, related_name="reports"
+    )
+    kind = models.CharField(_("slag"), max_length=16, choices=FraudReportKind.choices)
+    sent_on = models.DateField(_("datum"))
+    recipient = models.CharField(_("mottagare"), max_length=200)
+    reference = models.CharField(_("mottagarens diarienummer"), max_length=100, blank=True)
+    summary = models.TextField(_("innehåll i korthet"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(recipient=""), name="fraud_report_has_recipient"),
+        ]
+
+
+# Incorrect payments, recovery and the documentation backlog, and the sample review (stickprov)
+# with the review queue (issue #12): their own modules, re-exported here so that Django finds
+# the models in the app's models module.
+from .recovery_models import (  # noqa: E402, F401
+    BacklogSettings,
+    IncorrectPayment,
+    RecoveryClaim,
+    RecoveryEntry,
+)
+from .sample_models import (  # noqa: E402, F401
+    ActionStatus,
+    Answer,
+    ChecklistPoint,
+    CorrectiveAction,
+    Finding,
+    QueueSignoff,
+    SampleDraw,
+    SampleItem,
+    SampleSettings,
+)

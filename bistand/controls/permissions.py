@@ -9,10 +9,18 @@ HANDLERS = {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEA
 CAPABILITIES: dict[str, set[str]] = {
     "check": set(HANDLERS),
     "configure_checks": {R.UNIT_HEAD, R.SYSTEM_ADMIN},
+    # Sample review (stickprov) and the review queue. The project has no separate controller
+    # role: the unit head draws, assigns, follows up and signs off (add one here if needed).
+    "draw_sample": {R.UNIT_HEAD},
+    "review_sample": set(HANDLERS),
+    "review_queue": {R.UNIT_HEAD},
 }
 CAPABILITY_LABELS = {
     "check": "göra eller bedöma kontroller",
     "configure_checks": "ändra enhetens krav på kontroller",
+    "draw_sample": "dra eller följa upp stickprov",
+    "review_sample": "granska beslut i stickprov",
+    "review_queue": "granska och signera i granskningskön",
 }
 
 
@@ -30,3 +38,28 @@ def require(user, capability: str) -> None:
             f"Din roll ({role}) får inte {CAPABILITY_LABELS[capability]}.",
             capability=capability,
         )
+
+
+# Incorrect payments, recovery (återkrav) and the documentation backlog (docs/recovery.md).
+# Recovery decisions: section and unit heads by default (the delegation order in decisions has
+# no point for återkrav yet; the board's order may say otherwise).
+CAPABILITIES.update(
+    {
+        "register_incorrect_payment": set(HANDLERS),
+        "decide_recovery": {R.SECTION_HEAD, R.UNIT_HEAD},
+        "record_repayment": set(HANDLERS),
+        "write_off_recovery": {R.SECTION_HEAD, R.UNIT_HEAD},
+        "view_backlog": {R.SECTION_HEAD, R.UNIT_HEAD},
+        "configure_backlog": {R.UNIT_HEAD, R.SYSTEM_ADMIN},
+    }
+)
+CAPABILITY_LABELS.update(
+    {
+        "register_incorrect_payment": "registrera felaktiga utbetalningar",
+        "decide_recovery": "fatta beslut om återkrav",
+        "record_repayment": "registrera inbetalningar på återkrav",
+        "write_off_recovery": "besluta om avskrivning av återkrav",
+        "view_backlog": "se dokumentationsskulden",
+        "configure_backlog": "ändra enhetens gränser för dokumentationsskuld",
+    }
+)

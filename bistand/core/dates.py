@@ -75,7 +75,9 @@ LAST_MONTH_YEAR = 2999
 
 def parse_month(text: str) -> dt.date:
     """'YYYY-MM' -> first day of that month. Raises ValueError (also for a year outside
-    FIRST_MONTH_YEAR..LAST_MONTH_YEAR)."""
+    FIRST_MONTH_YEAR..LAST_MONTH_YEAR, and for anything but a string: JSON may send a number)."""
+    if not isinstance(text, str):
+        raise ValueError("a month is written as text, YYYY-MM")
     year, month = text.split("-")
     if not FIRST_MONTH_YEAR <= int(year) <= LAST_MONTH_YEAR:
         raise ValueError(f"year {year} is outside the supported range")

@@ -3,7 +3,9 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from .errors import DomainError, NotFound, PermissionRefused
 
@@ -37,3 +39,14 @@ def handle_domain_errors(view):
             return redirect(request.META.get("HTTP_REFERER") or "home")
 
     return wrapper
+
+
+def not_found(request, exception=None):
+    """The project's 404 (handler404): under /api/ the JSON error body the API documents
+    ({"error": {"code", "message"}}, bistand/core/schema.py), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "Adressen finns inte i API:t."}},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)

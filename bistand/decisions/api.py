@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from bistand.audit.models import AuditAction
 from bistand.audit.services import AuditEvent, record_many
 from bistand.cases.models import Application
+from bistand.core.api import json_object
 from bistand.core.errors import DomainError, NotFound
 from bistand.core.serializers import limit_texts
 from bistand.core.text import LONG_TEXT
@@ -129,10 +130,10 @@ class ProposalSerializer(serializers.Serializer):
 
 class DecisionLineSerializer(serializers.ModelSerializer):
     grant_delegation_point = serializers.CharField(
-        source="grant_delegation.point", default=None, read_only=True
+        source="grant_delegation.point", default=None, read_only=True, allow_null=True
     )
     refusal_delegation_point = serializers.CharField(
-        source="refusal_delegation.point", default=None, read_only=True
+        source="refusal_delegation.point", default=None, read_only=True, allow_null=True
     )
 
     class Meta:
@@ -433,7 +434,7 @@ class CalculationViewSet(viewsets.GenericViewSet):
         return Response(CalculationSerializer(copy).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ProposalSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def proposals(self, request: Request, pk: str) -> Response:
         """The lines a decision on this calculation must decide, with what it proposes."""
         calculation = selectors.open_calculation(request.user, int(pk))
@@ -447,6 +448,8 @@ class DecisionViewSet(viewsets.GenericViewSet):
     queryset = Decision.objects.none()
     serializer_class = DecisionSerializer
     lookup_value_regex = ID_PATTERN
+    # One case's rows (or the caller's open appeals): a bare list, declared so (no limit/offset).
+    pagination_class = None
 
     @extend_schema(
         parameters=[
@@ -594,6 +597,8 @@ class AppealViewSet(viewsets.GenericViewSet):
     queryset = Appeal.objects.none()
     serializer_class = AppealSerializer
     lookup_value_regex = ID_PATTERN
+    # One case's rows (or the caller's open appeals): a bare list, declared so (no limit/offset).
+    pagination_class = None
 
     def list(self, request: Request) -> Response:
         """Open appeals in the cases the caller may open, most urgent first."""
@@ -655,7 +660,7 @@ class AppealViewSet(viewsets.GenericViewSet):
     def dismiss(self, request: Request, pk: str) -> Response:
         appeal = selectors.open_appeal(request.user, int(pk))
         appeal = services.dismiss_late_appeal(
-            request.user, appeal, reason=str(request.data.get("note", ""))
+            request.user, appeal, reason=str(json_object(request).get("note", ""))
         )
         return Response(AppealSerializer(appeal).data)
 

@@ -39,6 +39,18 @@ class DecisionsConfig(AppConfig):
             _seed_delegation, sender=Unit, dispatch_uid="decisions_default_delegation"
         )
 
+    # --- What the controls app's monthly sample asks (it may not import decisions) ---
+
+    def sample_candidates(self, unit_id: int, month) -> list[dict]:
+        from .sample_source import sample_candidates
+
+        return sample_candidates(unit_id, month)
+
+    def sample_decision_summaries(self, decision_ids: list[int]) -> dict[int, dict]:
+        from .sample_source import sample_decision_summaries
+
+        return sample_decision_summaries(decision_ids)
+
 
 def _seed_delegation(sender, instance, created, raw=False, **kwargs):
     """A new unit gets the default delegation order (the board then adapts it)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from bistand.cases.models import ApplicationStatus
+from bistand.cases.models import ENDED_WITHOUT_DECISION
 from bistand.cases.selectors import TimelineItem
 
 from . import selectors
@@ -39,7 +39,7 @@ def case_panel(request, case) -> dict:
     # the case's applications prefetched)
     applications = sorted(case.applications.all(), key=lambda a: (a.month, a.id), reverse=True)
     times = selectors.decision_times(
-        [a for a in applications if a.status != ApplicationStatus.WITHDRAWN], today
+        [a for a in applications if a.status not in ENDED_WITHOUT_DECISION], today
     )
     for application in applications:
         mine = [c for c in calculations if c.application_id == application.pk]

@@ -16,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import QuerySet
 
-from bistand.calculation import COST_TYPES
+from bistand.calculation import COST_TYPES, INCOME_TYPES
 from bistand.calculation.catalogue import REASONABLE
 from bistand.cases.models import (
     UNDECIDED_STATUSES,
@@ -51,6 +51,11 @@ class Check:
     label: str  # Swedish: what was checked
     ok: bool
     note: str = ""
+    failure: str = ""  # Swedish: what is wrong when the check fails (shown in "Varför inte")
+
+    @property
+    def why_not(self) -> str:
+        return self.failure or self.label
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "label": self.label, "ok": self.ok, "note": self.note}
@@ -204,6 +209,14 @@ def _sek(value: Decimal) -> str:
     return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0kr"
 
 
+def _income_label(code: str) -> str:
+    return INCOME_TYPES[code].label if code in INCOME_TYPES else str(code)
+
+
+def _outcome_label(code: str) -> str:
+    return str(Outcome(code).label) if code in Outcome.values else str(code)
+
+
 def _compare(new: dict, old: dict, percent: Decimal, amount: Decimal, names) -> tuple[bool, str]:
     differences = []
     for key in sorted(set(new) | set(old), key=str):
@@ -238,27 +251,35 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
     add = result.checks.append
 
     add(Check("case_type_c", "Ärendet är ett C-ärende (förenklad handläggning)",
-              case.case_type == CaseType.C, f"ärendetyp {case.case_type or 'saknas'}"))  # fmt: skip
+              case.case_type == CaseType.C, "",
+              f"Ärendet är ett {case.case_type}-ärende, inte ett C-ärende" if case.case_type
+              else "Ärendetyp saknas (bara C-ärenden kan förberedas)"))  # fmt: skip
     add(Check("repeat_application", "Ansökan är en fortsatt ansökan",
-              application.kind == ApplicationKind.REPEAT))  # fmt: skip
+              application.kind == ApplicationKind.REPEAT, "",
+              "Ansökan är en nyansökan"))  # fmt: skip
     add(Check("undecided", "Ansökan är inte beslutad och inget beslut väntar",
               application.status in UNDECIDED_STATUSES
               and application.pk not in reads.undecided_drafts,
-              application.get_status_display()))  # fmt: skip
+              "", "Ett beslut om ansökan väntar redan"
+              if application.status in UNDECIDED_STATUSES
+              else f"Ansökan är {application.get_status_display().lower()}"))  # fmt: skip
 
     previous_month = add_months(application.month, -1)
     previous = reads.previous.get((case.pk, previous_month))
     result.previous = previous
     add(Check("previous_granted", f"Förra månadens ansökan ({previous_month:%Y-%m}) beviljades helt",
-              previous is not None and previous.outcome == Outcome.GRANTED,
-              "inget beslut" if previous is None else previous.get_outcome_display()))  # fmt: skip
+              previous is not None and previous.outcome == Outcome.GRANTED, "",
+              f"Inget beslut för förra månaden ({previous_month:%Y-%m})" if previous is None
+              else f"Förra månadens beslut ({previous_month:%Y-%m}) var "
+              f"{previous.get_outcome_display().lower()}, inte bifall"))  # fmt: skip
     if previous is not None and hasattr(previous, "review"):
         review = previous.review
         add(Check("previous_review", "Förra månadens automatiska beslut har inte underkänts",
-                  review.result != "needs_correction", review.get_result_display() or "ej granskat"))  # fmt: skip
+                  review.result != "needs_correction", "",
+                  "Förra månadens automatiska beslut har underkänts vid granskningen"))  # fmt: skip
 
     add(Check("no_open_appeal", "Inget överklagande pågår i ärendet",
-              case.pk not in reads.open_appeals))  # fmt: skip
+              case.pk not in reads.open_appeals, "", "Ett överklagande pågår i ärendet"))  # fmt: skip
 
     members, shared = calc.household_members(
         case.household, application.month, reads.memberships[case.household_id]
@@ -267,14 +288,18 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
     same_household = old_calculation is not None and [
         (m["person_id"], m["role"]) for m in members
     ] == [(m["person_id"], m["role"]) for m in old_calculation.members]
-    add(Check("same_household", "Hushållet är detsamma som förra månaden", same_household))
+    add(Check("same_household", "Hushållet är detsamma som förra månaden", same_household, "",
+              "Hushållet har ändrats sedan förra månaden" if old_calculation is not None
+              else "Ingen beräkning från förra månaden att jämföra med"))  # fmt: skip
 
     version = reads.signed.get(case.pk)
     has_children = any(m["role"] == MemberRole.CHILD for m in members)
-    add(Check("signed_investigation", "Det finns en signerad utredning", version is not None))
+    add(Check("signed_investigation", "Det finns en signerad utredning", version is not None,
+              "", "Det finns ingen signerad utredning"))  # fmt: skip
     if has_children:
         add(Check("child_perspective", "Barnperspektivet är bedömt i den signerade utredningen",
-                  bool(version and str(version.content.get("child_perspective", "")).strip())))  # fmt: skip
+                  bool(version and str(version.content.get("child_perspective", "")).strip()),
+                  "", "Barnperspektivet är inte bedömt i den signerade utredningen"))  # fmt: skip
     valid = {o.code for o in support_obstacles_valid_on(application.month)}
     given = {}
     if previous is not None:
@@ -286,13 +311,15 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
     adults = [m for m in members if m["role"] in (MemberRole.APPLICANT, MemberRole.CO_APPLICANT)]
     result.support_obstacles = {a["person_id"]: given.get(a["person_id"], "") for a in adults}
     add(Check("support_obstacles", "Försörjningshinder finns för varje vuxen",
-              all(code in valid for code in result.support_obstacles.values())))  # fmt: skip
+              all(code in valid for code in result.support_obstacles.values()), "",
+              "Försörjningshinder saknas för någon vuxen"))  # fmt: skip
 
     ok, note = reads.plans[case.pk, application.month]
-    add(Check("plan_followed", "Arbetsplanen följs", ok, note))
+    add(Check("plan_followed", "Arbetsplanen följs", ok, note, "Arbetsplanen följs inte"))
     checks = reads.register_checks[application.pk]
     add(Check("register_checks", "Kontrollerna som krävs finns och avvikelser är bedömda",
-              checks["ok"], "" if checks["ok"] else checks["message"]))  # fmt: skip
+              checks["ok"], "" if checks["ok"] else checks["message"],
+              "Kontroller saknas eller avvikelser är inte bedömda"))  # fmt: skip
 
     if old_calculation is None or not same_household:
         return result
@@ -304,10 +331,11 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
     ]  # fmt: skip
     add(Check("no_other_living_costs", "Ansökan gäller inga nya kostnader för livsföring i övrigt",
               not stated_other, ", ".join(COST_TYPES.get(c["type"], COST_TYPES["other"]).label
-                                          for c in stated_other)))  # fmt: skip
+                                          for c in stated_other),
+              "Ansökan gäller nya kostnader för livsföring i övrigt"))  # fmt: skip
     surplus = [i for i in filled["incomes"] if i["type"] == "previous_month_surplus"]
     add(Check("no_surplus", "Inget normöverskott från förra månaden att ta ställning till",
-              not surplus))  # fmt: skip
+              not surplus, "", "Ett normöverskott från förra månaden ska tas ställning till"))  # fmt: skip
     labels = {m["person_id"]: m["name"] for m in members}
     ok, note = _compare(
         _amounts(filled["costs"], lambda c: c["type"]),
@@ -318,17 +346,21 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
     )
     add(Check("costs_within_tolerance",
               f"Kostnaderna är desamma inom {settings.cost_tolerance_percent} % "
-              f"eller {_sek(settings.cost_tolerance_amount)}", ok, note))  # fmt: skip
+              f"eller {_sek(settings.cost_tolerance_amount)}", ok, note,
+              f"Kostnaderna har ändrats mer än {settings.cost_tolerance_percent} % "
+              f"eller {_sek(settings.cost_tolerance_amount)}"))  # fmt: skip
     ok, note = _compare(
         _amounts(filled["incomes"], lambda i: (i["type"], i.get("person_id"))),
         _amounts(old_calculation.incomes, lambda i: (i["type"], i.get("person_id"))),
         settings.income_tolerance_percent,
         settings.income_tolerance_amount,
-        lambda key: f"{key[0]} ({labels.get(key[1], 'sökande')})",
+        lambda key: f"{_income_label(key[0])} ({labels.get(key[1], 'sökande')})",
     )
     add(Check("incomes_within_tolerance",
               f"Inkomsterna är desamma inom {settings.income_tolerance_percent} % "
-              f"eller {_sek(settings.income_tolerance_amount)}", ok, note))  # fmt: skip
+              f"eller {_sek(settings.income_tolerance_amount)}", ok, note,
+              f"Inkomsterna har ändrats mer än {settings.income_tolerance_percent} % "
+              f"eller {_sek(settings.income_tolerance_amount)}"))  # fmt: skip
 
     calculation = Calculation(
         application=application,
@@ -352,26 +384,29 @@ def _assess(application: Application, reads: _Reads, *, automatic: bool) -> Asse
         calculation.error = {"message": getattr(error, "message", str(error))}
     computed = calculation.result is not None
     add(Check("calculated", "Beräkningen kan göras",
-              computed, (calculation.error or {}).get("message", "")))  # fmt: skip
+              computed, (calculation.error or {}).get("message", ""),
+              "Beräkningen kan inte göras"))  # fmt: skip
     if not computed:
         return result
     result.calculation = calculation
     add(Check("proposal_granted", "Beräkningen ger bifall utan avdrag",
               calculation.proposed_outcome == Outcome.GRANTED
               and Decimal(calculation.amount_to_pay) > 0,
-              f"förslag: {calculation.proposed_outcome}"))  # fmt: skip
+              f"förslag: {_outcome_label(calculation.proposed_outcome).lower()}",
+              "Beräkningen ger inte bifall utan avdrag"))  # fmt: skip
     old_amount = previous.total_granted
     new_amount = Decimal(calculation.amount_to_pay)
     add(Check("amount_within_tolerance",
               "Beloppet är detsamma som förra månaden inom kostnadstoleransen",
               within(new_amount, old_amount, settings.cost_tolerance_percent,
                      settings.cost_tolerance_amount),
-              f"{_sek(old_amount)} → {_sek(new_amount)}"))  # fmt: skip
+              f"{_sek(old_amount)} → {_sek(new_amount)}",
+              "Beloppet skiljer sig från förra månaden mer än kostnadstoleransen"))  # fmt: skip
     warnings = calculation.warnings
     norm_note = "; ".join(w["message"] for w in warnings) if warnings else ""
     if automatic:
         add(Check("no_warnings", "Beräkningen har inga varningar (riksnormen verifierad m.m.)",
-                  not warnings, norm_note))  # fmt: skip
+                  not warnings, norm_note, "Beräkningen har varningar"))  # fmt: skip
     elif warnings:
         add(Check("warnings_shown", "Beräkningens varningar visas för handläggaren", True,
                   norm_note))  # fmt: skip

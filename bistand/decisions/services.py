@@ -25,9 +25,9 @@ from bistand.audit.services import record
 from bistand.calculation import COST_TYPES, INCOME_TYPES, CalculationError, LocalGuidelines
 from bistand.cases import services as case_services
 from bistand.cases.models import (
+    ENDED_WITHOUT_DECISION,
     UNDECIDED_STATUSES,
     Application,
-    ApplicationStatus,
     Case,
     CaseStatus,
     InvestigationVersion,
@@ -372,8 +372,11 @@ def create_calculation(actor, application: Application) -> Calculation:
     application = Application.objects.select_related("case__household").get(pk=application.pk)
     case = application.case
     _require_case(actor, case)
-    if application.status == ApplicationStatus.WITHDRAWN:
-        raise DomainError("application_withdrawn", "Ansökan är återtagen.")
+    if application.status in ENDED_WITHOUT_DECISION:
+        raise DomainError(
+            "application_withdrawn",
+            f"Ansökan är {application.get_status_display().lower()}.",
+        )
     members, shared = calc.household_members(case.household, application.month)
     if not any(m["role"] == MemberRole.APPLICANT for m in members):
         raise DomainError(
@@ -695,8 +698,11 @@ def _validate_decision(
             "calculation_not_saved",
             "Beslutet måste grundas på en sparad beräkning. Spara den först.",
         )
-    if application.status == ApplicationStatus.WITHDRAWN:
-        raise DomainError("application_withdrawn", "Ansökan är återtagen och kan inte beslutas.")
+    if application.status in ENDED_WITHOUT_DECISION:
+        raise DomainError(
+            "application_withdrawn",
+            f"Ansökan är {application.get_status_display().lower()} och kan inte beslutas.",
+        )
     if replacing is None and application.status not in UNDECIDED_STATUSES:
         raise DomainError(
             "already_decided",
@@ -1047,6 +1053,51 @@ def decide_application(
     )
     checked = _check_delegation(actor, validated)
     return _finalise_new(actor, validated, checked, reasons=reasons.strip())
+
+
+@dataclass
+class DecisionPreview:
+    """What a decision would say, shown for confirmation before it is made (nothing written)."""
+
+    lines: list[dict]
+    outcome: str
+    total: Decimal
+    obstacles: list[dict]
+
+
+def preview_decision(
+    actor,
+    application: Application,
+    *,
+    calculation: Calculation,
+    lines: Mapping[str, LineDecision],
+    support_obstacles: Mapping[int, str],
+    replacing: Decision | None = None,
+    replacement_reason: str = "",
+) -> DecisionPreview:
+    """Every check `decide_application` (or `replace_decision`) makes before writing, without
+    writing: the rules of the decision, the delegation and the required register checks.
+    Raises the same errors, so the confirmation page is shown only for a decision that can be
+    made as it stands."""
+    require(actor, "decide")
+    application = Application.objects.select_related("case__household").get(pk=application.pk)
+    _require_case(actor, application.case)
+    calculation = Calculation.objects.get(pk=calculation.pk)
+    if replacing is not None and not replacement_reason.strip():
+        raise DomainError("replacement_reason_required", "Ange skälet till att beslutet ändras.")
+    validated = _validate_decision(
+        application,
+        calculation,
+        lines,
+        support_obstacles,
+        decided_on=timezone.localdate(),
+        replacing=replacing,
+    )
+    _check_delegation(actor, validated)
+    checks = register_checks.status(application)
+    if not checks.get("ok", True):
+        raise DomainError("register_checks_missing", checks.get("message", ""))
+    return DecisionPreview(validated.lines, validated.outcome, validated.total, validated.obstacles)
 
 
 @atomic_service
@@ -1625,7 +1676,7 @@ def prepare_repeat_decision(actor, application: Application) -> Decision:
         raise DomainError(
             "does_not_qualify",
             "Ansökan uppfyller inte villkoren för ett förberett beslut: "
-            + "; ".join(c.label + (f" ({c.note})" if c.note else "") for c in assessment.failed),
+            + "; ".join(c.why_not + (f" ({c.note})" if c.note else "") for c in assessment.failed),
         )
     return _prepared_from(actor, application, assessment, automatic=False)
 

@@ -23,6 +23,7 @@ from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
 from bistand.households.models import MemberRole
+from bistand.norms.models import SourceStatus
 from bistand.organisation.models import User
 from bistand.organisation.permissions import can as organisation_can
 
@@ -50,6 +51,8 @@ from .models import (
     DecisionStatus,
     DelegationRule,
     LocalGuideline,
+    Outcome,
+    RefusalGround,
 )
 from .permissions import can, require
 from .permissions import can as decision_can
@@ -80,19 +83,31 @@ def _cost_choices():
     return groups
 
 
-def _labelled(rows: list[dict]) -> list[dict]:
+def _labelled(rows: list[dict], types: dict | None = None) -> list[dict]:
+    """Rows with the Swedish labels of their source and (costs, incomes) of their type."""
     return [
-        {**row, "source_label": calc.SOURCE_LABELS.get(row.get("source") or "manual", "")}
+        {
+            **row,
+            "source_label": calc.SOURCE_LABELS.get(row.get("source") or "manual", ""),
+            "type_label": types[row["type"]].label
+            if types is not None and row.get("type") in types
+            else row.get("type", ""),
+        }
         for row in rows
     ]
+
+
+def _norm_status_label(code: str) -> str:
+    return str(SourceStatus(code).label) if code in SourceStatus.values else code
 
 
 def _editor_context(calculation: Calculation, *, costs=None, incomes=None, adjustments=None):
     members = calculation.members
     return {
         "calculation": calculation,
-        "costs": _labelled(costs if costs is not None else calculation.costs),
-        "incomes": _labelled(incomes if incomes is not None else calculation.incomes),
+        "costs": _labelled(costs if costs is not None else calculation.costs, COST_TYPES),
+        "incomes": _labelled(incomes if incomes is not None else calculation.incomes, INCOME_TYPES),
+        "norm_status_label": _norm_status_label(calculation.norm_status),
         "adjustments": _labelled(
             adjustments if adjustments is not None else calculation.norm_adjustments
         ),
@@ -306,6 +321,23 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
                 )
                 messages.success(request, f"Beslutet är skickat till {target} för beslut.")
                 return redirect(reverse("case_detail", args=[case.pk]) + "#beslut")
+            if action == "edit":
+                return render(request, "decisions/decide.html", context)
+            if request.POST.get("confirmed") != "1":
+                preview = services.preview_decision(
+                    request.user,
+                    application,
+                    calculation=calculation,
+                    lines=lines,
+                    support_obstacles=obstacles,
+                    replacing=replacing,
+                    replacement_reason=form.cleaned_data.get("replacement_reason", ""),
+                )
+                return render(
+                    request,
+                    "decisions/decide_confirm.html",
+                    context | _confirmation(request, form, preview, calculation),
+                )
             if replacing is not None:
                 decision = services.replace_decision(
                     request.user,
@@ -348,6 +380,44 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
         context["error"] = "Kontrollera fälten nedan."
         status = 400
     return render(request, "decisions/decide.html", context, status=status)
+
+
+def _confirmation(request, form, preview, calculation) -> dict:
+    """What the confirmation page shows: the decision as it would be made, and the posted
+    fields to send again (as hidden inputs) with the confirmation."""
+    names = {adult["person_id"]: adult["name"] for adult, _ in form.obstacle_rows}
+    obstacle_labels = {
+        code: label for _, name in form.obstacle_rows for code, label in form.fields[name].choices
+    }
+    return {
+        "preview": preview,
+        "outcome_label": Outcome(preview.outcome).label,
+        "preview_lines": [
+            line
+            | {
+                "outcome_label": Outcome(line["outcome"]).label,
+                "ground_label": RefusalGround(line["refusal_ground"]).label
+                if line["refusal_ground"]
+                else "",
+            }
+            for line in preview.lines
+        ],
+        "preview_obstacles": [
+            {
+                "name": names.get(o["person_id"], ""),
+                "label": obstacle_labels.get(o["code"], o["code"]),
+            }
+            for o in preview.obstacles
+        ],
+        "reasons": form.cleaned_data.get("reasons", ""),
+        "replacement_reason": form.cleaned_data.get("replacement_reason", ""),
+        "posted": [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in {"csrfmiddlewaretoken", "action", "confirmed"}
+            for value in values
+        ],
+    }
 
 
 @login_required

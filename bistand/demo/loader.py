@@ -82,6 +82,7 @@ from .planning import (
     staffing_for,
 )
 from .plans_history import PlanCounts, PlanWriter
+from .sample_review import draw_and_review_last_month
 from .staff import DEMO_PASSWORD, Organisation, assign_staff, create_organisation
 
 DEFAULT_SEED = 1281
@@ -306,6 +307,8 @@ def load_demo(
         with historical_timestamps():
             plan_counts = plans.write()
         audit.flush()
+        # Internal control last, with its own random stream (the history above is unchanged).
+        draw_and_review_last_month(random.Random(f"{seed}-sample"), org, today)
     _refresh_statistics()
     report = verify_chain()
     return summarise(

@@ -12,7 +12,7 @@ class PaymentsConfig(AppConfig):
         from bistand.core.navigation import register_nav
         from bistand.organisation.models import Role
 
-        from . import hooks, selectors
+        from . import hooks, review_queue, selectors
 
         if hooks.case_panel not in case_views.CASE_PANELS:
             case_views.CASE_PANELS.append(hooks.case_panel)
@@ -31,3 +31,4 @@ class PaymentsConfig(AppConfig):
         register_nav("Avstämning", "payments:reconcile", {R.FINANCE}, order=54)
         register_nav("Budget", "payments:budget", {R.FINANCE, R.UNIT_HEAD}, order=55)
         register_nav("Utbetalningsinställningar", "payments:settings", {R.UNIT_HEAD}, order=95)
+        review_queue.register_sources()  # the controls app's review queue (docs/controls.md)

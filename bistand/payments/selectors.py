@@ -230,12 +230,17 @@ def run_for(user, run_id: int) -> PaymentRun:
 
 
 def run_summary(run: PaymentRun) -> list[dict]:
-    """Count and sum per method and status (one aggregate)."""
-    return list(
+    """Count and sum per method and status (one aggregate), with their Swedish labels."""
+    rows = list(
         run.orders.values("method", "status")
         .annotate(count=Count("id"), total=Sum("amount"))
         .order_by("method", "status")
     )
+    methods, statuses = dict(PaymentMethod.choices), dict(OrderStatus.choices)
+    for row in rows:
+        row["method_label"] = methods.get(row["method"], row["method"])
+        row["status_label"] = statuses.get(row["status"], row["status"])
+    return rows
 
 
 def reports_for(user) -> QuerySet[StatusReportImport]:

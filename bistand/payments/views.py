@@ -449,6 +449,15 @@ def runs(request):
         form = RunForm(request.POST)
         if not form.is_valid():
             raise DomainError("bad_input", "Ange betalningsdagen.")
+        if request.POST.get("confirmed") != "1":
+            preview = services.preview_run(user, form.cleaned_data["payment_date"])
+            methods = [
+                (PaymentMethod(method).label, count)
+                for method, count in sorted(preview.by_method.items())
+            ]
+            return render(
+                request, "payments/run_confirm.html", {"preview": preview, "methods": methods}
+            )
         result = services.build_run(user, form.cleaned_data["payment_date"])
         messages.success(
             request,

@@ -25,8 +25,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bistand.core.api import json_object
 from bistand.core.dates import add_months, month_start, parse_month
 from bistand.core.errors import DomainError
+from bistand.core.parsers import JSONParser
 
 from . import national_report as national
 from .access import (
@@ -133,6 +135,10 @@ def _report_json(report) -> dict:
 
 
 class NationalReportView(APIView):
+    # The POST bodies are JSON objects; form bodies (which would parse to nothing and fall back
+    # to the defaults) are refused with 415 (also in json_object).
+    parser_classes = [JSONParser]
+
     @extend_schema(
         operation_id="statistics_national_report_check",
         parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="ÅÅÅÅ-MM")],
@@ -152,7 +158,7 @@ class NationalReportView(APIView):
         description="Tar ut filen (CSV) efter kontroll; uttaget loggas. Fel ger 400 med listan.",
     )
     def post(self, request):
-        month = _month_of(request.data.get("month"))
+        month = _month_of(json_object(request, json_only=True).get("month"))
         try:
             report, content = national.export_national_report(
                 request.user, month, today=timezone.localdate()
@@ -171,6 +177,8 @@ class NationalReportView(APIView):
 
 
 class RefreshView(APIView):
+    parser_classes = [JSONParser]
+
     @extend_schema(
         operation_id="statistics_refresh",
         request=OpenApiTypes.OBJECT,
@@ -179,7 +187,7 @@ class RefreshView(APIView):
     )
     def post(self, request):
         require_refresh_access(request.user)
-        period = period_from(request.data, timezone.localdate())
+        period = period_from(json_object(request, json_only=True), timezone.localdate())
         result = refresh_months(period.months)
         return Response(
             {

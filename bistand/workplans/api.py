@@ -348,8 +348,11 @@ class WorkPlanViewSet(viewsets.GenericViewSet):
         case_id = _case_param(request)
         if case_id is not None:
             case = _open_case(request.user, case_id, what="workplan")
-            plans = list(WorkPlan.objects.filter(case=case).select_related("case"))
-            return Response(WorkPlanSerializer(plans, many=True).data)
+            # One case's plans come in the same page shape as the list of all (as declared).
+            page = self.paginate_queryset(
+                WorkPlan.objects.filter(case=case).select_related("case").order_by("id")
+            )
+            return self.get_paginated_response(WorkPlanSerializer(page, many=True).data)
         plans = (
             WorkPlan.objects.filter(case__in=cases_visible_to(request.user))
             .select_related("case")
@@ -415,6 +418,8 @@ class FollowUpViewSet(viewsets.GenericViewSet):
     queryset = FollowUp.objects.none()
     serializer_class = FollowUpSerializer
     lookup_value_regex = ID_PATTERN
+    # One case's rows (or the caller's open appeals): a bare list, declared so (no limit/offset).
+    pagination_class = None
 
     @extend_schema(summary="Follow-ups of a case (logged)", parameters=[CASE_PARAMETER])
     def list(self, request: Request) -> Response:
@@ -474,8 +479,12 @@ class InterventionViewSet(viewsets.GenericViewSet):
         case_id = _case_param(request)
         if case_id is not None:
             case = _open_case(request.user, case_id, what="interventions")
-            items = Intervention.objects.filter(case=case).select_related("person", "programme")
-            return Response(InterventionSerializer(items, many=True).data)
+            page = self.paginate_queryset(
+                Intervention.objects.filter(case=case)
+                .select_related("person", "programme")
+                .order_by("-referred_on", "-id")
+            )
+            return self.get_paginated_response(InterventionSerializer(page, many=True).data)
         items = (
             Intervention.objects.filter(case__in=cases_visible_to(request.user))
             .select_related("person", "programme")

@@ -27,6 +27,12 @@ EXPECTED_PATHS = {
     "/api/v1/journal-entries/{id}/": {"get", "patch"},
     "/api/v1/journal-entries/{id}/sign/": {"post"},
     "/api/v1/journal-entries/{id}/correct/": {"post"},
+    "/api/v1/cases/{id}/protection/": {"get", "post"},
+    "/api/v1/cases/{id}/protection/remove/": {"post"},
+    "/api/v1/legal-periods/": {"get", "post"},
+    "/api/v1/legal-periods/{id}/": {"get"},
+    "/api/v1/legal-periods/{id}/verify/": {"post"},
+    "/api/v1/legal-periods/{id}/withdraw/": {"post"},
 }
 
 

@@ -130,6 +130,7 @@ def test_the_ui_refuses_and_shows_what_is_missing_then_decides(org, make_applica
     form = {
         "calculation": calculation.pk,
         "action": "decide",
+        "confirmed": "1",
         "line-0-outcome": "granted",
         "line-0-amount": "",
         "line-0-reasons": "",

@@ -116,7 +116,7 @@ def test_decide_batch_dry_run_lists_who_qualifies_and_why_not(org, c_case_repeat
     assert f"Fortsatta ansökningar {this_month:%Y-%m} (provkörning – inget sparas)" in text
     assert "KAN FÖRBEREDAS" in text and "11\u00a0220,00\u00a0kr" in text
     assert "KAN INTE" in text
-    assert "✗ Ärendet är ett C-ärende (förenklad handläggning): ärendetyp A" in text
+    assert "✗ Ärendet är ett A-ärende, inte ett C-ärende" in text
     assert "Summa: 1 av 2 kan förberedas." in text
     assert not Decision.objects.filter(status="prepared").exists()
 

@@ -12,7 +12,7 @@ from .conftest import as_proposed, decide, obstacles_for, saved_calculation
 
 
 def _decide_post(calculation, **extra):
-    data = {"calculation": calculation.pk, "action": "decide", "reasons": ""}
+    data = {"calculation": calculation.pk, "action": "decide", "reasons": "", "confirmed": "1"}
     for index, proposal in enumerate(__import__(
         "bistand.decisions.calculations", fromlist=["proposals"]
     ).proposals(calculation)):  # fmt: skip

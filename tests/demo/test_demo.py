@@ -314,3 +314,22 @@ def test_work_plans_in_every_state_with_follow_ups_and_referrals(demo_output):
     report = verify_chain()
     assert report.ok, report.problems[:3]
     assert AccessLogEntry.objects.filter(object_type="workplans.workplan").count() == plans.count()
+
+
+def test_readme_login_table_names_the_sections_the_demo_puts_the_logins_in(demo_output):
+    """Issue 13: the README said `socialsekreterare` works in Mottagning; the demo disagreed."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| [^|(]*\((\w[\w ]*)\) \|", readme, re.MULTILINE)
+    assert rows, "the README's login table names sections in parentheses"
+    for username, section in rows:
+        user = User.objects.select_related("section").get(username=username)
+        assert user.section is not None and user.section.name == section, username
+    intake_worker = (
+        User.objects.filter(role=Role.SOCIAL_WORKER, section__handles_intake=True)
+        .order_by("pk")
+        .first()
+    )
+    assert re.search(rf"^  {intake_worker.username}\s.*Mottagning", demo_output, re.MULTILINE)

@@ -115,7 +115,9 @@ def test_run_cancel_and_build_through_pages(client, world, org, full):
     )
     assert "tillbaka i kön" in response.content.decode()
     response = client.post(
-        reverse("payments:runs"), {"payment_date": world.pay_day.isoformat()}, follow=True
+        reverse("payments:runs"),
+        {"payment_date": world.pay_day.isoformat(), "confirmed": "1"},
+        follow=True,
     )
     assert "byggd och kontrollerad" in response.content.decode()
     assert PaymentRun.objects.filter(status="built").count() == 1

@@ -246,10 +246,10 @@ def test_case_page_shows_what_was_actually_paid(client, world, org, sent):
     )
     client.force_login(org.other_social_worker)
     text = client.get(reverse("case_detail", args=[world.case.pk])).content.decode()
-    assert "Utbetald" in text and "6 890,00 kr" in text
+    assert "Utbetald" in text and "6\u00a0890,00\u00a0kr" in text
     assert "Avvisad av banken" in text and "Mottagarens konto är avslutat" in text
     assert world.decision.reference in text
-    assert "Utbetalt hittills: <strong>6 890,00 kr</strong>" in text
+    assert "Utbetalt hittills: <strong>6\u00a0890,00\u00a0kr</strong>" in text
 
 
 def test_reconcile_command_and_page(client, world, org, sent, tmp_path):

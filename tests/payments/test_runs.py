@@ -185,7 +185,9 @@ def test_runs_through_the_pages(client, world, org):
     three_kinds(world)
     client.force_login(org.finance)
     response = client.post(
-        reverse("payments:runs"), {"payment_date": world.pay_day.isoformat()}, follow=True
+        reverse("payments:runs"),
+        {"payment_date": world.pay_day.isoformat(), "confirmed": "1"},
+        follow=True,
     )
     text = response.content.decode()
     assert "är byggd och kontrollerad mot schemat" in text

@@ -198,9 +198,9 @@ def test_interventions_through_the_api(api, org, case_a):
         format="json",
     )
     assert response.status_code == 400 and "avslutad" in response.json()["error"]["message"]
-    assert [i["id"] for i in api.get(f"/api/v1/interventions/?case={case_a.pk}").json()] == [
-        item["id"]
-    ]
+    assert [
+        i["id"] for i in api.get(f"/api/v1/interventions/?case={case_a.pk}").json()["results"]
+    ] == [item["id"]]
     api.force_authenticate(org.other_social_worker)
     assert api.get(f"/api/v1/interventions/{item['id']}/").status_code == 404
     assert (

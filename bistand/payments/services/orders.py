@@ -38,6 +38,7 @@ from ..models import (
     RequisitionSeries,
 )
 from ..permissions import require
+from . import deductions
 from .common import (
     ChainRefused,
     _clean_text,
@@ -72,11 +73,12 @@ def committed_on_line(line: DecisionLine) -> Decimal:
     """What orders already hold of a line: on this line, and on the same line (same key) of
     the decisions this decision corrects, so a corrected decision cannot pay a month twice."""
     chain = _decision_chain_ids(line.decision)
-    total = PaymentOrder.objects.filter(
-        Q(decision_line=line) | Q(decision_id__in=chain[1:], decision_line__key=line.key),
-        status__in=COMMITTED_STATUSES,
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    on_line = PaymentOrder.objects.filter(
+        Q(decision_line=line) | Q(decision_id__in=chain[1:], decision_line__key=line.key)
+    )
+    total = on_line.filter(status__in=COMMITTED_STATUSES).aggregate(total=Sum("amount"))["total"]
+    # What was deducted against a recovery claim is granted money too (docs/recovery.md).
+    return (total or Decimal("0.00")) + deductions.deducted_on(on_line)
 
 
 def remaining_on_line(line: DecisionLine) -> Decimal:
@@ -280,6 +282,9 @@ class OrderInput:
     budget_account: BudgetAccount | None = None
     # The registrant asks the unit head for an exception: a private payee outside the household.
     request_payee_exception: bool = False
+    # Deduction against a recovery claim (avräkning): None = what the claim's plan allows,
+    # an amount = that amount or a refusal naming the rule (docs/recovery.md).
+    deduction: object = None
 
 
 @payment_service
@@ -408,6 +413,9 @@ def _create_order(
         payee_name = payee.name
     if method == PaymentMethod.REQUISITION:
         fields["requisition_number"] = _next_requisition_number(case.unit, today.year)
+    gross = amount
+    planned = deductions.plan_for_order(case, decision.month, method, gross, data.deduction)
+    amount, fields = deductions.net_of(planned, gross, fields)
     order = PaymentOrder.objects.create(
         unit=case.unit,
         case=case,
@@ -443,8 +451,11 @@ def _create_order(
             "account_version": account.version if account else None,
             "reissue_of": reissue_of.pk if reissue_of else None,
             "payee_exception_requested": needs_exception,
+            "gross": str(gross),
+            "deducted": str(gross - amount),
         },
     )
+    deductions.record_for_order(actor, planned, order)
     return order
 
 
@@ -482,6 +493,7 @@ def _cancel(actor, order: PaymentOrder, reason: str) -> None:
         status=OrderStatus.CANCELLED, cancelled_by=actor, cancelled_at=now, cancel_reason=reason
     )
     order.cancelled_by, order.cancelled_at, order.cancel_reason = actor, now, reason
+    deductions.reverse_for_order(actor, order, reason)
     record(
         actor,
         AuditAction.UPDATE,
@@ -559,6 +571,7 @@ def reissue_order(actor, order: PaymentOrder, *, reason: str) -> PaymentOrder:
             "Bara utbetalningar som banken avvisat, eller vars mottagarkonto ändrats innan de "
             "skickades, registreras om.",
         )
+    gross = order.amount + deductions.deducted_on([order.pk])
     _cancel(actor, order, f"Ersätts av ny utbetalning: {reason}")
     line = (
         DecisionLine.objects.select_for_update(of=("self",))
@@ -569,7 +582,7 @@ def reissue_order(actor, order: PaymentOrder, *, reason: str) -> PaymentOrder:
     needed_exception = payee_outside_household(order)
     data = OrderInput(
         method=order.method,
-        amount=order.amount,
+        amount=gross,
         payee=payee,
         pay_on=max(order.pay_on, timezone.localdate()),
         ocr_reference=order.ocr_reference,

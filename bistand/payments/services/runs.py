@@ -8,9 +8,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from bistand.audit.models import AuditAction
@@ -102,6 +103,58 @@ def _check_payment_date(payment_date: dt.date) -> None:
             f"{payment_date:%Y-%m-%d} är ingen bankdag. Välj närmaste bankdag, t.ex. "
             f"{next_working_day(payment_date):%Y-%m-%d}.",
         )
+
+
+@dataclass
+class RunPreview:
+    """What building the payment file for a date would include, shown before it is built."""
+
+    payment_date: dt.date
+    count: int
+    total: Decimal
+    oldest_pay_on: dt.date | None
+    earlier_count: int  # orders due before the payment date: older orders swept into the run
+    earlier_total: Decimal
+    by_method: dict[str, int]
+    open_run: PaymentRun | None  # the date's file already built or being built
+
+
+def preview_run(actor, payment_date: dt.date) -> RunPreview:
+    """The orders `build_run` would claim for the date, counted (nothing is written): how
+    many, their sum, the oldest pay date and how many were due before the date."""
+    _require_logged(actor, "manage_runs", "preview_run")
+    unit = _unit_of(actor)
+    _check_payment_date(payment_date)
+    claimable = claimable_orders(unit, payment_date)
+    totals = claimable.aggregate(count=Count("id"), total=Sum("amount"), oldest=Min("pay_on"))
+    earlier = claimable.filter(pay_on__lt=payment_date).aggregate(
+        count=Count("id"), total=Sum("amount")
+    )
+    by_method = dict(
+        claimable.order_by()
+        .values_list("method")
+        .annotate(n=Count("id"))
+        .values_list("method", "n")
+    )
+    open_run = (
+        PaymentRun.objects.filter(
+            unit=unit,
+            payment_date=payment_date,
+            status__in=[RunStatus.BUILDING, RunStatus.BUILT],
+        )
+        .order_by("-id")
+        .first()
+    )
+    return RunPreview(
+        payment_date=payment_date,
+        count=totals["count"] or 0,
+        total=totals["total"] or Decimal("0.00"),
+        oldest_pay_on=totals["oldest"],
+        earlier_count=earlier["count"] or 0,
+        earlier_total=earlier["total"] or Decimal("0.00"),
+        by_method=by_method,
+        open_run=open_run,
+    )
 
 
 def build_run(actor, payment_date: dt.date, *, out_path: str | None = None) -> RunResult:

@@ -1,18 +1,14 @@
-from decimal import Decimal
-
 from django import template
 
-from bistand.payments.services import sek as format_sek
+from bistand.core.templatetags.bistand_format import format_sek
 
 register = template.Library()
 
 
 @register.filter
 def sek(value) -> str:
-    """6890.5 -> '6 890,50 kr'; empty for None."""
-    if value is None or value == "":
-        return ""
-    return format_sek(Decimal(value))
+    """6890.5 -> '6 890,50 kr' (the project's one amount format); empty for None."""
+    return format_sek(value)
 
 
 @register.filter

@@ -69,7 +69,8 @@ class Command(BaseCommand):
                 if verbose or not check.ok:
                     mark = "✓" if check.ok else "✗"
                     note = f": {check.note}" if check.note else ""
-                    self.stdout.write(f"  {mark} {check.label}{note}")
+                    text = check.label if check.ok else check.why_not
+                    self.stdout.write(f"  {mark} {text}{note}")
         qualifying = len(report.qualifying)
         self.stdout.write(f"Summa: {qualifying} av {len(report.rows)} kan förberedas.")
         if report.sampled:
