@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -189,6 +190,15 @@ def main() -> None:
         "BISTAND_MEDIA_ROOT": str(work / "media"),
         "BISTAND_AUDIT_ANCHOR_FILE": str(work / "anchors.jsonl"),
         "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+        # Production settings: debug off (with debug on, Django records every statement of
+        # every request and the figures measure that). Throwaway keys unless given; plain HTTP
+        # on loopback, so no secure-only cookies and no redirect to HTTPS (a proxy terminates
+        # TLS in production).
+        "BISTAND_DEBUG": "0",
+        "BISTAND_SECRET_KEY": os.environ.get("BISTAND_SECRET_KEY") or secrets.token_urlsafe(50),
+        "BISTAND_AUDIT_KEY": os.environ.get("BISTAND_AUDIT_KEY") or secrets.token_urlsafe(48),
+        "BISTAND_SECURE_COOKIES": "0",
+        "BISTAND_SSL_REDIRECT": "0",
     }
     (work / "totp.json").write_text(json.dumps(totp_keys(database_url)))
     locust_env = {
@@ -247,6 +257,7 @@ def main() -> None:
     print(f"most database connections held by the server: {sampler.most_server}")
     print(f"most client connections on the PostgreSQL server: {sampler.most_total}")
     print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
+    print("server settings: BISTAND_DEBUG=0 (production)")
 
     requests, logins, refused = read_events(work / "events.jsonl")
     if refused:
