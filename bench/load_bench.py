@@ -3,7 +3,10 @@
 Starts the production server against a database holding the demo municipality, runs
 bench/locustfile.py (logged-in demo staff, 1-3 s think time) for a bounded time, samples
 pg_stat_activity meanwhile and prints p50/p95 per page, errors, 5xx and the most database
-connections the server held. Figures and the command: docs/PERFORMANCE.md.
+connections the server held, and how often server connections waited for a lock (and on
+which statement). Besides the whole run (which includes the burst of Argon2 log-ins at the
+start) it prints the steady state: the requests started after the last simulated person
+finished logging in. Figures and the command: docs/PERFORMANCE.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bistand_wtserve_demo \\
         .venv/bin/python bench/load_bench.py --users 50 --duration 120
@@ -13,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -21,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,20 +58,77 @@ class Sampler(threading.Thread):
             "dbname": "postgres",
         }
         self.most_server = self.most_total = 0
+        self.samples = 0
+        # (wait event, first words of the statement) -> samples in which a server
+        # connection waited on a lock there
+        self.lock_waits: Counter = Counter()
         self.stopping = threading.Event()
 
     def run(self):
         with psycopg.connect(**self.conninfo, autocommit=True) as probe:
             while not self.stopping.is_set():
-                server, total = probe.execute(
-                    "SELECT count(*) FILTER (WHERE datname = %s AND application_name = %s),"
-                    " count(*) FILTER (WHERE backend_type = 'client backend')"
+                rows = probe.execute(
+                    "SELECT datname = %s AND application_name = %s, backend_type,"
+                    " wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 60)"
                     " FROM pg_stat_activity",
                     (self.database, APP_NAME),
-                ).fetchone()
+                ).fetchall()
+                server = sum(1 for row in rows if row[0])
+                total = sum(1 for row in rows if row[1] == "client backend")
+                self.samples += 1
+                for ours, _, wait_type, wait_event, query in rows:
+                    if ours and wait_type == "Lock":
+                        self.lock_waits[(wait_event, query)] += 1
                 self.most_server = max(self.most_server, server)
                 self.most_total = max(self.most_total, total)
                 time.sleep(0.05)
+
+
+def totp_keys(database_url: str) -> dict[str, str]:
+    """The demo's confirmed TOTP secrets by username (heads log in with a code)."""
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT u.username, d.key FROM otp_totp_totpdevice d"
+            " JOIN organisation_user u ON u.id = d.user_id WHERE d.confirmed"
+        ).fetchall()
+    return dict(rows)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (values sorted)."""
+    if not values:
+        return 0.0
+    index = max(0, min(len(values) - 1, round(share * len(values) + 0.5) - 1))
+    return values[index]
+
+
+def read_events(path: Path) -> tuple[list[dict], list[float], int]:
+    """Requests, the times log-ins finished, and how many log-ins failed."""
+    requests, logins, refused = [], [], 0
+    if path.exists():
+        for line in path.read_text().splitlines():
+            event = json.loads(line)
+            if "login" in event:
+                logins.append(event["t"])
+                refused += not event.get("ok", True)
+            else:
+                requests.append(event)
+    return requests, logins, refused
+
+
+def print_table(title: str, requests: list[dict]) -> None:
+    by_name: dict[str, list[dict]] = {}
+    for request in requests:
+        by_name.setdefault(request["name"], []).append(request)
+    print(title)
+    print(f"{'page':<28}{'requests':>9}{'fails':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    for name, group in [*sorted(by_name.items()), ("Aggregated", requests)]:
+        times = sorted(r["ms"] for r in group)
+        fails = sum(1 for r in group if r["failed"])
+        print(
+            f"{name:<28}{len(group):>9}{fails:>7}{percentile(times, 0.5):>8.0f}"
+            f"{percentile(times, 0.95):>8.0f}{percentile(times, 0.99):>8.0f}"
+        )
 
 
 def wait_for(base: str, server: subprocess.Popen) -> None:
@@ -83,8 +146,18 @@ def wait_for(base: str, server: subprocess.Popen) -> None:
 
 
 def server_errors(base: str) -> float:
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
-        text = response.read().decode()
+    """The server's 5xx counter (after a saturating run the server may still be draining its
+    queue: wait up to a minute)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+                text = response.read().decode()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
@@ -117,6 +190,21 @@ def main() -> None:
         "BISTAND_MEDIA_ROOT": str(work / "media"),
         "BISTAND_AUDIT_ANCHOR_FILE": str(work / "anchors.jsonl"),
         "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+        # Production settings: debug off (with debug on, Django records every statement of
+        # every request and the figures measure that). Throwaway keys unless given; plain HTTP
+        # on loopback, so no secure-only cookies and no redirect to HTTPS (a proxy terminates
+        # TLS in production).
+        "BISTAND_DEBUG": "0",
+        "BISTAND_SECRET_KEY": os.environ.get("BISTAND_SECRET_KEY") or secrets.token_urlsafe(50),
+        "BISTAND_AUDIT_KEY": os.environ.get("BISTAND_AUDIT_KEY") or secrets.token_urlsafe(48),
+        "BISTAND_SECURE_COOKIES": "0",
+        "BISTAND_SSL_REDIRECT": "0",
+    }
+    (work / "totp.json").write_text(json.dumps(totp_keys(database_url)))
+    locust_env = {
+        **os.environ,
+        "BISTAND_LOAD_TOTP": str(work / "totp.json"),
+        "BISTAND_LOAD_EVENTS": str(work / "events.jsonl"),
     }
     command = [sys.executable, "-m", "bistand", "serve", "--bind", f"127.0.0.1:{port}"]
     if args.workers:
@@ -139,7 +227,7 @@ def main() -> None:
         ]  # fmt: skip
         started = time.monotonic()
         load_before = os.getloadavg()[0]
-        subprocess.run(locust, timeout=duration + 60, check=False)
+        subprocess.run(locust, timeout=duration + 60, check=False, env=locust_env)
         elapsed = time.monotonic() - started
         load_after = os.getloadavg()[0]
         fivexx = server_errors(base)
@@ -169,6 +257,33 @@ def main() -> None:
     print(f"most database connections held by the server: {sampler.most_server}")
     print(f"most client connections on the PostgreSQL server: {sampler.most_total}")
     print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
+    print("server settings: BISTAND_DEBUG=0 (production)")
+
+    requests, logins, refused = read_events(work / "events.jsonl")
+    if refused:
+        print(f"\n{refused} simulated users were NOT logged in (their pages are not real reads)")
+    if requests:
+        started_at = min(r["t"] for r in requests)
+        if len(logins) >= args.users:
+            steady_from = max(logins)
+            steady = [r for r in requests if r["t"] >= steady_from]
+            print_table(
+                f"\nsteady state: {len(steady)} requests started after the last log-in "
+                f"({steady_from - started_at:.0f} s into the run; every user logged in)",
+                steady,
+            )
+            span = max(r["t"] for r in steady) - steady_from if steady else 0
+            if span > 0:
+                print(f"requests/s (steady state): {len(steady) / span:.1f}")
+        else:
+            print(f"\nno steady state: only {len(logins)} of {args.users} users logged in")
+    waits = sum(sampler.lock_waits.values())
+    print(
+        f"\nlock waits (server connections waiting on a lock, {sampler.samples} samples "
+        f"every 50 ms): {waits} connection-samples"
+    )
+    for (event, query), count in sampler.lock_waits.most_common(5):
+        print(f"  {count:>6}  {event:<14} {query}")
     print(f"logs and CSV: {work}")
 
 

@@ -75,6 +75,9 @@ BISTAND_AUDIT_ANCHOR_FILE = Path(
     os.environ.get("BISTAND_AUDIT_ANCHOR_FILE", str(PROJECT_DIR / "var" / "audit-anchors.jsonl"))
 )
 BISTAND_AUDIT_SYSLOG = os.environ.get("BISTAND_AUDIT_SYSLOG", "")
+# Independent keyed chains of the access log (docs/audit.md, "Chains"): a request appends to
+# a chain no other open transaction holds, so page reads do not queue on one chain head.
+BISTAND_AUDIT_CHAINS = max(1, int(os.environ.get("BISTAND_AUDIT_CHAINS", "16")))
 # Loggkontroll's monthly report: a user reading more than this many distinct cases (or persons)
 # in one day is listed as a mass read (cases.access_review).
 BISTAND_MASS_READ_THRESHOLD = int(os.environ.get("BISTAND_MASS_READ_THRESHOLD", "50"))
@@ -128,6 +131,7 @@ MIDDLEWARE = [
     "bistand.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bistand.organisation.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,9 +198,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisation.User"
 
-# Passwords hashed with Argon2 (issue: foundation).
+# Passwords hashed with Argon2id at the OWASP cheat sheet's parameters (19 MiB, 2 passes, 1
+# lane; organisation/hashers.py); hashes made with Django's defaults verify and are rehashed
+# at the next log-in (issue #15).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "bistand.organisation.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # Django's validators; their messages come in Swedish from Django's own sv translation.
@@ -274,7 +280,11 @@ LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # Sessions expire after 30 minutes of inactivity.
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: a logged-in session's expiry moves to now + SESSION_COOKIE_AGE when it is
+# saved, at most once per SESSION_REFRESH_SECONDS (organisation.middleware.
+# SessionIdleRefreshMiddleware) instead of an UPDATE and commit on every request (issue #15).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Transport and browser security (README, "Production settings"). Debug off means production:

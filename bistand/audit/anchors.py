@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .chain import ANCHOR_TYPE, anchor_mac
@@ -26,9 +26,20 @@ class Anchor:
     last_hash: str
     key_id: str
     source: str  # file and line, for messages
+    # chain -> (rows in the chain, its last id, its last hash). An anchor written before there
+    # were several chains covers chain 0 alone (every row then was in chain 0).
+    chains: dict[int, tuple[int, int, str]] = field(default_factory=dict)
 
 
-def anchor_line(ring: KeyRing, *, at: str, rows: int, last_id: int, last_hash: str) -> str:
+def anchor_line(
+    ring: KeyRing,
+    *,
+    at: str,
+    rows: int,
+    last_id: int,
+    last_hash: str,
+    chains: dict[str, dict] | None = None,
+) -> str:
     anchor = {
         "type": ANCHOR_TYPE,
         "at": at,
@@ -37,6 +48,8 @@ def anchor_line(ring: KeyRing, *, at: str, rows: int, last_id: int, last_hash: s
         "last_hash": last_hash,
         "key_id": ring.current_id,
     }
+    if chains is not None:
+        anchor["chains"] = chains
     anchor["mac"] = anchor_mac(ring.signer(), anchor)
     return json.dumps(anchor, sort_keys=True, separators=(",", ":"))
 
@@ -74,7 +87,15 @@ def read_anchors(path: Path, ring: KeyRing) -> tuple[list[Anchor], list[str]]:
                     source=source,
                 )
                 mac = str(data["mac"])
-            except (ValueError, KeyError, TypeError):
+                if "chains" in data:
+                    chains = {
+                        int(chain): (int(c["rows"]), int(c["last_id"]), str(c["last_hash"]))
+                        for chain, c in data["chains"].items()
+                    }
+                else:
+                    chains = {0: (anchor.rows, anchor.last_id, anchor.last_hash)}
+                anchor = replace(anchor, chains=chains)
+            except (ValueError, KeyError, TypeError, AttributeError):
                 problems.append(f"anchor {source}: not a readable anchor line")
                 continue
             if anchor.key_id not in ring.keys:

@@ -4,6 +4,7 @@ A row's hash covers the previous row's hash, the key id and every chained field,
 secret outside the database: whoever can write the table cannot recompute a valid chain.
 """
 
+import hashlib
 import json
 
 GENESIS = "0" * 64
@@ -22,6 +23,15 @@ CHAINED_FIELDS = (
     "channel",
     "detail",
 )
+
+
+def genesis(chain: int) -> str:
+    """The `prev_hash` of a chain's first row: chain 0 keeps the original all-zero genesis
+    (rows written before there were several chains verify unchanged); every other chain has
+    its own, so a chain's first row cannot pass for another chain's."""
+    if chain == 0:
+        return GENESIS
+    return hashlib.sha256(f"bistand-audit-chain:{chain}".encode()).hexdigest()
 
 
 def canonical_detail(detail: dict | None) -> str:

@@ -41,6 +41,10 @@ class AccessLogEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     key_id = models.CharField(max_length=16)  # which key signed `hash` (keys rotate)
     hash = models.CharField(max_length=64, unique=True)  # HMAC-SHA256, hex
+    # Which of the independent chains the row continues (docs/audit.md, "Chains"). Not in the
+    # HMAC payload: a row is bound to its chain by `prev_hash` (the chain's own genesis for
+    # its first row, then the previous row of the chain), which the HMAC covers.
+    chain = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -51,7 +55,8 @@ class AccessLogEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """Singleton row: the hash and id of the last entry. Locked while appending."""
+    """One row per chain: the hash and id of its last entry. Locked while appending to it."""
 
+    chain = models.PositiveSmallIntegerField(unique=True, default=0)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -168,6 +168,8 @@ def member_row(request):
 @handle_domain_errors
 def case_detail(request, case_id: int):
     case = selectors.open_case(request.user, case_id)
+    # The page, its timeline and the other apps' panels all read these: once per request.
+    prefetch_related_objects([case], "applications", "reopenings")
     today = timezone.localdate()
     members = [(m, m.person.age_on(today)) for m in case.household.members_on(today)]
     investigation = getattr(case, "investigation", None)

@@ -14,6 +14,16 @@ from .models import Appeal, Calculation, Decision, DecisionStatus
 from .permissions import can
 
 
+def _case_appeals(case) -> list[Appeal]:
+    """The case's appeals, read once per case object (the panel and the timeline show them)."""
+    cached = getattr(case, "_bistand_case_appeals", None)
+    if cached is None:
+        cached = case._bistand_case_appeals = list(
+            Appeal.objects.filter(case=case).select_related("decision")
+        )
+    return cached
+
+
 def case_panel(request, case) -> dict:
     """The 'Beräkning och beslut' panel on the case page."""
     today = timezone.localdate()
@@ -25,7 +35,9 @@ def case_panel(request, case) -> dict:
     decisions = selectors.case_decisions(case)
     replaced = {d.replaces_id for d in decisions if d.status == DecisionStatus.FINAL}
     rows = []
-    applications = list(case.applications.all().order_by("-month", "-id"))
+    # newest month first, as ORDER BY month DESC, id DESC (sorted here: the case page has
+    # the case's applications prefetched)
+    applications = sorted(case.applications.all(), key=lambda a: (a.month, a.id), reverse=True)
     times = selectors.decision_times(
         [a for a in applications if a.status not in ENDED_WITHOUT_DECISION], today
     )
@@ -52,7 +64,7 @@ def case_panel(request, case) -> dict:
             "case": case,
             "rows": rows,
             "decisions": [d for d in decisions if d.status == DecisionStatus.FINAL],
-            "appeals": Appeal.objects.filter(case=case).select_related("decision"),
+            "appeals": _case_appeals(case),
             "can_calculate": can(request.user, "calculate"),
             "can_decide": can(request.user, "decide"),
             "target_days": selectors.DECISION_TARGET_DAYS,
@@ -102,7 +114,7 @@ def timeline(case) -> list[TimelineItem]:
                 url=reverse("decisions:decision", args=[decision.pk]),
             )
         )
-    for appeal in Appeal.objects.filter(case=case).select_related("decision"):
+    for appeal in _case_appeals(case):
         items.append(
             TimelineItem(
                 appeal.received_on,

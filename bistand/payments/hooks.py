@@ -3,23 +3,21 @@ case's payments, each with status, masked payee and the decision behind it."""
 
 from __future__ import annotations
 
-from django.db.models import Sum
-
 from . import selectors
 from .models import OrderStatus
 from .permissions import can
 
 
 def case_panel(request, case) -> dict:
-    orders = list(selectors.case_orders(case))
-    paid = case.payment_orders.filter(status=OrderStatus.PAID).aggregate(total=Sum("amount"))
+    orders = selectors.case_order_list(case)
+    paid_amounts = [o.amount for o in orders if o.status == OrderStatus.PAID]
     return {
         "title": "Utbetalningar",
         "template": "payments/_case_panel.html",
         "context": {
             "case": case,
             "orders": orders,
-            "paid_total": paid["total"],
+            "paid_total": sum(paid_amounts) if paid_amounts else None,
             "may_create": can(request.user, "create_order") and case.status != "closed",
         },
     }

@@ -45,9 +45,10 @@ from .models import (
 from .permissions import can, require
 from .services import (
     GRANTING_OUTCOMES,
+    chain_facts,
     check_chain,
     claimable_orders,
-    order_is_held,
+    orders_held,
     remaining_on_line,
     replaced_decision_ids,
 )
@@ -126,25 +127,33 @@ def attest_queue(user) -> list[AttestRow]:
         .select_related("case", "decision", "payee", "payee_account", "created_by")
         .order_by("pay_on", "id")
     )
+    listed: list[tuple[PaymentOrder, int]] = []
     for order in waiting:
         level = 1 if order.status == OrderStatus.REGISTERED else 2
         if level == 2 and not can(user, "second_attest"):
             continue
         if level == 1 and order.method == PaymentMethod.CASH and not can(user, "approve_cash"):
             continue
-        rows.append(AttestRow(order, level, _blocked(user, order, level)))
-    log_order_list(user, "attest_queue", [row.order for row in rows])
+        listed.append((order, level))
+    orders = [order for order, _ in listed]
+    levels = [level for _, level in listed]
+    # The chain check and the held check read their facts once for the whole list.
+    facts = chain_facts(orders, levels)
+    held = orders_held(orders)
+    for (order, level), order_facts, held_reason in zip(listed, facts, held, strict=True):
+        rows.append(AttestRow(order, level, _blocked(user, order, level, order_facts, held_reason)))
+    log_order_list(user, "attest_queue", orders)
     return rows
 
 
-def _blocked(user, order: PaymentOrder, level: int) -> str:
+def _blocked(user, order: PaymentOrder, level: int, facts, held_reason: str) -> str:
     from .services import ChainRefused
 
     try:
-        check_chain(user, order, level)
+        check_chain(user, order, level, facts)
     except ChainRefused as refusal:
         return refusal.message
-    return order_is_held(order)
+    return held_reason
 
 
 @dataclass
@@ -173,7 +182,11 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
     unsent_bank = orders.filter(
         status=OrderStatus.ATTESTED, run__isnull=True, method__in=BANK_METHODS
     ).exclude(pk__in=ready_qs.values("pk"))
-    held = [(o, order_is_held(o) or "Väntar på betalningsdag.") for o in unsent_bank[:500]]
+    unsent = list(unsent_bank[:500])
+    held = [
+        (o, reason or "Väntar på betalningsdag.")
+        for o, reason in zip(unsent, orders_held(unsent), strict=True)
+    ]
     by_date = list(
         ready_qs.values("pay_on")
         .annotate(count=Count("id"), total=Sum("amount"))
@@ -348,6 +361,15 @@ def case_orders(case: Case) -> QuerySet[PaymentOrder]:
     )
 
 
+def case_order_list(case: Case) -> list[PaymentOrder]:
+    """`case_orders` as a list, read once per case object: the case page's panel and its
+    timeline show the same orders."""
+    cached = getattr(case, "_bistand_case_orders", None)
+    if cached is None:
+        cached = case._bistand_case_orders = list(case_orders(case))
+    return cached
+
+
 @dataclass
 class PayableLine:
     line: DecisionLine
@@ -397,7 +419,7 @@ def timeline_items(case: Case) -> list[TimelineItem]:
     from django.urls import reverse
 
     items = []
-    for order in case_orders(case):
+    for order in case_order_list(case):
         url = reverse("payments:order", args=[order.pk])
         to = order.payee_masked or order.payee_name
         base = f"{order.reference}: {_sek(order.amount)} {order.get_method_display().lower()}"

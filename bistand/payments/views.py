@@ -129,7 +129,7 @@ def order_detail(request, order_id: int):
         except services.ChainRefused as refusal:
             blocked = refusal.message
     held = (
-        selectors.order_is_held(order)
+        services.order_is_held(order)
         if order.status
         in (OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND, OrderStatus.ATTESTED)
         else ""

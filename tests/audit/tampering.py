@@ -6,7 +6,7 @@ import json
 
 from django.db import connection
 
-from bistand.audit.chain import CHAINED_FIELDS, GENESIS, entry_hash
+from bistand.audit.chain import CHAINED_FIELDS, entry_hash, genesis
 from bistand.audit.keys import KeyRing
 from bistand.audit.services import _row_fields
 from bistand.audit.triggers import append_only_suspended
@@ -38,21 +38,30 @@ def plain_sha256(prev_hash: str, key_id: str, fields: dict) -> str:
 
 
 def rechain(rows, hasher) -> None:
-    """Recompute every link and hash in id order with `hasher(prev, key_id, fields)`, and put
-    the chain head on the new last row: a careful attacker covering an edit or a removal."""
+    """Recompute every link and hash of the chains these rows are in, in id order with
+    `hasher(prev, key_id, fields)`, and put each chain's head on its new last row: a careful
+    attacker covering an edit or a removal."""
     from bistand.audit.models import AccessLogEntry
 
-    prev = GENESIS
+    prev: dict[int, str] = {}
+    last: dict[int, int] = {}
     updates = []
     for row in AccessLogEntry.objects.filter(id__in=[r.id for r in rows]).order_by("id"):
-        digest = hasher(prev, row.key_id, _row_fields(row))
-        updates.append((prev, digest, row.id))
-        prev = digest
+        digest = hasher(prev.get(row.chain, genesis(row.chain)), row.key_id, _row_fields(row))
+        updates.append((prev.get(row.chain, genesis(row.chain)), digest, row.id))
+        prev[row.chain], last[row.chain] = digest, row.id
     with append_only_suspended(connection), connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {TABLE} SET prev_hash = %s, hash = %s WHERE id = %s", updates)
+        for chain, digest in prev.items():
+            move_head(chain, digest, last[chain])
+
+
+def move_head(chain: int, last_hash: str, last_id: int) -> None:
+    """Put a chain's head on another row (the head is not append-only; the anchors are why)."""
+    with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE audit_chainhead SET last_hash = %s, last_id = %s",
-            [prev, updates[-1][2] if updates else 0],
+            "UPDATE audit_chainhead SET last_hash = %s, last_id = %s WHERE chain = %s",
+            [last_hash, last_id, chain],
         )
 
 

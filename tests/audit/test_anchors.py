@@ -11,6 +11,13 @@ from bistand.audit.models import AccessLogEntry
 from bistand.audit.services import record, verify_chain, write_anchor
 
 from . import tampering
+from .conftest import CHAINS
+
+pytestmark = pytest.mark.usefixtures("three_chains")
+
+
+def in_chain(rows, number):
+    return [row for row in rows if row.chain == number]
 
 
 def _record(actor, count, start=0):
@@ -20,7 +27,8 @@ def _record(actor, count, start=0):
 
 @pytest.fixture
 def anchored(org, settings):
-    _record(org.social_worker, 6)
+    """Nine rows, three in each chain, anchored."""
+    _record(org.social_worker, 3 * CHAINS)
     write_anchor()
     return list(AccessLogEntry.objects.order_by("id"))
 
@@ -36,6 +44,15 @@ def test_an_anchor_is_a_signed_line_in_the_file_and_in_the_anchor_log(org, setti
     assert anchor["rows"] == AccessLogEntry.objects.count()
     assert (anchor["last_id"], anchor["last_hash"]) == (last.id, last.hash)
     assert anchor["key_id"] and len(anchor["mac"]) == 64 and anchor["at"]
+    rows = list(AccessLogEntry.objects.order_by("id"))
+    assert anchor["chains"] == {
+        str(number): {
+            "rows": len(in_chain(rows, number)),
+            "last_id": in_chain(rows, number)[-1].id,
+            "last_hash": in_chain(rows, number)[-1].hash,
+        }
+        for number in range(CHAINS)
+    }
     assert [r.getMessage() for r in caplog.records if r.name == "bistand.audit.anchor"] == lines
 
 
@@ -48,6 +65,27 @@ def test_anchors_are_appended_never_rewritten(anchored, org, settings):
     report = verify_chain()
     assert report.ok and report.anchors == 2
     call_command("verify-audit")
+
+
+def test_an_anchor_written_before_there_were_chains_still_holds_chain_0(org, settings):
+    """Old anchor lines have no `chains`: they anchored the single chain, now chain 0."""
+    from bistand.audit.anchors import anchor_line
+    from bistand.audit.keys import key_ring
+
+    _record(org.social_worker, 3 * CHAINS)
+    rows = in_chain(list(AccessLogEntry.objects.order_by("id")), 0)
+    line = anchor_line(
+        key_ring(), at="2026-11-30T00:00:00+00:00", rows=len(rows), last_id=rows[-1].id,
+        last_hash=rows[-1].hash,
+    )  # fmt: skip
+    assert "chains" not in line
+    settings.BISTAND_AUDIT_ANCHOR_FILE.write_text(line + "\n")
+    assert verify_chain().ok
+    tampering.execute("DELETE FROM audit_accesslogentry WHERE id = %s", [rows[-1].id])
+    tampering.move_head(0, rows[-2].hash, rows[-2].id)
+    assert any(
+        f"anchored row {rows[-1].id} of chain 0 is missing" in p for p in verify_chain().problems
+    )
 
 
 def test_a_truncated_table_is_detected(anchored):
@@ -63,63 +101,79 @@ def test_a_truncated_table_is_detected(anchored):
 
 
 def test_a_truncated_table_passes_without_anchors_which_is_why_they_exist(org):
-    _record(org.social_worker, 6)
+    _record(org.social_worker, 3 * CHAINS)
     tampering.empty_table()
     tampering.execute("DELETE FROM audit_chainhead")
     assert verify_chain().ok
 
 
-def test_a_removed_tail_with_the_chain_head_moved_back_is_detected(anchored, org):
-    _record(org.social_worker, 2, start=10)
-    removed = anchored[-2:]
+@pytest.mark.parametrize("number", range(CHAINS))
+def test_a_removed_tail_with_the_chain_head_moved_back_is_detected(anchored, org, number):
+    _record(org.social_worker, CHAINS, start=10)
+    rows = in_chain(list(AccessLogEntry.objects.order_by("id")), number)
+    anchored_rows = in_chain(anchored, number)
+    # the chain's last anchored row and the one appended after the anchor
+    removed = [anchored_rows[-1], rows[-1]]
     tampering.execute(
-        "DELETE FROM audit_accesslogentry WHERE id >= %s",
-        [removed[0].id],
+        "DELETE FROM audit_accesslogentry WHERE id IN (%s, %s)", [r.id for r in removed]
     )
-    kept = list(AccessLogEntry.objects.order_by("id"))
-    tampering.execute(
-        "UPDATE audit_chainhead SET last_hash = %s, last_id = %s", [kept[-1].hash, kept[-1].id]
-    )
+    tampering.move_head(number, anchored_rows[-2].hash, anchored_rows[-2].id)
     report = verify_chain()
     assert any(
-        f"anchored row {anchored[-1].id} is missing" in p and "tail" in p for p in report.problems
+        f"anchored row {anchored_rows[-1].id} of chain {number} is missing" in p and "tail" in p
+        for p in report.problems
+    )
+    assert not any("head of chain" in p for p in report.problems)
+
+
+@pytest.mark.parametrize("number", range(CHAINS))
+def test_a_whole_chain_removed_with_its_head_is_detected(anchored, number):
+    rows = in_chain(anchored, number)
+    tampering.execute("DELETE FROM audit_accesslogentry WHERE chain = %s", [number])
+    tampering.execute("DELETE FROM audit_chainhead WHERE chain = %s", [number])
+    report = verify_chain()
+    assert any(
+        f"anchored row {rows[-1].id} of chain {number} is missing" in p for p in report.problems
     )
     assert any(f"fewer than the {len(anchored)}" in p for p in report.problems)
-    assert not any("chain head" in p for p in report.problems)
 
 
 def test_a_removed_tail_passes_without_anchors(org):
     """The control: head moved back, no anchors, nothing to compare with."""
-    _record(org.social_worker, 6)
-    rows = list(AccessLogEntry.objects.order_by("id"))
-    tampering.execute("DELETE FROM audit_accesslogentry WHERE id >= %s", [rows[-2].id])
-    tampering.execute(
-        "UPDATE audit_chainhead SET last_hash = %s, last_id = %s", [rows[-3].hash, rows[-3].id]
-    )
+    _record(org.social_worker, 3 * CHAINS)
+    rows = in_chain(list(AccessLogEntry.objects.order_by("id")), 1)
+    tampering.execute("DELETE FROM audit_accesslogentry WHERE id = %s", [rows[-1].id])
+    tampering.move_head(1, rows[-2].hash, rows[-2].id)
     assert verify_chain().ok
 
 
-def test_a_row_rewritten_with_the_key_before_an_anchor_is_still_detected(anchored, settings):
+@pytest.mark.parametrize("number", range(CHAINS))
+def test_a_row_rewritten_with_the_key_before_an_anchor_is_still_detected(
+    anchored, settings, number
+):
     """Even someone holding the key cannot move an anchored hash."""
     key = settings.BISTAND_AUDIT_KEY.encode()
+    rows = in_chain(anchored, number)
     tampering.execute(
         "UPDATE audit_accesslogentry SET actor_username = 'someone-else' WHERE id = %s",
-        [anchored[2].id],
+        [rows[1].id],
     )
     tampering.rechain(anchored, tampering.hmac_hasher(key))
     report = verify_chain()
     assert len(report.problems) == 1
-    assert f"row {anchored[-1].id}: hash differs from the anchor" in report.problems[0]
+    assert f"row {rows[-1].id}: hash differs from the anchor" in report.problems[0]
 
 
-def test_a_deleted_row_before_an_anchor_shows_in_the_anchored_count(anchored, settings):
+@pytest.mark.parametrize("number", range(CHAINS))
+def test_a_deleted_row_before_an_anchor_shows_in_the_anchored_count(anchored, settings, number):
     key = settings.BISTAND_AUDIT_KEY.encode()
-    tampering.execute("DELETE FROM audit_accesslogentry WHERE id = %s", [anchored[1].id])
+    rows = in_chain(anchored, number)
+    tampering.execute("DELETE FROM audit_accesslogentry WHERE id = %s", [rows[0].id])
     kept = list(AccessLogEntry.objects.order_by("id"))
     tampering.rechain(kept, tampering.hmac_hasher(key))
     problems = verify_chain().problems
     assert any(
-        f"{len(anchored) - 1} rows up to it" in p and f"recorded {len(anchored)}" in p
+        f"{len(rows) - 1} rows up to it in chain {number}" in p and f"recorded {len(rows)}" in p
         for p in problems
     )
 

@@ -17,6 +17,8 @@ from . import tampering
 
 rechain = importlib.import_module("bistand.audit.migrations.0005_rechain_with_keyed_hashes")
 EDITOR = SimpleNamespace(connection=connection)
+# The log 0005 upgraded was a single chain (chain 0 since audit 0006).
+pytestmark = pytest.mark.usefixtures("one_chain")
 
 
 def _legacy_chain_is_valid() -> bool:

@@ -48,8 +48,11 @@ def test_login_with_right_password_is_logged(client, org):
 
 
 def test_sessions_expire_after_inactivity(settings):
+    """The idle timeout: refreshed by SessionIdleRefreshMiddleware at most once a minute
+    (tests/organisation/test_session_idle.py)."""
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS <= 60
+    assert "bistand.organisation.middleware.SessionIdleRefreshMiddleware" in settings.MIDDLEWARE
 
 
 def test_passwords_are_hashed_with_argon2(org, settings):

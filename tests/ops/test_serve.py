@@ -21,9 +21,9 @@ import urllib.request
 
 import psycopg
 import pytest
-from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 
+from bistand.organisation.hashers import OwaspArgon2PasswordHasher as Argon2PasswordHasher
 from bistand.organisation.models import User
 
 pytestmark = [pytest.mark.slow]

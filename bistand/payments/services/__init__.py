@@ -12,7 +12,14 @@ the names below are the public surface.
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 
 from .accounting import export_accounting, export_case_payments
-from .attestation import approve_payee_exception, attest_order, check_chain, has_payee_exception
+from .attestation import (
+    ChainFacts,
+    approve_payee_exception,
+    attest_order,
+    chain_facts,
+    check_chain,
+    has_payee_exception,
+)
 from .budget import (
     change_payment_settings,
     create_budget_account,
@@ -40,7 +47,9 @@ from .orders import (
     create_payment_order,
     household_members_in_month,
     order_is_held,
+    orders_held,
     payee_outside_household,
+    payees_outside_household,
     record_manual_payment,
     reissue_order,
     remaining_on_line,
@@ -98,6 +107,8 @@ __all__ = [
     "cancel_run",
     "change_payee_account",
     "change_payment_settings",
+    "ChainFacts",
+    "chain_facts",
     "check_chain",
     "check_decision_payable",
     "claimable_orders",
@@ -115,8 +126,10 @@ __all__ = [
     "mark_run_sent",
     "mask_giro",
     "order_is_held",
+    "orders_held",
     "parse_amount",
     "payee_outside_household",
+    "payees_outside_household",
     "payment_service",
     "read_status_report",
     "record_manual_payment",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from bistand.audit.models import AuditAction
@@ -20,11 +22,57 @@ from ..models import (
 from ..permissions import can, require
 from .budget import current_settings
 from .common import ChainRefused, _clean_text, _order_refs, _transition, payment_service
-from .orders import _lock_order, check_decision_payable, payee_outside_household
+from .orders import (
+    _lock_order,
+    check_decision_payable,
+    payee_outside_household,
+    payees_outside_household,
+)
 
 
-def check_chain(actor, order: PaymentOrder, level: int) -> None:
-    """The broken payment chain for one attestation. Raises ChainRefused naming the rule."""
+@dataclass(frozen=True)
+class ChainFacts:
+    """What the chain check reads besides the order itself (read set-wise for a list)."""
+
+    outside_household_without_exception: bool
+    first_attester_id: int | None
+
+
+def chain_facts(orders: list[PaymentOrder], levels: list[int]) -> list[ChainFacts]:
+    """The facts `check_chain` needs for many orders: memberships, exceptions and first
+    attestations read once for all (three queries at most), in the orders' order."""
+    outside = payees_outside_household(orders)
+    outside_ids = [o.pk for o, out in zip(orders, outside, strict=True) if out]
+    excepted = (
+        set(
+            PayeeException.objects.filter(order_id__in=outside_ids).values_list(
+                "order_id", flat=True
+            )
+        )
+        if outside_ids
+        else set()
+    )
+    second = [o.pk for o, level in zip(orders, levels, strict=True) if level == 2]
+    first_attesters = (
+        dict(
+            Attestation.objects.filter(order_id__in=second, level=1).values_list(
+                "order_id", "attested_by_id"
+            )
+        )
+        if second
+        else {}
+    )
+    return [
+        ChainFacts(out and o.pk not in excepted, first_attesters.get(o.pk))
+        for o, out in zip(orders, outside, strict=True)
+    ]
+
+
+def check_chain(actor, order: PaymentOrder, level: int, facts: ChainFacts | None = None) -> None:
+    """The broken payment chain for one attestation. Raises ChainRefused naming the rule.
+    `facts` come from `chain_facts` when a list is checked; read here otherwise."""
+    if facts is None:
+        facts = chain_facts([order], [level])[0]
     refs = _order_refs(order)
     decision = order.decision
     account = order.payee_account
@@ -66,7 +114,7 @@ def check_chain(actor, order: PaymentOrder, level: int) -> None:
             "vara olika personer.",
             **refs,
         )
-    if payee_outside_household(order) and not has_payee_exception(order):
+    if facts.outside_household_without_exception:
         raise ChainRefused(
             "payee_not_in_household",
             f"{order.payee_name} ingår inte i hushållet i ärendet under {order.month:%Y-%m}. "
@@ -74,15 +122,13 @@ def check_chain(actor, order: PaymentOrder, level: int) -> None:
             "en skriftlig motivering.",
             **refs,
         )
-    if level == 2:
-        first = order.attestations.filter(level=1).values_list("attested_by_id", flat=True).first()
-        if first == actor.pk:
-            raise ChainRefused(
-                "chain_second_attest_same_person",
-                "Du gjorde den första attesten. Belopp över beloppsspärren ska attesteras av "
-                "ytterligare en person.",
-                **refs,
-            )
+    if level == 2 and facts.first_attester_id == actor.pk:
+        raise ChainRefused(
+            "chain_second_attest_same_person",
+            "Du gjorde den första attesten. Belopp över beloppsspärren ska attesteras av "
+            "ytterligare en person.",
+            **refs,
+        )
 
 
 def _check_attest_role(actor, order: PaymentOrder, level: int) -> None:
