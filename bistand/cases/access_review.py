@@ -3,10 +3,12 @@ unusual reads, and its sign-off (final once written; a later remark is a new row
 
 Unusual reads (docs/audit.md, "Loggkontroll"):
 - outside_work: a read of a case the reader neither held nor assisted on at that moment,
-  in a section not their own (the unit head's remit is the whole unit);
+  in a section not their own (the unit head's remit is the whole unit); a list page that
+  showed such cases is one item per list and day, with the number of such cases;
 - emergency: emergency access taken, and every read under it;
 - mass_read: one user reading more than BISTAND_MASS_READ_THRESHOLD distinct cases, or as
-  many distinct persons, in one day (Swedish time);
+  many distinct persons, in one day (Swedish time); cases listed on a page count when they
+  were outside the reader's work (listing one's own caseload or section is not a mass read);
 - protected: every read of a case or person with protected identity.
 """
 
@@ -83,7 +85,7 @@ class UnusualRead:
     case_id: int | None = None
     person_id: int | None = None
     what: str = ""
-    count: int = 0  # mass reads: distinct cases/persons that day
+    count: int = 0  # mass reads: distinct cases/persons that day; list reads: cases listed
 
     @property
     def label(self) -> str:
@@ -156,7 +158,11 @@ def month_report(unit: Unit, month: dt.date, *, threshold: int | None = None) ->
         .filter(action__in=[*READ_ACTIONS, AuditAction.EMERGENCY_ACCESS])
         .order_by("id")
     )
+    details = {row.pk: json.loads(row.detail) if row.detail else {} for row in rows}
     case_ids = {row.case_id for row in rows if row.case_id}
+    for row in rows:  # list pages log one row naming every case shown (docs/audit.md)
+        if row.case_id is None:
+            case_ids.update(_listed(details[row.pk]))
     cases = Case.objects.in_bulk(case_ids)
     assignments: dict[int, list[CaseAssignment]] = defaultdict(list)
     for assignment in CaseAssignment.objects.filter(case_id__in=case_ids).order_by("started_at"):
@@ -165,8 +171,9 @@ def month_report(unit: Unit, month: dt.date, *, threshold: int | None = None) ->
 
     items: dict[int | None, list[UnusualRead]] = defaultdict(list)
     daily: dict[tuple, tuple[set, set, dt.datetime]] = {}
+    listed: dict[tuple, tuple[set, dt.datetime, str]] = {}
     for row in rows:
-        detail = json.loads(row.detail) if row.detail else {}
+        detail = details[row.pk]
         what = str(detail.get("what", "") or row.object_type)
         found = UnusualRead("", row.at, row.action, row.case_id, row.person_id, what)
         if row.action == AuditAction.EMERGENCY_ACCESS or detail.get("emergency_access"):
@@ -186,6 +193,31 @@ def month_report(unit: Unit, month: dt.date, *, threshold: int | None = None) ->
                 read_cases.add(row.case_id)
             if row.person_id:
                 read_persons.add(row.person_id)
+        if row.case_id is None and row.action in READ_ACTIONS:
+            # A list page: the listed cases outside the reader's caseload and section are
+            # reads outside work (one item per list and day) and count towards mass reads.
+            outside = {
+                case_id
+                for case_id in _listed(detail)
+                if case_id in cases
+                and _outside_work(
+                    actors.get(row.actor_id), cases[case_id], assignments[case_id], row.at
+                )
+            }
+            if outside:
+                day = timezone.localtime(row.at).date()
+                found_cases, _first, _what = listed.setdefault(
+                    (row.actor_id, day, what), (set(), row.at, what)
+                )
+                found_cases.update(outside)
+                read_cases, _persons, _at = daily.setdefault(
+                    (row.actor_id, day), (set(), set(), row.at)
+                )
+                read_cases.update(outside)
+    for (actor_id, _day, _key), (found_cases, first, what) in listed.items():
+        items[actor_id].append(
+            UnusualRead("outside_work", first, "view", what=what, count=len(found_cases))
+        )
     for (actor_id, _day), (read_cases, read_persons, first) in daily.items():
         most = max(len(read_cases), len(read_persons))
         if most > threshold:
@@ -199,6 +231,12 @@ def month_report(unit: Unit, month: dt.date, *, threshold: int | None = None) ->
         readers.append(ReaderReport(actor_id, name, found))
     readers.sort(key=lambda r: r.name)
     return MonthReport(unit, month, threshold, readers)
+
+
+def _listed(detail: dict) -> list[int]:
+    """The case ids a list page's row names (`cases.selectors.log_list_read`)."""
+    ids = detail.get("case_ids") or []
+    return [value for value in ids if isinstance(value, int)] if isinstance(ids, list) else []
 
 
 def _as(read: UnusualRead, category: str) -> UnusualRead:

@@ -226,3 +226,32 @@ def test_a_section_head_cannot_sign(client, org):
     month = f"{last_month():%Y-%m}"
     assert client.post(reverse("sign_access_review", args=[month])).status_code == 403
     assert not access_review.reviews_of(org.unit.pk, last_month()).exists()
+
+
+def test_list_pages_count_the_cases_they_show_outside_the_readers_work(org, settings):
+    """A list page logs one row naming every case it shows (set-wise); the monthly report
+    counts the listed cases outside the reader's caseload and section as one outside-work
+    item per list and day, and towards mass reads. Listing one's own cases is not unusual."""
+    from bistand.cases.selectors import log_list_read
+
+    settings.BISTAND_MASS_READ_THRESHOLD = 2
+    cases = [new_case(org, adult) for adult in ADULT_NUMBERS[:3]]
+    for case in cases:
+        services.take_case(org.social_worker, case)
+    log_list_read(org.social_worker, "Mina ärenden", case_ids=[c.pk for c in cases])
+    log_list_read(org.other_social_worker, "Utbetalningskö", case_ids=[c.pk for c in cases[:2]])
+    report = access_review.month_report(org.unit, this_month())
+    assert categories(report, org.social_worker) == []
+    assert categories(report, org.other_social_worker) == ["outside_work"]
+    reader = next(r for r in report.readers if r.actor_id == org.other_social_worker.pk)
+    assert (reader.items[0].count, reader.items[0].what) == (2, "Utbetalningskö")
+
+    log_list_read(org.other_social_worker, "Utbetalningskö", case_ids=[c.pk for c in cases])
+    report = access_review.month_report(org.unit, this_month())
+    found = categories(report, org.other_social_worker)
+    assert sorted(found) == ["mass_read", "outside_work"]  # one list item for the day: 3 cases
+    reader = next(r for r in report.readers if r.actor_id == org.other_social_worker.pk)
+    assert {item.category: item.count for item in reader.items} == {
+        "outside_work": 3,
+        "mass_read": 3,
+    }
