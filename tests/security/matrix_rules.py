@@ -237,7 +237,7 @@ RULES: dict[str, Rule] = {
     "payments:payees": Rule("L 403 200 200 200 200 403 200 403"),
     "payments:queue": Rule("L 403 403 403 403 200 403 200 403"),
     "payments:reconcile": Rule("L 403 403 403 403 403 403 200 403"),
-    "payments:requisition": Rule("L 404 404 404 404 404 404 404 404"),
+    "payments:requisition": Rule("L 404 200 200 200 200 404 200 404"),
     "payments:run": Rule("L 403 403 403 403 200 403 200 403"),
     "payments:run_cancel": Rule(POST_ONLY_PAGE),
     "payments:run_file": Rule("L 403 403 403 403 403 403 200 403"),

@@ -86,6 +86,8 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         "marking_id": "marking",
         "authorisation_id": "authorisation",
     }
+    if name == "payments:requisition":
+        return _object(objects, "requisition").pk  # the order paid by requisition
     if argument in simple:
         return _object(objects, simple[argument]).pk
     if argument == "user_id":

@@ -27,6 +27,7 @@ from bistand.households.services import MemberInput, register_household
 from bistand.norms.models import LegalParameter, NormTableVersion
 from bistand.organisation.models import Role
 from bistand.payments import services as payment_services
+from bistand.payments.models import PaymentMethod
 from bistand.workplans import services as plan_services
 from bistand.workplans.models import Deviation, DeviationKind, InterventionTarget
 from tests.conftest import Org
@@ -172,6 +173,7 @@ class MatrixWorld(World):
         )
         objects.extra["run"] = run.run
         objects.extra["unattested_order"] = self.order()
+        objects.extra["requisition"] = self.order(PaymentMethod.REQUISITION, "500.00")
         # Protected identity marked and removed again (the case stays ordinary), and a named
         # colleague: the ids the protection pages take.
         marking = protection.mark_protected_identity(
