@@ -28,6 +28,10 @@ COLUMNS = (ANONYMOUS, *Role.values)
 class Rule:
     own: str
     other: str | None = None
+    # For a form's target: the columns whose work is the whole unit's, not a section's (the
+    # fraud investigators' FUT queue). Only they may act on section B's object; everyone else,
+    # the unit head included, is refused. Empty: the unit head alone acts on both sections.
+    unit_wide: tuple[str, ...] = ()
 
     def expected(self, section: str) -> dict[str, str]:
         line = self.own if section == "a" or self.other is None else self.other
@@ -70,6 +74,24 @@ ANY_STAFF = "L 200 200 200 200 200 200 200 200"
 NEEDS_QUERY_API = "403 400 400 400 400 400 400 400 400"
 SYSADMIN_ONLY = "L 403 403 403 403 403 403 403 200"
 FINANCE_ONLY_API = "403 403 403 403 403 403 403 200 403"
+# the unit's FUT queue and control runs: fraud investigators only (docs/controls.md, "The FUT
+# queue and investigations"); a flag of either section of the unit is theirs
+FUT_ONLY = "L 403 403 403 403 403 200 403 403"
+FUT_ONLY_API = "403 403 403 403 403 403 200 403 403"
+FUT_ACT = Rule(POST_ONLY_PAGE, POST_ONLY_PAGE, unit_wide=(Role.FRAUD_INVESTIGATOR.value,))
+FUT_ACT_API = Rule(POST_ONLY_API, POST_ONLY_API, unit_wide=(Role.FRAUD_INVESTIGATOR.value,))
+# investigations: fraud investigators and the unit head read them on the pages; the API is
+# fraud investigators only
+FUT_INVESTIGATIONS = "L 403 403 403 403 200 200 403 403"
+UNIT_HEAD_ONLY_API = "403 403 403 403 403 200 403 403 403"
+# legal figures: section and unit heads read them, the system administrator keeps them
+LEGAL_FIGURES_API = "403 403 403 403 200 200 403 403 200"
+# a sample item: its assigned reviewer (section A's: the benefit administrator) and the unit
+# head; anyone else as if it did not exist (docs/controls.md, "Who may do what")
+SAMPLE_ITEM = "L 404 404 200 404 200 404 404 404"
+SAMPLE_ITEM_OTHER = "L 404 404 404 404 200 404 404 404"
+SAMPLE_ITEM_API = "403 404 404 200 404 200 404 404 404"
+SAMPLE_ITEM_API_OTHER = "403 404 404 404 404 200 404 404 404"
 
 RULES: dict[str, Rule] = {
     "access_log": Rule(UNIT_HEAD_ONLY),
@@ -104,7 +126,9 @@ RULES: dict[str, Rule] = {
     "case-investigation": Rule(CASE_API, CASE_API_OTHER),
     "case-journal": Rule(CASE_API, CASE_API_OTHER),
     "case-list": Rule(ANY_STAFF_API),
+    "case-protection": Rule(CASE_API, CASE_API_OTHER),
     "case-reassign": Rule(POST_ONLY_API, POST_ONLY_API),
+    "case-remove-protection": Rule(POST_ONLY_API, POST_ONLY_API),
     "case-set-type": Rule(POST_ONLY_API, POST_ONLY_API),
     "case-sign-investigation": Rule(POST_ONLY_API, POST_ONLY_API),
     "case-take": Rule(POST_ONLY_API, POST_ONLY_API),
@@ -112,11 +136,53 @@ RULES: dict[str, Rule] = {
     "caseload": Rule(HEADS),
     "close_case": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "complete_application": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "control-flag-detail": Rule(FUT_ONLY_API, FUT_ONLY_API),
+    "control-flag-dismiss": FUT_ACT_API,
+    "control-flag-investigate": FUT_ACT_API,
+    "control-flag-list": Rule(FUT_ONLY_API),
+    "control-run-detail": Rule(FUT_ONLY_API),
+    "control-run-list": Rule(FUT_ONLY_API),
+    "controls:action": Rule(
+        "L 404 404 404 200 404 404 404 404", "L 404 404 404 404 404 404 404 404"
+    ),
+    "controls:add_action": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:assess": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:backlog": Rule(HEADS),
+    "controls:backlog_settings": Rule(POST_ONLY_PAGE),
     "controls:check": Rule(CASE_PAGE, CASE_PAGE_OTHER),
+    "controls:claim": Rule(CASE_PAGE, CASE_PAGE_OTHER),
+    "controls:claim_letter": Rule(CASE_PAGE, CASE_PAGE_OTHER),
+    "controls:decide_recovery": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:fut_dismiss": FUT_ACT,
+    "controls:fut_flag": Rule(FUT_ONLY, FUT_ONLY),
+    "controls:fut_investigate": FUT_ACT,
+    "controls:fut_investigation": Rule(FUT_INVESTIGATIONS, FUT_INVESTIGATIONS),
+    "controls:fut_investigations": Rule(FUT_INVESTIGATIONS),
+    "controls:fut_note": FUT_ACT,
+    "controls:fut_outcome": FUT_ACT,
+    "controls:fut_queue": Rule(FUT_ONLY),
+    "controls:fut_report": FUT_ACT,
+    "controls:fut_run": Rule(POST_ONLY_PAGE),
+    "controls:incorrect_payment": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "controls:manual": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:my_reviews": Rule(ANY_STAFF),
+    "controls:open_claims": Rule(HEADS),
+    "controls:register_incorrect_payment": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:repayment": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:request": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:requirements": Rule("L 403 403 403 403 200 403 403 200"),
+    "controls:review": Rule(SAMPLE_ITEM, SAMPLE_ITEM_OTHER),
+    "controls:review_queue": Rule(UNIT_HEAD_ONLY),
+    "controls:sample": Rule(UNIT_HEAD_ONLY),
+    "controls:sample_assign": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:sample_redraw": Rule(POST_ONLY_PAGE),
+    "controls:sample_report": Rule(UNIT_HEAD_ONLY),
+    "controls:sample_report_pdf": Rule(UNIT_HEAD_ONLY),
+    "controls:sample_size": Rule(POST_ONLY_PAGE),
+    "controls:samples": Rule(UNIT_HEAD_ONLY),
+    "controls:write_off": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "corrective-action-close": Rule(POST_ONLY_API, POST_ONLY_API),
+    "corrective-action-list": Rule(ANY_STAFF_API),
     "decision-decide": Rule(POST_ONLY_API, POST_ONLY_API),
     "decision-detail": Rule(CASE_API, CASE_API_OTHER),
     "decision-letter": Rule(CASE_API, CASE_API_OTHER),
@@ -157,13 +223,21 @@ RULES: dict[str, Rule] = {
     "decisions:settings": Rule(SYSADMIN_ONLY),
     "download_document": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "emergency_access": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "end_application": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "follow-up-detail": Rule(CASE_API, CASE_API_OTHER),
     "follow-up-list": Rule(NEEDS_QUERY_API),
+    "fraud-investigation-detail": Rule(FUT_ONLY_API, FUT_ONLY_API),
+    "fraud-investigation-list": Rule(FUT_ONLY_API),
+    "fraud-investigation-notes": FUT_ACT_API,
+    "fraud-investigation-outcome": FUT_ACT_API,
+    "fraud-investigation-reports": FUT_ACT_API,
     "home": Rule(ANY_STAFF),
     "household-detail": Rule(CASE_API, CASE_API_OTHER),
     "household-registration-list": Rule(POST_ONLY_API),
     "household_application": Rule(CASE_ROLES, "L 404 404 404 404 200 403 403 403"),
     "inbox": Rule(CASE_ROLES),
+    "incorrect-payment-detail": Rule(CASE_API, CASE_API_OTHER),
+    "incorrect-payment-list": Rule(NEEDS_QUERY_API),
     "intervention-detail": Rule(CASE_API, CASE_API_OTHER),
     "intervention-end": Rule(POST_ONLY_API, POST_ONLY_API),
     "intervention-list": Rule(ANY_STAFF_API),
@@ -176,6 +250,10 @@ RULES: dict[str, Rule] = {
     "journal-entry-sign": Rule(POST_ONLY_API, POST_ONLY_API),
     "legal-parameter-list": Rule("403 403 403 403 200 200 403 403 200"),
     "legal-parameter-verify": Rule(POST_ONLY_API),
+    "legal-period-detail": Rule(LEGAL_FIGURES_API),
+    "legal-period-list": Rule(LEGAL_FIGURES_API),
+    "legal-period-verify": Rule(POST_ONLY_API),
+    "legal-period-withdraw": Rule(POST_ONLY_API),
     "login": Rule("200 302 302 302 302 302 302 302 302"),
     "logout": Rule("405 405 405 405 405 405 405 405 405"),
     "mark_protected": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
@@ -247,6 +325,10 @@ RULES: dict[str, Rule] = {
     "person-detail": Rule(CASE_API, CASE_API_OTHER),
     "person-list": Rule("403 400 400 400 400 400 400 403 403"),
     "reassign": Rule(HEADS, UNIT_HEAD_ONLY),
+    "recovery-claim-detail": Rule(CASE_API, CASE_API_OTHER),
+    "recovery-claim-list": Rule(NEEDS_QUERY_API),
+    "recovery-claim-repayment": Rule(POST_ONLY_API, POST_ONLY_API),
+    "recovery-claim-write-off": Rule(POST_ONLY_API, POST_ONLY_API),
     "register-check-assess": Rule(POST_ONLY_API, POST_ONLY_API),
     "register-check-detail": Rule(CASE_API, CASE_API_OTHER),
     "register-check-list": Rule(NEEDS_QUERY_API),
@@ -255,8 +337,17 @@ RULES: dict[str, Rule] = {
     "register_household": Rule(CASE_ROLES),
     "register_repeat_application": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "remove_protected": Rule(POST_ONLY_PAGE),
+    "review-queue-list": Rule(UNIT_HEAD_ONLY_API),
+    "review-queue-sign-off": Rule(POST_ONLY_API),
     "review_emergency": Rule(POST_ONLY_PAGE),
     "revoke_authorisation": Rule(POST_ONLY_PAGE),
+    "sample-draw-detail": Rule(UNIT_HEAD_ONLY_API),
+    "sample-draw-list": Rule(UNIT_HEAD_ONLY_API),
+    "sample-draw-redraw": Rule(POST_ONLY_API),
+    "sample-review-assign": Rule(POST_ONLY_API, POST_ONLY_API),
+    "sample-review-detail": Rule(SAMPLE_ITEM_API, SAMPLE_ITEM_API_OTHER),
+    "sample-review-list": Rule(ANY_STAFF_API),
+    "sample-review-review": Rule(POST_ONLY_API, POST_ONLY_API),
     "search": Rule("L 200 200 200 200 200 200 403 403"),
     "second_factor_enrol": Rule("L 302 302 302 302 302 302 302 302"),
     "second_factor_verify": Rule("L 302 302 302 302 302 302 302 302"),

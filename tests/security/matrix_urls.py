@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.urlconf import NamedPattern
 
-from .matrix_world import MatrixWorld, SectionObjects
+from .matrix_world import NO_SECTION, MatrixWorld, SectionObjects
 
 # API routes: the router's basename prefix -> the section object its `pk` names.
 API_OBJECTS = {
@@ -25,6 +25,14 @@ API_OBJECTS = {
     "payee-": "payee",
     "payment-order-": "order",
     "payment-run-": "run",
+    "sample-draw-": "draw",
+    "sample-review-": "item",
+    "corrective-action-": "action",
+    "incorrect-payment-": "incorrect_payment",
+    "recovery-claim-": "claim",
+    "control-run-": "control_run",
+    "control-flag-": "flag",
+    "fraud-investigation-": "investigation",
 }
 
 
@@ -38,7 +46,7 @@ def _object(objects: SectionObjects, what: str):
     value = getattr(objects, what, None)
     if value is None:
         value = objects.extra.get(what)
-    if value is None:
+    if value is None or value is NO_SECTION:
         raise NoObject(what)
     return value
 
@@ -55,6 +63,10 @@ def _pk(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern) -> i
         if objects is not world.a:
             raise NoObject("norm tables belong to no section")
         return world.norm_table.pk
+    if name.startswith("legal-period-"):
+        if objects is not world.a:
+            raise NoObject("legal periods belong to no section")
+        return world.legal_period.pk
     if name.startswith("legal-parameter-"):
         if objects is not world.a:
             raise NoObject("legal parameters belong to no section")
@@ -85,6 +97,14 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         "check_id": "check",
         "marking_id": "marking",
         "authorisation_id": "authorisation",
+        "draw_id": "draw",
+        "item_id": "item",
+        "finding_id": "finding",
+        "action_id": "action",
+        "payment_id": "incorrect_payment",
+        "claim_id": "claim",
+        "flag_id": "flag",
+        "investigation_id": "investigation",
     }
     if name == "payments:requisition":
         return _object(objects, "requisition").pk  # the order paid by requisition
@@ -106,6 +126,10 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         if objects is not world.a:
             raise NoObject("emergency access")
         return world.emergency.pk
+    if argument == "year":
+        if objects is not world.a:
+            raise NoObject("the yearly report belongs to no section")
+        return world.sample_year
     if argument == "key":
         return "alla"
     if argument == "fmt":

@@ -19,18 +19,22 @@ from django.utils import timezone
 from bistand.cases import protection
 from bistand.cases import services as case_services
 from bistand.cases.models import JournalKind
+from bistand.controls import fut, recovery, sample_services
 from bistand.controls import services as control_services
-from bistand.controls.models import Assessment
+from bistand.controls.models import Assessment, ControlFlag, ControlRule
+from bistand.controls.sample_models import MAX_SAMPLE_SIZE, Answer, ChecklistPoint
+from bistand.core.dates import add_months
 from bistand.decisions import services as decision_services
 from bistand.decisions.models import AutomaticDecisionReview
 from bistand.households.services import MemberInput, register_household
-from bistand.norms.models import LegalParameter, NormTableVersion
+from bistand.norms.models import LegalParameter, LegalPeriod, NormTableVersion
 from bistand.organisation.models import Role
 from bistand.payments import services as payment_services
 from bistand.payments.models import PaymentMethod
 from bistand.workplans import services as plan_services
 from bistand.workplans.models import Deviation, DeviationKind, InterventionTarget
 from tests.conftest import Org
+from tests.decisions.conftest import clock
 from tests.factories import ADULT_NUMBERS, UserFactory
 from tests.files import pdf_bytes
 from tests.payments.conftest import World, decide_as_proposed, sign_investigation
@@ -90,6 +94,10 @@ class SectionObjects:
     extra: dict = field(default_factory=dict)
 
 
+# An object of the unit, not of a section: the URL is tried with section A's only.
+NO_SECTION = object()
+
+
 class MatrixWorld(World):
     """The payments tests' world (settings, accounts, payees, the broken chain) with the
     matrix's two sections."""
@@ -125,6 +133,100 @@ class MatrixWorld(World):
             outsider, self.a.case, "Klienten ringde, handläggaren sjuk."
         )
         self.review_month = timezone.localdate().strftime("%Y-%m")
+        self.legal_period = LegalPeriod.objects.order_by("pk").first()
+        self._controls()
+
+    # --- controls: sample review, recovery, FUT ------------------------------------------
+
+    def _controls(self) -> None:
+        """A sample draw of this month (drawn once the month is over) with a reviewed item,
+        a finding and a corrective action per section; an incorrect payment with a recovery
+        claim per section; a control run, a flag and a fraud investigation per section."""
+        org = self.org
+        self.sample_year = self.month.year
+        with clock(add_months(self.month, 1) + dt.timedelta(days=1)):
+            draw = sample_services.draw_sample(
+                org.unit_head, org.unit, self.month, seed=1, size=MAX_SAMPLE_SIZE
+            )
+        self.a.extra["draw"] = draw
+        self.b.extra["draw"] = NO_SECTION
+        reviewers = {
+            "a": (org.benefit_admin, org.labour_head),
+            "b": (org.intake_head, org.intake_head),
+        }
+        for key, objects in (("a", self.a), ("b", self.b)):
+            reviewer, owner = reviewers[key]
+            item = draw.items.get(decision_id=objects.decision.pk)
+            sample_services.assign_reviewer(org.unit_head, item, reviewer)
+            answers = {point.value: Answer.YES for point in ChecklistPoint}
+            answers[ChecklistPoint.DOCUMENTATION.value] = Answer.NO
+            item = sample_services.record_review(
+                reviewer,
+                item,
+                answers=answers,
+                comments={ChecklistPoint.DOCUMENTATION.value: "Journalen saknar samtalet."},
+            )
+            finding = item.findings.get()
+            objects.extra["item"] = item
+            objects.extra["finding"] = finding
+            objects.extra["action"] = sample_services.add_corrective_action(
+                org.unit_head,
+                finding,
+                description="Genomgång av journalföring på APT.",
+                owner=owner,
+                due_on=timezone.localdate() + dt.timedelta(days=30),
+            )
+        # Incorrect payments and recovery claims (docs/recovery.md).
+        for objects, decider in ((self.a, org.labour_head), (self.b, org.intake_head)):
+            payment = recovery.register_incorrect_payment(
+                objects.handler,
+                objects.case,
+                cause="wrong_information",
+                amount="3000.00",
+                period_from=self.month,
+                period_to=self.month,
+                description="Lön från Lagerhuset AB redovisades inte.",
+            )
+            objects.extra["incorrect_payment"] = payment
+            objects.extra["claim"] = recovery.decide_recovery(
+                decider,
+                payment,
+                amount=payment.amount,
+                ground="incorrect_statement",
+                reasoning="Inkomsten skulle ha redovisats i ansökan.",
+                plan="deduction",
+                monthly_amount="1000.00",
+                first_month=self.month,
+                minimum_left="5000.00",
+                consent_on=timezone.localdate(),
+            )
+        # The FUT queue: a run, a flag per section's case (a run finds flags from data shapes
+        # the services refuse to make, so the flags are written as a run would write them),
+        # and an investigation per section opened on a tip.
+        run = fut.start_run(org.fraud, timezone.localdate())
+        self.a.extra["control_run"] = run
+        self.b.extra["control_run"] = NO_SECTION
+        for objects in (self.a, self.b):
+            objects.extra["flag"] = ControlFlag.objects.create(
+                rule=ControlRule.values[0],
+                key=f"matrix-{objects.case.pk}",
+                unit=org.unit,
+                case=objects.case,
+                person=objects.person,
+                month=self.month,
+                amount="3000.00",
+                summary="Inkomst som inte räknats i beräkningen.",
+                first_run=run,
+                found_on=timezone.localdate(),
+            )
+            investigation = fut.start_investigation(
+                org.fraud,
+                suspicion="Misstänkt oredovisad lön.",
+                case=objects.case,
+                person=objects.person,
+            )
+            fut.add_note(org.fraud, investigation, text="Begärt kontoutdrag.")
+            objects.extra["investigation"] = investigation
 
     # --- World hooks -------------------------------------------------------------------
 

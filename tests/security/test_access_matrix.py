@@ -72,6 +72,21 @@ DOMAIN_MODELS = (
     "workplans.FollowUp",
     "workplans.Intervention",
     "controls.RegisterCheck",
+    "controls.SampleSettings",
+    "controls.SampleDraw",
+    "controls.Finding",
+    "controls.CorrectiveAction",
+    "controls.QueueSignoff",
+    "controls.IncorrectPayment",
+    "controls.RecoveryClaim",
+    "controls.RecoveryEntry",
+    "controls.BacklogSettings",
+    "controls.ControlRun",
+    "controls.ControlFlag",
+    "controls.FraudInvestigation",
+    "controls.InvestigationNote",
+    "controls.FraudReport",
+    "norms.LegalPeriod",
 )
 
 
@@ -182,14 +197,15 @@ NOT_ACTS = {
 
 def _posts(name: str, rule) -> list[tuple[str, list[str]]]:
     """(section, columns) whose POST must be refused: for a POST-only URL, everyone but the
-    unit head on section B's objects (anonymous on section A's when B has none); for a page,
+    unit head (or the rule's unit-wide columns) on section B's objects (anonymous on section
+    A's when B has none); for a page,
     every column refused its GET, on either section's objects."""
     if name in NOT_ACTS:
         return []
     if rule.own in POST_ONLY_RULES:
         if URLS[name].arguments:
             return [
-                ("b", [c for c in COLUMNS if c != Role.UNIT_HEAD]),
+                ("b", [c for c in COLUMNS if c not in (rule.unit_wide or (Role.UNIT_HEAD,))]),
                 ("a", [ANONYMOUS]),
             ]
         return [("a", [ANONYMOUS])]
