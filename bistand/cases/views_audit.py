@@ -58,11 +58,18 @@ def access_log(request):
     if request.GET.get("emergency"):
         entries = entries.filter(action=AuditAction.EMERGENCY_ACCESS)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    # The log's rows name clients (ids, before/after values): the read names every case and
+    # person on the page, as a list page does (docs/audit.md "List pages").
     record(
         request.user,
         AuditAction.VIEW,
         object_type="access_log",
-        detail={"filters": dict(request.GET.items())},
+        detail={
+            "filters": dict(request.GET.items()),
+            "case_ids": sorted({row.case_id for row in shown if row.case_id}),
+            "person_ids": sorted({row.person_id for row in shown if row.person_id}),
+        },
     )
     pending = EmergencyAccess.objects.filter(
         reviewed_at__isnull=True, case__unit_id=request.user.unit_id

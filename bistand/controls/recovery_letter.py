@@ -56,6 +56,24 @@ def _address(household, unit) -> str:
     return household.address_display
 
 
+def shows_protected_address(claim) -> bool:
+    """Whether the stored letter carries the address of a household that has since got
+    protected identity. Such a letter stays stored unchanged (the record of what was sent) but
+    is not handed out, as the decision letters (decisions.selectors)."""
+    household = claim.case.household
+    if not (household.address and household.is_address_protected):
+        return False
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(bytes(claim.letter_pdf)))
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+
+    def squeezed(value: str) -> str:
+        return "".join(value.split()).casefold()
+
+    return squeezed(household.address) in squeezed(text)
+
+
 def render_recovery_letter(claim, *, applicant_name: str) -> bytes:
     """The PDF of `claim` (saved in the same transaction; `claim.pk` is set)."""
     styles = _styles()

@@ -26,6 +26,7 @@ from .recovery_forms import (
     RepaymentForm,
     WriteOffForm,
 )
+from .recovery_letter import shows_protected_address
 from .recovery_models import IncorrectPayment, PlanKind, RecoveryClaim
 
 PAYMENT_NOT_FOUND = "Posten finns inte eller så saknar du behörighet."
@@ -234,6 +235,13 @@ def claim_view(request, claim_id: int):
 @handle_domain_errors
 def claim_letter_view(request, claim_id: int):
     claim = _open_claim(request.user, claim_id, what="recovery_letter", action=AuditAction.DOWNLOAD)
+    if shows_protected_address(claim):
+        raise DomainError(
+            "letter_shows_protected_address",
+            "Beslutsbrevet om återkrav skrevs innan någon i hushållet fick skyddade "
+            "personuppgifter och innehåller adressen, så det kan inte visas. Kontakta "
+            "enhetschefen.",
+        )
     response = HttpResponse(bytes(claim.letter_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="aterkrav-{claim.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

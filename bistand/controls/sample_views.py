@@ -91,6 +91,9 @@ def sample_size_view(request):
 @login_required
 @handle_domain_errors
 def sample_view(request, draw_id: int):
+    # Other roles are refused as on the list and in the API (403); another unit's draw, or a
+    # missing one, is not found (404).
+    require(request.user, "draw_sample")
     draw = selectors.draw_for(request.user, draw_id)
     items = list(draw.items.all())
     services.log_reads(request.user, "sample_draw", items)

@@ -223,7 +223,7 @@ def record_manual_check(
         raise DomainError("found_required", "Skriv vad handlingen visar.")
     assessment, note = _assessment(bool(discrepancy), assessment, note)
     now = timezone.now()
-    answer = {"document": Source(source).label, "found": found, "stated": stated}
+    answer = {"document": str(Source(source).label), "found": found, "stated": stated}
     check = RegisterCheck.objects.create(
         case=case,
         application=application,
@@ -240,7 +240,7 @@ def record_manual_check(
         comparison=[
             {
                 "month": f"{end:%Y-%m}",
-                "what": Source(source).label,
+                "what": str(Source(source).label),
                 "stated": stated or "–",
                 "register": found,
                 "differs": bool(discrepancy),

@@ -11,6 +11,12 @@ from .errors import DomainError, NotFound, PermissionRefused
 
 
 def refusal_response(request, error: DomainError, *, case_id=None):
+    if error.code == "case_access_denied" and not getattr(
+        request.user, "may_take_emergency_access", False
+    ):
+        # Nothing to offer (no emergency access for this role): a forbidden case answers as a
+        # missing one, so its id cannot be probed (docs/ARCHITECTURE.md).
+        error = NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
     status = 404 if isinstance(error, NotFound) else 403
     return render(request, "refused.html", {"error": error, "case_id": case_id}, status=status)
 

@@ -103,5 +103,12 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return self.get_role_display()
 
+    @property
+    def may_take_emergency_access(self) -> bool:
+        """Whether a refused case can be offered as emergency access (nödåtkomst)."""
+        from .permissions import can
+
+        return can(self, "emergency_access")
+
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.role in roles

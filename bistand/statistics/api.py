@@ -158,6 +158,9 @@ class NationalReportView(APIView):
         description="Tar ut filen (CSV) efter kontroll; uttaget loggas. Fel ger 400 med listan.",
     )
     def post(self, request):
+        # Who may take the file out is asked before the body is read: a refused role gets 403
+        # whatever it sent, never 415 or 400.
+        require_export_access(request.user)
         month = _month_of(json_object(request, json_only=True).get("month"))
         try:
             report, content = national.export_national_report(

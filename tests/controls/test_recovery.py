@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from bistand.audit.models import AccessLogEntry
+from bistand.cases import protection
 from bistand.controls import recovery
 from bistand.controls.recovery_models import IncorrectPayment, RecoveryClaim, RecoveryEntry
 from bistand.core.dates import next_working_day
@@ -322,3 +324,29 @@ def test_a_reissued_order_is_deducted_once_from_the_same_gross(world, org):
     assert payments.remaining_on_line(income_line(world.decision)) == (
         income_line(world.decision).amount_granted - Decimal("9000.00")
     )
+
+
+def test_a_letter_written_before_protected_identity_is_not_handed_out(world, org, client):
+    """The claim letter is stored as sent. Once someone in the household has protected
+    identity, a letter that carries the address stays stored but is not handed out (as the
+    decision letters, docs/ARCHITECTURE.md); one written after the marking is."""
+    made = claim(world)
+    address = world.case.household.address
+    assert address and address in letter_text(bytes(made.letter_pdf))
+    person = world.case.household.applicant_on(timezone.localdate())
+    protection.mark_protected_identity(
+        org.unit_head, world.case, person, kind="protected_registration",
+        registered_on=timezone.localdate(),
+    )  # fmt: skip
+    client.force_login(org.other_social_worker)  # holds the case
+    letter = client.get(f"/kontroll/aterkrav/{made.pk}/brev/")
+    assert letter.status_code != 200
+    assert address not in letter.content.decode("utf-8", "replace")
+    stored = RecoveryClaim.objects.get(pk=made.pk)
+    assert stored.letter_sha256 == made.letter_sha256  # the record of what was sent is kept
+
+    later = claim(world, incorrect_payment(world, "1000.00"), amount="1000.00", by=org.unit_head)
+    text = letter_text(bytes(later.letter_pdf))
+    assert address not in text
+    letter = client.get(f"/kontroll/aterkrav/{later.pk}/brev/")
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"

@@ -9,11 +9,11 @@ most pages.
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
-from django.urls.resolvers import RegexPattern, RoutePattern
 
 from bistand.cases import services
+from tests.urlconf import named_patterns
 
 MISSING_ID = 987654
 HUGE_ID = 99999999999999999999
@@ -35,31 +35,10 @@ BAD_QUERIES = [
 SKIPPED_NAMES = {"logout", "api-schema", "api-docs"}
 
 
-def _patterns(resolvers=None, prefix: str = "", namespace: str = ""):
-    """(qualified name, {argument: kind}) for every named pattern of the URL configuration."""
-    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            if str(entry.pattern).startswith("admin/"):
-                continue
-            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", _arguments(entry.pattern)
-
-
-def _arguments(pattern) -> dict[str, str]:
-    if isinstance(pattern, RoutePattern):
-        return {
-            name: "int" if type(converter).__name__ == "IntConverter" else "str"
-            for name, converter in pattern.converters.items()
-        }
-    assert isinstance(pattern, RegexPattern)
-    return {name: "str" for name in pattern.regex.groupindex}
-
-
 def _urls() -> list[str]:
     urls = set()
-    for name, arguments in _patterns():
+    for pattern in named_patterns():
+        name, arguments = pattern.name, pattern.arguments
         if name.split(":")[-1] in SKIPPED_NAMES or "format" in arguments:
             continue
         for bad_id in (MISSING_ID, HUGE_ID):

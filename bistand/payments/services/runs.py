@@ -469,11 +469,18 @@ def rewrite_run_file(actor, run: PaymentRun, path: str) -> Pain001Summary:
             "file_differs",
             "Betalningsfilen blev inte likadan som när den byggdes; den lämnas inte ut.",
         )
+    # The file names every creditor: the download names the cases and persons it carries.
+    paid = run.orders.values_list("case_id", "payee__person_id")
     record(
         actor,
         AuditAction.DOWNLOAD,
         obj=run,
-        detail={"what": "payment_file", "message_id": run.message_id},
+        detail={
+            "what": "payment_file",
+            "message_id": run.message_id,
+            "case_ids": sorted({case_id for case_id, _ in paid if case_id}),
+            "person_ids": sorted({person_id for _, person_id in paid if person_id}),
+        },
     )
     return summary
 
