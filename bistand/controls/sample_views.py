@@ -95,7 +95,7 @@ def sample_view(request, draw_id: int):
     # missing one, is not found (404).
     require(request.user, "draw_sample")
     draw = selectors.draw_for(request.user, draw_id)
-    items = list(draw.items.all())
+    items = list(draw.items.prefetch_related("findings__actions__owner"))
     services.log_reads(request.user, "sample_draw", items)
     summaries = sampling.decision_summaries([i.decision_id for i in items])
     replaced_by = SampleDraw.objects.filter(replaces=draw).first()
