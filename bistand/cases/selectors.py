@@ -404,10 +404,20 @@ def search_persons(user, query: str, limit: int = 25) -> list[dict]:
 
 
 def visible_document(user, document_id: int) -> Document:
+    """A document of a case the user may open (logged as a download). A missing document and one
+    on a case the user may not open (without emergency access to offer) answer alike."""
+    not_found = NotFound(
+        "document_not_found", "Handlingen finns inte eller så saknar du behörighet."
+    )
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
-        raise NotFound("document_not_found", "Handlingen finns inte.")
-    open_case(user, document.case_id, action=AuditAction.DOWNLOAD, what=f"document:{document.pk}")
+        raise not_found
+    try:
+        open_case(
+            user, document.case_id, action=AuditAction.DOWNLOAD, what=f"document:{document.pk}"
+        )
+    except NotFound:
+        raise not_found from None
     return document
 
 

@@ -109,7 +109,10 @@ def _open_check(user, check_id: int, *, what: str) -> RegisterCheck:
     check = RegisterCheck.objects.filter(pk=check_id).only("case_id").first()
     if check is None:
         raise NotFound("check_not_found", CHECK_NOT_FOUND)
-    open_case(user, check.case_id, what=what)  # refuses and logs as for the case
+    try:
+        open_case(user, check.case_id, what=what)  # refuses and logs as for the case
+    except NotFound:  # a refused case looks like a missing check (no emergency access to offer)
+        raise NotFound("check_not_found", CHECK_NOT_FOUND) from None
     return RegisterCheck.objects.select_related(
         "case", "person", "checked_by", "assessed_by", "application"
     ).get(pk=check_id)
