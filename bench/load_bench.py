@@ -15,6 +15,7 @@ finished logging in. Figures and the command: docs/PERFORMANCE.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -30,6 +31,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 import psycopg
 
 HERE = Path(__file__).resolve().parent
@@ -82,6 +84,82 @@ class Sampler(threading.Thread):
                 self.most_server = max(self.most_server, server)
                 self.most_total = max(self.most_total, total)
                 time.sleep(0.05)
+
+
+class CpuSampler(threading.Thread):
+    """CPU seconds used so far by the server (gunicorn master and workers), by its PostgreSQL
+    backends (application_name) and by Locust, once a second, so that the steady state's CPU
+    per request can be computed: a figure that, unlike latency, hardly depends on what else
+    runs on the machine. Processes that ended keep their last reading."""
+
+    def __init__(self, server_pid: int, sampler: Sampler):
+        super().__init__(daemon=True)
+        self.server_pid = server_pid
+        self.conninfo = sampler.conninfo
+        self.database = sampler.database
+        self.readings: list[tuple[float, float, float, float]] = []  # (t, server, pg, locust)
+        self.locust_pid: int | None = None
+        self.stopping = threading.Event()
+        self._last: dict[str, dict[int, float]] = {"server": {}, "pg": {}, "locust": {}}
+
+    @staticmethod
+    def _cpu(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    def _tree(self, pid: int | None) -> list[psutil.Process]:
+        if pid is None:
+            return []
+        try:
+            root = psutil.Process(pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def _total(self, kind: str, processes) -> float:
+        last = self._last[kind]
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                last[process.pid] = self._cpu(process)
+        return sum(last.values())
+
+    def run(self):
+        with psycopg.connect(**self.conninfo, autocommit=True) as probe:
+            while not self.stopping.is_set():
+                pids = [
+                    row[0]
+                    for row in probe.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+                        " AND application_name = %s",
+                        (self.database, APP_NAME),
+                    ).fetchall()
+                ]
+                backends = []
+                for pid in pids:
+                    with contextlib.suppress(psutil.Error):
+                        backends.append(psutil.Process(pid))
+                self.readings.append(
+                    (
+                        time.time(),
+                        self._total("server", self._tree(self.server_pid)),
+                        self._total("pg", backends),
+                        self._total("locust", self._tree(self.locust_pid)),
+                    )
+                )
+                time.sleep(1)
+
+    def between(self, start: float, end: float) -> tuple[float, float, float, float] | None:
+        """(seconds, server, pg, locust CPU seconds) between the readings nearest the times."""
+        inside = [r for r in self.readings if start <= r[0] <= end]
+        if len(inside) < 2:
+            return None
+        first, last = inside[0], inside[-1]
+        return (
+            last[0] - first[0],
+            last[1] - first[1],
+            last[2] - first[2],
+            last[3] - first[3],
+        )
 
 
 def totp_keys(database_url: str) -> dict[str, str]:
@@ -214,11 +292,13 @@ def main() -> None:
     serve_log = open(work / "serve.log", "w")  # noqa: SIM115 - open for the server's lifetime
     server = subprocess.Popen(command, env=env, stdout=serve_log, stderr=subprocess.STDOUT)
     sampler = Sampler(database_url)
+    cpu = CpuSampler(server.pid, sampler)
     try:
         wait_for(base, server)
         first_line = (work / "serve.log").read_text().splitlines()[0]
         print(f"server: {first_line}")
         sampler.start()
+        cpu.start()
         locust = [
             sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
             "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{duration}s",
@@ -227,12 +307,15 @@ def main() -> None:
         ]  # fmt: skip
         started = time.monotonic()
         load_before = os.getloadavg()[0]
-        subprocess.run(locust, timeout=duration + 60, check=False, env=locust_env)
+        with subprocess.Popen(locust, env=locust_env) as load:
+            cpu.locust_pid = load.pid
+            load.wait(timeout=duration + 60)
         elapsed = time.monotonic() - started
         load_after = os.getloadavg()[0]
         fivexx = server_errors(base)
     finally:
         sampler.stopping.set()
+        cpu.stopping.set()
         server.terminate()
         try:
             server.wait(timeout=30)
@@ -275,6 +358,17 @@ def main() -> None:
             span = max(r["t"] for r in steady) - steady_from if steady else 0
             if span > 0:
                 print(f"requests/s (steady state): {len(steady) / span:.1f}")
+            used = cpu.between(steady_from, max(r["t"] for r in steady)) if steady else None
+            if used:
+                seconds, server_cpu, pg_cpu, locust_cpu = used
+                rate = len([r for r in steady if r["t"] <= steady_from + seconds]) or 1
+                print(
+                    f"CPU per steady-state request: server {1000 * server_cpu / rate:.1f} ms,"
+                    f" PostgreSQL {1000 * pg_cpu / rate:.1f} ms, Locust {1000 * locust_cpu / rate:.1f} ms"
+                    f" (CPU busy: server {100 * server_cpu / seconds:.0f} %,"
+                    f" PostgreSQL {100 * pg_cpu / seconds:.0f} %, Locust {100 * locust_cpu / seconds:.0f} %"
+                    f" of one core)"
+                )
         else:
             print(f"\nno steady state: only {len(logins)} of {args.users} users logged in")
     waits = sum(sampler.lock_waits.values())

@@ -7,8 +7,11 @@ and unit heads (the unit), oldest first. docs/recovery.md, "Documentation backlo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import DateField, F, QuerySet
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from bistand.audit.models import AuditAction
@@ -114,61 +117,115 @@ def scope_cases(user):
     return cases
 
 
+@dataclass(frozen=True)
+class Source:
+    """One kind of backlog item: its rows in the scope, each annotated with `since` (the date
+    the item dates from), and how a row becomes an Item."""
+
+    kind: str
+    rows: QuerySet
+    handler: str  # the field naming the responsible handler, for the summary
+    item: Callable[[object, dt.date], Item]
+    case: str = "case"  # the path to the row's case
+
+
+def _sources(case_ids, limits: Limits) -> list[Source]:
+    """The four kinds of backlog, each filtered in the database (no row is loaded to be
+    dropped in Python)."""
+    local_date = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    window_start = timezone.now() - dt.timedelta(days=LATE_JOURNAL_WINDOW_DAYS)
+    # written more than the limit's days after the event: the event is before the day written
+    # minus the limit (cast back to a date: SQLite would compare a date with a timestamp text)
+    late_after = Cast(local_date - dt.timedelta(days=limits.journal_delay_days), DateField())
+    cutoff = timezone.localdate() - dt.timedelta(days=limits.decision_target_days)
+
+    def draft_journal(entry, today):
+        return Item("draft_journal", "Osignerad journalanteckning", entry.written_by_id,
+                    _name(entry.written_by), entry.case.section.name, entry.case_id,
+                    entry.case.reference, entry.since, (today - entry.since).days)  # fmt: skip
+
+    def draft_investigation(version, today):
+        case = version.investigation.case
+        return Item("draft_investigation", "Osignerat utkast till utredning",
+                    version.created_by_id, _name(version.created_by), case.section.name,
+                    case.pk, case.reference, version.since, (today - version.since).days)  # fmt: skip
+
+    def late_journal(entry, today):
+        written = timezone.localtime(entry.created_at).date()
+        delay = (written - entry.occurred_on).days
+        return Item("late_journal", f"Journalanteckning skriven {delay} dagar efter händelsen",
+                    entry.written_by_id, _name(entry.written_by), entry.case.section.name,
+                    entry.case_id, entry.case.reference, entry.since,
+                    (today - entry.since).days)  # fmt: skip
+
+    def late_decision(application, today):
+        case, days = application.case, (today - application.since).days
+        return Item("late_decision",
+                    f"Ansökan {application.month:%Y-%m} utan beslut i {days} dagar "
+                    f"(mål {limits.decision_target_days})",
+                    case.handler_id, _name(case.handler), case.section.name, case.pk,
+                    case.reference, application.since, days)  # fmt: skip
+
+    return [
+        Source(
+            "draft_journal",
+            JournalEntry.objects.filter(case_id__in=case_ids, signed_at__isnull=True)
+            .annotate(since=local_date)
+            .select_related("case__section", "written_by"),
+            "written_by_id",
+            draft_journal,
+        ),
+        Source(
+            "draft_investigation",
+            InvestigationVersion.objects.filter(
+                investigation__case_id__in=case_ids, signed_at__isnull=True
+            )
+            .annotate(since=local_date)
+            .select_related("investigation__case__section", "created_by"),
+            "created_by_id",
+            draft_investigation,
+            case="investigation__case",
+        ),
+        Source(
+            "late_journal",
+            JournalEntry.objects.filter(
+                case_id__in=case_ids, created_at__gte=window_start, corrects__isnull=True
+            )
+            .annotate(since=F("occurred_on"), late_after=late_after)
+            .filter(occurred_on__lt=F("late_after"))
+            .select_related("case__section", "written_by"),
+            "written_by_id",
+            late_journal,
+        ),
+        Source(
+            "late_decision",
+            Application.objects.filter(case_id__in=case_ids, status__in=UNDECIDED_STATUSES)
+            .annotate(since=Coalesce("complete_on", "received_on"))
+            .filter(since__lt=cutoff)
+            .select_related("case__section", "case__handler"),
+            "case__handler_id",
+            late_decision,
+        ),
+    ]
+
+
+def _oldest(sources: list[Source], today: dt.date, limit: int) -> list[Item]:
+    """The `limit` oldest items over every kind, oldest first (at most `limit` per kind read)."""
+    items = [
+        source.item(row, today)
+        for source in sources
+        for row in source.rows.order_by("since", f"{source.case}_id", "pk")[:limit]
+    ]
+    items.sort(key=lambda item: (item.since, item.case_id, item.kind))
+    return items[:limit]
+
+
 def backlog(user, *, today: dt.date | None = None) -> tuple[list[Item], list[HandlerRow], Limits]:
     """The backlog the head may see, oldest first, and a summary per handler and section.
     Logged as one list read naming the cases shown."""
     today = today or timezone.localdate()
     limits = limits_for(user.unit)
-    case_ids = scope_cases(user).values("id")
-    items: list[Item] = []
-
-    drafts = JournalEntry.objects.filter(case_id__in=case_ids, signed_at__isnull=True)
-    for entry in drafts.select_related("case__section", "written_by")[:MAX_ITEMS]:
-        since = timezone.localtime(entry.created_at).date()
-        items.append(Item("draft_journal", "Osignerad journalanteckning", entry.written_by_id,
-                          _name(entry.written_by), entry.case.section.name, entry.case_id,
-                          entry.case.reference, since, (today - since).days))  # fmt: skip
-
-    versions = InvestigationVersion.objects.filter(
-        investigation__case_id__in=case_ids, signed_at__isnull=True
-    ).select_related("investigation__case__section", "created_by")
-    for version in versions[:MAX_ITEMS]:
-        case = version.investigation.case
-        since = timezone.localtime(version.created_at).date()
-        items.append(Item("draft_investigation", "Osignerat utkast till utredning",
-                          version.created_by_id, _name(version.created_by), case.section.name,
-                          case.pk, case.reference, since, (today - since).days))  # fmt: skip
-
-    window_start = timezone.now() - dt.timedelta(days=LATE_JOURNAL_WINDOW_DAYS)
-    late = JournalEntry.objects.filter(
-        case_id__in=case_ids, created_at__gte=window_start, corrects__isnull=True
-    ).select_related("case__section", "written_by")
-    for entry in late.order_by("occurred_on")[: MAX_ITEMS * 4]:
-        written = timezone.localtime(entry.created_at).date()
-        delay = (written - entry.occurred_on).days
-        if delay > limits.journal_delay_days:
-            items.append(Item("late_journal",
-                              f"Journalanteckning skriven {delay} dagar efter händelsen",
-                              entry.written_by_id, _name(entry.written_by),
-                              entry.case.section.name, entry.case_id, entry.case.reference,
-                              entry.occurred_on, (today - entry.occurred_on).days))  # fmt: skip
-
-    waiting = Application.objects.filter(
-        case_id__in=case_ids, status__in=UNDECIDED_STATUSES
-    ).select_related("case__section", "case__handler")
-    for application in waiting.order_by("received_on")[:MAX_ITEMS]:
-        start = application.complete_on or application.received_on
-        days = (today - start).days
-        if days > limits.decision_target_days:
-            case = application.case
-            items.append(Item("late_decision",
-                              f"Ansökan {application.month:%Y-%m} utan beslut i {days} dagar "
-                              f"(mål {limits.decision_target_days})",
-                              case.handler_id, _name(case.handler), case.section.name, case.pk,
-                              case.reference, start, days))  # fmt: skip
-
-    items.sort(key=lambda item: (item.since, item.case_id, item.kind))
-    items = items[:MAX_ITEMS]
+    items = _oldest(_sources(scope_cases(user).values("id"), limits), today, MAX_ITEMS)
     rows: dict[tuple, HandlerRow] = {}
     for item in items:
         row = rows.setdefault(
@@ -184,3 +241,28 @@ def backlog(user, *, today: dt.date | None = None) -> tuple[list[Item], list[Han
     summary = sorted(rows.values(), key=lambda row: (row.oldest, row.handler_name))
     log_list_read(user, "documentation_backlog", case_ids=[item.case_id for item in items])
     return items, summary, limits
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The start page's card: how many items, over how many handlers, and the oldest few."""
+
+    count: int
+    handlers: int
+    oldest: list[Item]
+
+
+def backlog_summary(user, *, today: dt.date | None = None, shown: int = 5) -> Summary:
+    """Counted in the database, whatever the backlog's size: a few statements per load of a
+    head's start page. Logged as a list read naming only the cases shown."""
+    today = today or timezone.localdate()
+    sources = _sources(scope_cases(user).values("id"), limits_for(user.unit))
+    count = sum(source.rows.count() for source in sources)
+    first, *others = [
+        source.rows.values_list(source.handler, f"{source.case}__section_id").order_by()
+        for source in sources
+    ]
+    pairs = set(first.union(*others)) if count else set()
+    oldest = _oldest(sources, today, shown) if count else []
+    log_list_read(user, "documentation_backlog_summary", case_ids=[i.case_id for i in oldest])
+    return Summary(count, len(pairs), oldest)

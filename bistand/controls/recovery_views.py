@@ -329,11 +329,11 @@ def backlog_home_section(request) -> dict | None:
     """On a head's start page: the documentation backlog's size and its five oldest items."""
     if not can(request.user, "view_backlog"):
         return None
-    items, summary, limits = backlog_service.backlog(request.user)
+    summary = backlog_service.backlog_summary(request.user)
     return {
         "title": "Dokumentationsskuld",
         "template": "controls/_backlog_home.html",
-        "context": {"items": items[:5], "count": len(items), "handlers": len(summary)},
+        "context": {"items": summary.oldest, "count": summary.count, "handlers": summary.handlers},
     }
 
 

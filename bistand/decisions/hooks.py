@@ -80,8 +80,11 @@ def home_section(request):
     referrals = list(selectors.referrals_for(user)[:20])
     prepared = list(selectors.prepared_for(user)[:20])
     returned = list(selectors.returned_to(user))
-    deadlines = selectors.appeal_deadlines(user) if can(user, "view_decision_overview") else []
-    deadlines = [d for d in deadlines if d.due is not None]
+    deadlines = (
+        selectors.appeal_deadlines(user, due_only=True, limit=10)
+        if can(user, "view_decision_overview")
+        else []
+    )
     if not (referrals or prepared or returned or deadlines):
         return None
     return {

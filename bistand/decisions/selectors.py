@@ -363,11 +363,20 @@ class AppealDeadline:
     level: str
 
 
-def appeal_deadlines(user, today: dt.date | None = None) -> list[AppealDeadline]:
-    """What is due on each open appeal: reconsider and forward within the week; await court."""
+def appeal_deadlines(
+    user, today: dt.date | None = None, *, due_only: bool = False, limit: int | None = None
+) -> list[AppealDeadline]:
+    """What is due on each open appeal: reconsider and forward within the week; await court.
+    `due_only`: only appeals with a deadline of the unit's own (not those awaiting the court);
+    `limit`: the most urgent that many (the start page's short list), cut in the database."""
     today = today or timezone.localdate()
     rows = []
-    for appeal in open_appeals(user):
+    appeals = open_appeals(user)
+    if due_only:
+        appeals = appeals.filter(status=AppealStatus.REGISTERED)
+    if limit is not None:
+        appeals = appeals[:limit]
+    for appeal in appeals:
         if appeal.status == AppealStatus.REGISTERED:
             due = appeal.forward_deadline
             what = "Ompröva och överlämna till förvaltningsrätten"

@@ -14,6 +14,7 @@ from bistand.controls.recovery_models import BacklogSettings
 from bistand.core.errors import DomainError, PermissionRefused
 from tests.decisions.conftest import clock
 from tests.factories import UnitFactory, UserFactory
+from tests.query_budgets import person_number
 
 MONTH = dt.date(2026, 11, 1)
 
@@ -92,3 +93,35 @@ def test_backlog_page_for_heads_only(org, intake_backlog, client):
                            {"journal_delay_days": "30", "decision_target_days": "20", "note": ""})  # fmt: skip
     assert response.status_code == 302
     assert BacklogSettings.objects.get().journal_delay_days == 30
+
+
+def test_late_means_more_than_the_limit_and_the_start_page_card_agrees(
+    org, intake_backlog, make_application, django_assert_max_num_queries
+):
+    """A journal entry written exactly the limit's days after the event is not late, one day
+    more is; the start page's card counts what the page lists (in the database, with a budget
+    that does not grow with the backlog) and logs only the cases it shows."""
+    old, late, draft, fresh = intake_backlog
+    with clock(dt.date(2026, 11, 5)):
+        on_limit = case_services.add_journal_entry(org.social_worker, old.case, text="I tid.",
+                                                   occurred_on=dt.date(2026, 10, 29))  # fmt: skip
+        over = case_services.add_journal_entry(org.social_worker, old.case, text="Sent.",
+                                               occurred_on=dt.date(2026, 10, 28))  # fmt: skip
+    items, summary, _ = backlog.backlog(org.unit_head)
+    late_dates = sorted(item.since for item in items if item.kind == "late_journal")
+    assert late_dates == [dt.date(2026, 10, 20), dt.date(2026, 10, 28)]
+    assert on_limit.occurred_on not in late_dates and over.occurred_on in late_dates
+
+    with django_assert_max_num_queries(14):
+        card = backlog.backlog_summary(org.unit_head, shown=2)
+    assert card.count == len(items) == 4
+    assert card.handlers == len(summary)
+    assert [(i.kind, i.since) for i in card.oldest] == [(i.kind, i.since) for i in items[:2]]
+    logged = AccessLogEntry.objects.filter(object_id="documentation_backlog_summary").latest("id")
+    assert json.loads(logged.detail)["case_ids"] == [old.case_id]
+
+    for number in range(6):  # a larger backlog costs the card no more statements
+        make_application(MONTH, adult=person_number(dt.date(1980 + number, 1, 1)),
+                         handler=org.social_worker)  # fmt: skip
+    with django_assert_max_num_queries(14):
+        assert backlog.backlog_summary(org.unit_head).count >= card.count
