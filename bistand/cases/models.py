@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bistand.core.models import FinalRecordMixin
+from bistand.core.models import FinalRecordMixin, prefetched
 from bistand.households.models import Household
 from bistand.organisation.models import Section, Unit
 
@@ -248,9 +248,17 @@ class Investigation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def latest_signed(self):
+        versions = prefetched(self, "versions")
+        if versions is not None:
+            signed = [v for v in versions if v.signed_at is not None]
+            return max(signed, key=lambda v: v.number, default=None)
         return self.versions.filter(signed_at__isnull=False).order_by("-number").first()
 
     def draft(self):
+        versions = prefetched(self, "versions")
+        if versions is not None:
+            drafts = [v for v in versions if v.signed_at is None]
+            return max(drafts, key=lambda v: v.number, default=None)
         return self.versions.filter(signed_at__isnull=True).order_by("-number").first()
 
 

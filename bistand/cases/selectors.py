@@ -13,6 +13,7 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
+from bistand.core.models import prefetched
 from bistand.households.models import Household, HouseholdMembership, Person
 from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, User
@@ -313,9 +314,12 @@ def case_timeline(case: Case) -> list[TimelineItem]:
         )
     investigation = getattr(case, "investigation", None)
     if investigation is not None:
-        for version in investigation.versions.filter(signed_at__isnull=False).select_related(
-            "signed_by"
-        ):
+        versions = prefetched(investigation, "versions")
+        if versions is None:
+            versions = investigation.versions.filter(signed_at__isnull=False).select_related(
+                "signed_by"
+            )
+        for version in (v for v in versions if v.signed_at is not None):
             on = timezone.localdate(version.signed_at)
             items.append(
                 TimelineItem(on, version.signed_at, "investigation", "Utredning signerad", version)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from bistand.audit.models import AuditAction
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
+from bistand.households.models import PROTECTED_ADDRESS
 from bistand.households.selectors import attach_applicants
 from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
@@ -32,7 +33,7 @@ from .forms import (
     RepeatApplicationForm,
     SearchForm,
 )
-from .models import Case, CaseStatus, CaseType, JournalEntry
+from .models import Application, Case, CaseStatus, CaseType, InvestigationVersion, JournalEntry
 from .rules import sees_whole_section
 from .views_protection import protection_panel
 
@@ -168,17 +169,31 @@ def member_row(request):
 @handle_domain_errors
 def case_detail(request, case_id: int):
     case = selectors.open_case(request.user, case_id)
-    # The page, its timeline and the other apps' panels all read these: once per request.
-    prefetch_related_objects([case], "applications", "reopenings")
+    # The page, its timeline and the other apps' panels all read these: once per request (the
+    # read-only helpers use prefetched rows when they are there; core.models.prefetched).
+    prefetch_related_objects(
+        [case],
+        Prefetch("applications", queryset=Application.objects.select_related("ended_by")),
+        "reopenings",
+        "investigation",
+        Prefetch(
+            "investigation__versions",
+            queryset=InvestigationVersion.objects.select_related("signed_by", "created_by"),
+        ),
+        *[lookup for source in CASE_PAGE_PREFETCH for lookup in source()],
+    )
     today = timezone.localdate()
-    members = [(m, m.person.age_on(today)) for m in case.household.members_on(today)]
+    members_today = case.household.members_list_on(today)
+    members = [(m, m.person.age_on(today)) for m in members_today]
     investigation = getattr(case, "investigation", None)
+    protection = protection_panel(request.user, case, members=[m.person for m in members_today])
     context = {
         "case": case,
         "members": members,
-        "household_type": case.household.household_type_label_on(today),
+        "household_type": case.household.household_type_label_on(today, members=members_today),
+        "address": PROTECTED_ADDRESS if protection["protected"] else case.household.plain_address,
         "timeline": selectors.case_timeline(case),
-        "applications": _with_end_forms(case.applications.select_related("ended_by")),
+        "applications": _with_end_forms(case.applications.all()),
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
@@ -195,8 +210,8 @@ def case_detail(request, case_id: int):
         "case_types": CaseType.choices,
         "case_panels": [panel(request, case) for panel in CASE_PANELS],
     }
-    context["protection"] = protection_panel(request.user, case)
-    context["address_protected"] = context["protection"]["protected"]
+    context["protection"] = protection
+    context["address_protected"] = protection["protected"]
     return render(request, "cases/case_detail.html", context)
 
 
@@ -209,6 +224,9 @@ def _with_end_forms(applications):
 
 # Other apps add panels to the case page: callables (request, case) -> {"title", "template", "context"}.
 CASE_PANELS: list = []
+# ... and what their panels and timeline items read of the case: callables () -> prefetch
+# lookups for the case, so that the page reads each relation once.
+CASE_PAGE_PREFETCH: list = []
 
 
 @login_required

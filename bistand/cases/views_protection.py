@@ -21,10 +21,12 @@ from .models import Case, CaseAuthorisation
 from .rules import always_allowed, is_protected_case
 
 
-def protection_panel(user, case: Case) -> dict:
-    """What the case page shows about protected identity and who may open the case."""
+def protection_panel(user, case: Case, *, members: list | None = None) -> dict:
+    """What the case page shows about protected identity and who may open the case
+    (`members`: the household's persons today, when the page has read them already)."""
     today = timezone.localdate()
-    members = [m.person for m in case.household.members_on(today)]
+    if members is None:
+        members = [m.person for m in case.household.members_on(today)]
     markings = {
         m.person_id: m
         for m in ProtectedIdentity.objects.filter(

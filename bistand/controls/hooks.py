@@ -12,10 +12,10 @@ from .permissions import can
 
 def _month_statuses(case) -> list[dict]:
     """Each undecided application's checks status, read set-wise (no queries per month)."""
-    applications = list(
-        case.applications.filter(status__in=UNDECIDED_STATUSES)
-        .select_related("case")
-        .order_by("-month")
+    applications = sorted(
+        (a for a in case.applications.all() if a.status in UNDECIDED_STATUSES),
+        key=lambda a: a.month,
+        reverse=True,
     )
     statuses = rules.status_for_many(applications)
     return [

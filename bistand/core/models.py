@@ -38,3 +38,13 @@ class FinalRecordMixin(models.Model):
         if self._stored_is_final():
             raise FinalRecordError("Posten är slutförd och kan inte tas bort.")
         return super().delete(*args, **kwargs)
+
+
+def prefetched(instance: models.Model, name: str) -> list | None:
+    """The rows of `instance`'s relation `name` when a page prefetched them
+    (`prefetch_related_objects`), else None: read-only helpers then filter the page's rows in
+    Python instead of asking the database again for a subset of them."""
+    cache = getattr(instance, "_prefetched_objects_cache", None)
+    if cache is None or name not in cache:
+        return None
+    return list(cache[name])

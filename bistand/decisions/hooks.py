@@ -24,6 +24,15 @@ def _case_appeals(case) -> list[Appeal]:
     return cached
 
 
+def _case_decisions(case) -> list[Decision]:
+    """The case's decisions and drafts, read once per case object (the panel and the timeline
+    show them)."""
+    cached = getattr(case, "_bistand_case_decisions", None)
+    if cached is None:
+        cached = case._bistand_case_decisions = selectors.case_decisions(case)
+    return cached
+
+
 def case_panel(request, case) -> dict:
     """The 'Beräkning och beslut' panel on the case page."""
     today = timezone.localdate()
@@ -32,7 +41,7 @@ def case_panel(request, case) -> dict:
         .order_by("-created_at", "-id")
         .select_related("saved_by")
     )
-    decisions = selectors.case_decisions(case)
+    decisions = _case_decisions(case)
     replaced = {d.replaces_id for d in decisions if d.status == DecisionStatus.FINAL}
     rows = []
     # newest month first, as ORDER BY month DESC, id DESC (sorted here: the case page has
@@ -102,7 +111,7 @@ def home_section(request):
 
 def timeline(case) -> list[TimelineItem]:
     items = []
-    for decision in Decision.objects.filter(case=case, status=DecisionStatus.FINAL):
+    for decision in (d for d in _case_decisions(case) if d.status == DecisionStatus.FINAL):
         label = f"Beslut: {decision.get_outcome_display()}"
         if decision.replaces_id:
             label += " (ändrat beslut)"

@@ -144,6 +144,11 @@ class Household(models.Model):
         """The address as staff may see it: 'Skyddad adress' for a protected household."""
         if self.is_address_protected:
             return PROTECTED_ADDRESS
+        return self.plain_address
+
+    @property
+    def plain_address(self) -> str:
+        """The address as written, for callers that have checked protection themselves."""
         return ", ".join(
             part for part in (self.address, f"{self.postal_code} {self.city}".strip()) if part
         )
@@ -156,6 +161,14 @@ class Household(models.Model):
             .order_by("role", "person__birth_date")
         )
 
+    def members_list_on(self, day: dt.date) -> list["HouseholdMembership"]:
+        """`members_on` as a list, read once per household object and day (for read-only
+        pages whose parts each ask for today's members)."""
+        known = self.__dict__.setdefault("_members_list_on", {})
+        if day not in known:
+            known[day] = list(self.members_on(day))
+        return known[day]
+
     def applicant_on(self, day: dt.date):
         known = self.__dict__.get("_applicants_on")  # read set-wise (selectors.attach_applicants)
         if known is not None and day in known:
@@ -163,8 +176,10 @@ class Household(models.Model):
         membership = self.members_on(day).filter(role=MemberRole.APPLICANT).first()
         return membership.person if membership else None
 
-    def household_type_on(self, day: dt.date) -> str:
-        members = list(self.members_on(day))
+    def household_type_on(self, day: dt.date, members: list | None = None) -> str:
+        """(`members`: the memberships on `day`, when the caller has read them already.)"""
+        if members is None:
+            members = list(self.members_on(day))
         adults = [
             (m.person.sex, m.person.age_on(day) >= 18) for m in members if m.role in ADULT_ROLES
         ]
@@ -172,8 +187,8 @@ class Household(models.Model):
         others = sum(1 for m in members if m.role == MemberRole.OTHER_ADULT)
         return derive_household_type(adults, children, others)
 
-    def household_type_label_on(self, day: dt.date) -> str:
-        return HOUSEHOLD_TYPES[self.household_type_on(day)][1]
+    def household_type_label_on(self, day: dt.date, members: list | None = None) -> str:
+        return HOUSEHOLD_TYPES[self.household_type_on(day, members)][1]
 
     def has_children_on(self, day: dt.date) -> bool:
         return self.members_on(day).filter(role=MemberRole.CHILD).exists()

@@ -26,6 +26,7 @@ class WorkplansConfig(AppConfig):
             (case_views.HANDOVER_PANELS, hooks.handover_panel),
             (case_views.HOME_SECTIONS, hooks.home_section),
             (case_selectors.TIMELINE_SOURCES, selectors.timeline_items),
+            (case_views.CASE_PAGE_PREFETCH, selectors.case_page_prefetch),
         ):
             if hook not in registry:
                 registry.append(hook)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bistand.cases.models import Case, CaseAssignment, CaseType
-from bistand.core.models import FinalRecordMixin
+from bistand.core.models import FinalRecordMixin, prefetched
 from bistand.households.models import Person
 from bistand.organisation.models import Unit
 
@@ -156,9 +156,17 @@ class WorkPlan(models.Model):
         return f"Arbetsplan för {self.case}"
 
     def latest_confirmed(self) -> WorkPlanVersion | None:
+        versions = prefetched(self, "versions")
+        if versions is not None:
+            confirmed = [v for v in versions if v.confirmed_at is not None]
+            return max(confirmed, key=lambda v: v.number, default=None)
         return self.versions.filter(confirmed_at__isnull=False).order_by("-number").first()
 
     def draft(self) -> WorkPlanVersion | None:
+        versions = prefetched(self, "versions")
+        if versions is not None:
+            drafts = [v for v in versions if v.confirmed_at is None]
+            return max(drafts, key=lambda v: v.number, default=None)
         return self.versions.filter(confirmed_at__isnull=True).order_by("-number").first()
 
 

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +35,7 @@ from bistand.cases.models import (
 from bistand.cases.selectors import TimelineItem, cases_visible_to
 from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE, UNEMPLOYED_CODES
 from bistand.core.dates import add_months
+from bistand.core.models import prefetched
 from bistand.households.models import ADULT_ROLES, HouseholdMembership, MemberRole, Person
 from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, Section, User
@@ -120,7 +129,30 @@ def case_type_setting_history(unit_id: int) -> QuerySet[CaseTypeSetting]:
 
 
 def plan_of(case: Case) -> WorkPlan | None:
+    relation = Case.work_plan.related
+    if relation.is_cached(case):  # read with the case page's other rows
+        return relation.get_cached_value(case)
     return WorkPlan.objects.filter(case_id=case.pk).first()
+
+
+def case_page_prefetch() -> list:
+    """What the plan's panel and timeline items read of a case, for the case page to read once
+    (cases.views.CASE_PAGE_PREFETCH)."""
+    return [
+        "work_plan",
+        Prefetch(
+            "interventions", queryset=Intervention.objects.select_related("programme", "person")
+        ),
+    ]
+
+
+def _interventions(case: Case) -> list[Intervention]:
+    """The case's interventions with programme and person: the case page's prefetched rows,
+    else one query."""
+    rows = prefetched(case, "interventions")
+    if rows is None:
+        rows = list(case.interventions.select_related("programme", "person"))
+    return rows
 
 
 def effective_follow_ups(plan: WorkPlan) -> QuerySet[FollowUp]:
@@ -208,7 +240,11 @@ def plan_state(case: Case, plan: WorkPlan | None, today: dt.date | None = None) 
     today = today or timezone.localdate()
     if plan is None:
         return PlanState.MISSING
-    versions = list(plan.versions.values_list("confirmed_at", flat=True))
+    rows = prefetched(plan, "versions")
+    if rows is not None:
+        versions = [v.confirmed_at for v in rows]
+    else:
+        versions = list(plan.versions.values_list("confirmed_at", flat=True))
     return schedule.state_of(
         has_version=bool(versions),
         has_confirmed=any(v is not None for v in versions),
@@ -269,7 +305,7 @@ def current_adults(case: Case, today: dt.date | None = None) -> list[Person]:
     today = today or timezone.localdate()
     return [
         m.person
-        for m in case.household.members_on(today)
+        for m in case.household.members_list_on(today)
         if (m.role in ADULT_ROLES or m.role == MemberRole.OTHER_ADULT)
         and m.person.age_on(today) >= 18
     ]
@@ -286,14 +322,14 @@ def unemployed_without_referral(case: Case, today: dt.date | None = None) -> lis
     ]
     if not unemployed:
         return []
-    referred = set(
-        Intervention.objects.filter(
-            case=case,
-            person__in=unemployed,
-            target__in=LABOUR_MARKET_TARGETS,
-            status__in=OPEN_INTERVENTION_STATUSES,
-        ).values_list("person_id", flat=True)
-    )
+    ids = {p.pk for p in unemployed}
+    referred = {
+        i.person_id
+        for i in _interventions(case)
+        if i.person_id in ids
+        and i.target in LABOUR_MARKET_TARGETS
+        and i.status in OPEN_INTERVENTION_STATUSES
+    }
     return [p for p in unemployed if p.pk not in referred]
 
 
@@ -396,8 +432,16 @@ def reentry_for_many(cases: list[Case]) -> dict[int, list[ReentryEvent]]:
     if not cases:
         return {}
     reopenings: dict[int, list[CaseReopening]] = defaultdict(list)
-    for reopening in CaseReopening.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"):
-        reopenings[reopening.case_id].append(reopening)
+    known = [prefetched(case, "reopenings") for case in cases]
+    if all(rows is not None for rows in known):  # the case page read them already
+        for rows in known:
+            for reopening in rows:
+                reopenings[reopening.case_id].append(reopening)
+    else:
+        for reopening in CaseReopening.objects.filter(case_id__in=[c.pk for c in cases]).order_by(
+            "id"
+        ):
+            reopenings[reopening.case_id].append(reopening)
     previous_ids = {c.previous_case_id for c in cases if c.previous_case_id}
     previous_cases = (
         {p.pk: p for p in Case.objects.filter(pk__in=previous_ids)} if previous_ids else {}
@@ -547,9 +591,7 @@ def open_items(case: Case, plan: WorkPlan | None, today: dt.date | None = None) 
         )
     for reason in handover_flags(case, plan, today):
         items.append(f"C-ärende avviker från planen: {reason}")
-    for intervention in Intervention.objects.filter(
-        case=case, status__in=OPEN_INTERVENTION_STATUSES
-    ).select_related("programme", "person"):
+    for intervention in (i for i in _interventions(case) if i.status in OPEN_INTERVENTION_STATUSES):
         items.append(
             f"Pågående insats: {intervention.target_label} för {intervention.person.full_name} "
             f"({intervention.get_status_display().lower()} {intervention.referred_on:%Y-%m-%d})."
@@ -667,15 +709,29 @@ class PlanPage:
 def plan_page(case: Case, today: dt.date | None = None) -> PlanPage:
     """Everything on the plan page of a case the caller has already opened (open_case)."""
     today = today or timezone.localdate()
+    # What the page's parts share, read once (the helpers use the prefetched rows).
+    prefetch_related_objects(
+        [case],
+        "work_plan",
+        Prefetch(
+            "work_plan__versions",
+            queryset=WorkPlanVersion.objects.select_related("created_by", "confirmed_by"),
+        ),
+        "investigation",
+        "investigation__versions",
+        "reopenings",
+        Prefetch(
+            "interventions",
+            queryset=Intervention.objects.select_related("programme", "person", "referred_by"),
+        ),
+    )
     plan = plan_of(case)
     follow_ups: list[FollowUp] = []
     corrected: list[FollowUp] = []
     versions: list[WorkPlanVersion] = []
     sched = None
     if plan is not None:
-        versions = list(
-            plan.versions.select_related("created_by", "confirmed_by").order_by("-number")
-        )
+        versions = sorted(prefetched(plan, "versions"), key=lambda v: v.number, reverse=True)
         follow_ups = list(effective_follow_ups(plan))[::-1]
         standing = {f.pk for f in follow_ups}
         corrected = [
@@ -694,10 +750,8 @@ def plan_page(case: Case, today: dt.date | None = None) -> PlanPage:
         follow_ups=follow_ups,
         corrected=corrected,
         schedule=sched,
-        interventions=list(
-            case.interventions.select_related("programme", "person", "referred_by").order_by(
-                "-referred_on", "-id"
-            )
+        interventions=sorted(
+            _interventions(case), key=lambda i: (i.referred_on, i.pk), reverse=True
         ),
         meetings=list(case.tripartite_meetings.select_related("recorded_by").order_by("-held_on")),
         assessments=list(
@@ -1135,7 +1189,7 @@ def timeline_items(case: Case) -> list[TimelineItem]:
                     url,
                 )
             )
-    for intervention in case.interventions.select_related("programme", "person"):
+    for intervention in _interventions(case):
         items.append(
             TimelineItem(
                 intervention.referred_on,
