@@ -1,5 +1,5 @@
 """Documentation backlog (dokumentationsskuld) per handler and section: unsigned drafts
-(journal entries, investigation versions), journal entries written long after the event, and
+(journal entries, investigation versions, decision drafts not yet decided), journal entries written long after the event, and
 applications without a decision past the unit's target. For section heads (their section)
 and unit heads (the unit), oldest first. docs/recovery.md, "Documentation backlog".
 """
@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -31,6 +33,9 @@ from .recovery_models import (
 # about what is outstanding now, not the case's whole history).
 LATE_JOURNAL_WINDOW_DAYS = 90
 MAX_ITEMS = 500
+# decisions.DecisionStatus.PREPARED and REFERRED (decisions.models.OPEN_DRAFT_STATUSES), named
+# here because controls may not import decisions.
+OPEN_DECISION_DRAFTS = ("prepared", "referred")
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,8 @@ def set_backlog_limits(
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # "draft_journal" | "draft_investigation" | "late_journal" | "late_decision"
+    # "draft_journal" | "draft_investigation" | "draft_decision" | "late_journal" | "late_decision"
+    kind: str
     label: str
     handler_id: int | None
     handler_name: str
@@ -114,6 +120,39 @@ def scope_cases(user):
     return cases
 
 
+def _decision_drafts(case_ids, today: dt.date) -> list[Item]:
+    """Decision drafts not yet decided: prepared by the system (waiting for the case's handler
+    to confirm) or referred to someone with delegation (waiting for them), since they were
+    prepared or referred. Decisions sit beside controls, so the table is reached through the
+    app registry (as the control runs do); one query."""
+    decision = apps.get_model("decisions", "Decision")
+    drafts = (
+        decision.objects.filter(case_id__in=case_ids, status__in=OPEN_DECISION_DRAFTS)
+        .select_related("case__section", "case__handler", "referred_to")
+        .order_by("created_at", "pk")
+    )
+    items = []
+    for draft in drafts[:MAX_ITEMS]:
+        case = draft.case
+        if draft.status == "referred":
+            owner = draft.referred_to
+            since = timezone.localtime(draft.referred_at or draft.created_at).date()
+            label = _("Beslutsutkast %(month)s skickat för beslut till %(name)s, inte fattat") % {
+                "month": f"{draft.month:%Y-%m}",
+                "name": _name(owner),
+            }
+        else:
+            owner = case.handler
+            since = timezone.localtime(draft.created_at).date()
+            label = _("Beslutsutkast %(month)s förberett, inte bekräftat") % {
+                "month": f"{draft.month:%Y-%m}"
+            }
+        items.append(Item("draft_decision", label, owner.pk if owner else None, _name(owner),
+                          case.section.name, case.pk, case.reference, since,
+                          (today - since).days))  # fmt: skip
+    return items
+
+
 def backlog(user, *, today: dt.date | None = None) -> tuple[list[Item], list[HandlerRow], Limits]:
     """The backlog the head may see, oldest first, and a summary per handler and section.
     Logged as one list read naming the cases shown."""
@@ -138,6 +177,8 @@ def backlog(user, *, today: dt.date | None = None) -> tuple[list[Item], list[Han
         items.append(Item("draft_investigation", "Osignerat utkast till utredning",
                           version.created_by_id, _name(version.created_by), case.section.name,
                           case.pk, case.reference, since, (today - since).days))  # fmt: skip
+
+    items += _decision_drafts(case_ids, today)
 
     window_start = timezone.now() - dt.timedelta(days=LATE_JOURNAL_WINDOW_DAYS)
     late = JournalEntry.objects.filter(
