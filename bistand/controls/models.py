@@ -471,6 +471,7 @@ from .recovery_models import (  # noqa: E402, F401
     IncorrectPayment,
     RecoveryClaim,
     RecoveryEntry,
+    WriteOffLetter,
 )
 from .sample_models import (  # noqa: E402, F401
     ActionStatus,

@@ -29,7 +29,7 @@ from bistand.core.text import NOTE_TEXT, check_text
 from .deduction_rules import ZERO, DeductionLimits, allowed_deduction, refusal_for, sek
 from .permissions import require
 from .recovery_law import ground_for
-from .recovery_letter import render_recovery_letter
+from .recovery_letter import render_recovery_letter, render_write_off_letter
 from .recovery_models import (
     EntryKind,
     IncorrectPayment,
@@ -38,6 +38,7 @@ from .recovery_models import (
     PlanKind,
     RecoveryClaim,
     RecoveryEntry,
+    WriteOffLetter,
 )
 
 CENT = Decimal("0.01")
@@ -310,8 +311,7 @@ def decide_recovery(
     # The letter carries the reference (the id): the row is inserted, the letter rendered and
     # stored on it in the same transaction, before anyone can read the claim.
     claim.save()
-    applicant = case.household.applicant_on(timezone.localdate())
-    pdf = render_recovery_letter(claim, applicant_name=applicant.full_name if applicant else "")
+    pdf = render_recovery_letter(claim, applicant_name=_applicant_name(case))
     RecoveryClaim.objects.filter(pk=claim.pk).update(
         letter_pdf=pdf, letter_sha256=hashlib.sha256(pdf).hexdigest()
     )
@@ -329,6 +329,12 @@ def decide_recovery(
         },
     )  # fmt: skip
     return claim
+
+
+def _applicant_name(case) -> str:
+    """The name the letters are addressed to: the household's applicant today."""
+    applicant = case.household.applicant_on(timezone.localdate())
+    return applicant.full_name if applicant else ""
 
 
 def _locked_claim(actor, claim: RecoveryClaim) -> RecoveryClaim:
@@ -375,7 +381,8 @@ def record_repayment(actor, claim: RecoveryClaim, *, amount, paid_on: dt.date, n
 @atomic_service
 def write_off(actor, claim: RecoveryClaim, *, reason: str, amount=None) -> RecoveryEntry:
     """A decision to give up all or part of the claim (33 kap. 6 § SoL (2025:400)), with its
-    reason. The balance then counts as settled by that amount."""
+    reason. The balance then counts as settled by that amount. The letter to the debtor is
+    rendered and stored with it (`WriteOffLetter`)."""
     require(actor, "write_off_recovery")
     claim = _locked_claim(actor, claim)
     left = balance(claim)
@@ -401,9 +408,17 @@ def write_off(actor, claim: RecoveryClaim, *, reason: str, amount=None) -> Recov
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
+    # The letter to the debtor, rendered and stored as a final record in the same transaction.
+    pdf = render_write_off_letter(
+        claim, entry, balance_after=left - amount, applicant_name=_applicant_name(claim.case)
+    )
+    letter = WriteOffLetter.objects.create(
+        entry=entry, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), created_at=timezone.now()
+    )
     record(actor, AuditAction.CREATE, obj=entry, case_id=claim.case_id,
            detail={"claim": claim.pk, "kind": entry.kind, "amount": str(amount),
-                   "reason": reason, "balance_after": str(left - amount)})  # fmt: skip
+                   "reason": reason, "balance_after": str(left - amount),
+                   "letter_sha256": letter.sha256})  # fmt: skip
     return entry
 
 

@@ -56,6 +56,11 @@ urlpatterns += [
     path("aterkrav/<int:claim_id>/brev/", recovery_views.claim_letter_view, name="claim_letter"),
     path("aterkrav/<int:claim_id>/inbetalning/", recovery_views.repayment_view, name="repayment"),
     path("aterkrav/<int:claim_id>/avskrivning/", recovery_views.write_off_view, name="write_off"),
+    path(
+        "aterkrav/avskrivning/<int:write_off_id>/brev/",
+        recovery_views.write_off_letter_view,
+        name="write_off_letter",
+    ),
     path("dokumentationsskuld/", recovery_views.backlog_view, name="backlog"),
     path(
         "dokumentationsskuld/granser/",

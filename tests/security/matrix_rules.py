@@ -152,6 +152,7 @@ RULES: dict[str, Rule] = {
     "controls:check": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "controls:claim": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "controls:claim_letter": Rule(CASE_PAGE, CASE_PAGE_OTHER),
+    "controls:write_off_letter": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "controls:decide_recovery": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:fut_dismiss": FUT_ACT,
     "controls:fut_flag": Rule(FUT_ONLY, FUT_ONLY),

@@ -200,6 +200,9 @@ class MatrixWorld(World):
                 minimum_left="5000.00",
                 consent_on=timezone.localdate(),
             )
+            objects.extra["write_off"] = recovery.write_off(
+                decider, objects.extra["claim"], amount="500.00", reason="Saknar betalningsförmåga."
+            )
         # The FUT queue: a run, a flag per section's case (a run finds flags from data shapes
         # the services refuse to make, so the flags are written as a run would write them),
         # and an investigation per section opened on a tip.
