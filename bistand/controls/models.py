@@ -477,6 +477,7 @@ from .sample_models import (  # noqa: E402, F401
     ActionStatus,
     Answer,
     ChecklistPoint,
+    ChecklistVersion,
     CorrectiveAction,
     Finding,
     QueueSignoff,

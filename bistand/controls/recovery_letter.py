@@ -15,12 +15,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import reportlab
+from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from django.utils import timezone
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from .deduction_rules import sek

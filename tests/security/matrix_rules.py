@@ -179,6 +179,7 @@ RULES: dict[str, Rule] = {
     "controls:sample_redraw": Rule(POST_ONLY_PAGE),
     "controls:sample_report": Rule(UNIT_HEAD_ONLY),
     "controls:sample_report_pdf": Rule(UNIT_HEAD_ONLY),
+    "controls:sample_checklist": Rule(POST_ONLY_PAGE),
     "controls:sample_size": Rule(POST_ONLY_PAGE),
     "controls:samples": Rule(UNIT_HEAD_ONLY),
     "controls:write_off": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
