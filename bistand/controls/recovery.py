@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -199,6 +200,46 @@ def claim_status(claim: RecoveryClaim) -> ClaimStatus:
 # --- Recovery decisions --------------------------------------------------------------------
 
 
+# payments.OrderStatus: registered, awaiting a second attestation, attested — not yet in a payment
+# run (controls may not import payments; the table is reached through the app registry).
+NOT_IN_RUN_STATUSES = ("registered", "awaiting_second", "attested")
+DEDUCTED_METHODS = ("account", "cash")  # payments.services.deductions.DEDUCTED_METHODS
+
+
+def _refuse_if_orders_wait(case_id: int, first: dt.date, chain: list[int]) -> None:
+    """A deduction is made when an order is registered; a registered order is a record that is
+    never changed afterwards. So a deduction plan is refused while orders it would have reduced
+    (to the household's account or in cash, for its months, not yet in a payment run, not
+    already deducted on this claim's chain) are waiting: the user cancels them and registers
+    them again after the decision (they are then deducted), or starts the plan later.
+    docs/recovery.md, "Orders registered before the decision"."""
+    order = apps.get_model("payments", "PaymentOrder")
+    deducted = RecoveryEntry.objects.filter(
+        claim_id__in=chain, kind=EntryKind.DEDUCTION, payment_order_id=OuterRef("pk")
+    )
+    waiting = list(
+        order.objects.filter(
+            case_id=case_id,
+            month__gte=first,
+            method__in=DEDUCTED_METHODS,
+            status__in=NOT_IN_RUN_STATUSES,
+        )
+        .exclude(Exists(deducted))
+        .values("id", "month", "amount")
+        .order_by("month", "id")[:10]
+    )
+    if not waiting:
+        return
+    listed = ", ".join(f"BU{o['id']} ({o['month']:%Y-%m}, {sek(o['amount'])})" for o in waiting)
+    raise DomainError(
+        "orders_registered_before_deduction",
+        f"Utbetalningar som avräkningen skulle gälla är redan registrerade men inte utbetalda: "
+        f"{listed}. En registrerad utbetalning ändras aldrig i efterhand, så avräkningen kan "
+        "inte göras på dem. Makulera dem, fatta beslutet om återkrav och registrera dem sedan "
+        "på nytt – då görs avräkningen – eller låt avräkningen börja en senare månad.",
+    )
+
+
 @atomic_service
 def decide_recovery(
     actor,
@@ -285,6 +326,7 @@ def decide_recovery(
                 "Ange det lägsta belopp hushållet alltid ska få behålla av månadens utbetalning "
                 "(normen i beslutet).",
             )
+        _refuse_if_orders_wait(case.pk, first, chain_ids(replaces) if replaces else [])
     else:
         consent_on = None
     claim = RecoveryClaim(
