@@ -193,17 +193,18 @@ def main() -> None:
         counts.update(_enrich())
         print("generated:", ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
     today = timezone.localdate()
-    print(f"\n{PaymentOrder.objects.count():,} payment orders; run as of {today}")
+    unit_id = PaymentOrder.objects.values_list("unit_id", flat=True).first()
+    print(f"\n{PaymentOrder.objects.count():,} payment orders; run as of {today}, unit {unit_id}")
     print(f"\n{'rule':<24} {'seconds':>8} {'found':>8}")
     for name, rule in runs.RULES.items():
         t = time.monotonic()
         with transaction.atomic():
             runs.tune_for_a_run()
-            found = rule(today)
+            found = rule(today, unit_id)
         print(f"{name:<24} {time.monotonic() - t:8.2f} {len(found):8,}", flush=True)
     for attempt in (1, 2):
         t = time.monotonic()
-        run = runs.run_controls(None, today)
+        run = runs.run_controls(None, today, unit_id=unit_id)
         print(
             f"whole run {attempt}: {time.monotonic() - t:.2f} s, {sum(run.found.values()):,} found, "
             f"{run.new_flags:,} new flags (flags in the queue: {ControlFlag.objects.count():,})",

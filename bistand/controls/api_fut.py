@@ -45,7 +45,7 @@ def _validated(serializer_class, data) -> dict:
 class ControlRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ControlRun
-        fields = ["id", "run_on", "trigger", "started_by", "started_at", "finished_at", "found",
+        fields = ["id", "unit", "run_on", "trigger", "started_by", "started_at", "finished_at", "found",
                   "new_flags", "duration_ms"]  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """Documentation backlog (dokumentationsskuld) per handler and section: unsigned drafts
-(journal entries, investigation versions), journal entries written long after the event, and
+(journal entries, investigation versions, decision drafts not yet decided), journal entries written long after the event, and
 applications without a decision past the unit's target. For section heads (their section)
 and unit heads (the unit), oldest first. docs/recovery.md, "Documentation backlog".
 """
@@ -10,9 +10,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import DateField, F, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import DateField, F, QuerySet, When
 from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -34,6 +37,9 @@ from .recovery_models import (
 # about what is outstanding now, not the case's whole history).
 LATE_JOURNAL_WINDOW_DAYS = 90
 MAX_ITEMS = 500
+# decisions.DecisionStatus.PREPARED and REFERRED (decisions.models.OPEN_DRAFT_STATUSES), named
+# here because controls may not import decisions.
+OPEN_DECISION_DRAFTS = ("prepared", "referred")
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,8 @@ def set_backlog_limits(
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # "draft_journal" | "draft_investigation" | "late_journal" | "late_decision"
+    # "draft_journal" | "draft_investigation" | "draft_decision" | "late_journal" | "late_decision"
+    kind: str
     label: str
     handler_id: int | None
     handler_name: str
@@ -150,6 +157,23 @@ def _sources(case_ids, limits: Limits) -> list[Source]:
                     version.created_by_id, _name(version.created_by), case.section.name,
                     case.pk, case.reference, version.since, (today - version.since).days)  # fmt: skip
 
+    def draft_decision(draft, today):
+        case = draft.case
+        if draft.status == "referred":  # waits for the one it was referred to
+            owner = draft.referred_to
+            label = _("Beslutsutkast %(month)s skickat för beslut till %(name)s, inte fattat") % {
+                "month": f"{draft.month:%Y-%m}",
+                "name": _name(owner),
+            }
+        else:  # prepared by the system: the case's handler confirms
+            owner = case.handler
+            label = _("Beslutsutkast %(month)s förberett, inte bekräftat") % {
+                "month": f"{draft.month:%Y-%m}"
+            }
+        return Item("draft_decision", label, owner.pk if owner else None, _name(owner),
+                    case.section.name, case.pk, case.reference, draft.since,
+                    (today - draft.since).days)  # fmt: skip
+
     def late_journal(entry, today):
         written = timezone.localtime(entry.created_at).date()
         delay = (written - entry.occurred_on).days
@@ -185,6 +209,29 @@ def _sources(case_ids, limits: Limits) -> list[Source]:
             "created_by_id",
             draft_investigation,
             case="investigation__case",
+        ),
+        Source(
+            "draft_decision",
+            # Decisions sit beside controls: the table is reached through the app registry
+            # (as the control runs do).
+            apps.get_model("decisions", "Decision")
+            .objects.filter(case_id__in=case_ids, status__in=OPEN_DECISION_DRAFTS)
+            .annotate(
+                since=TruncDate(
+                    DbCase(
+                        When(status="referred", then=Coalesce("referred_at", "created_at")),
+                        default=F("created_at"),
+                    ),
+                    tzinfo=timezone.get_current_timezone(),
+                ),
+                owner_id=DbCase(
+                    When(status="referred", then=F("referred_to_id")),
+                    default=F("case__handler_id"),
+                ),
+            )
+            .select_related("case__section", "case__handler", "referred_to"),
+            "owner_id",
+            draft_decision,
         ),
         Source(
             "late_journal",

@@ -118,14 +118,16 @@ def open_flag(user, flag_id, *, what: str = "flag") -> ControlFlag:
 
 
 def runs_for(user) -> QuerySet[ControlRun]:
+    """The runs over the user's unit (another unit's runs are not there to be seen)."""
     require_fut(user)
-    return ControlRun.objects.select_related("started_by")
+    return ControlRun.objects.filter(unit_id=user.unit_id).select_related("started_by")
 
 
 def open_run(user, run_id) -> ControlRun:
+    """One run of the user's unit; another unit's run answers as one that does not exist."""
     require_fut(user)
     try:
-        return ControlRun.objects.get(pk=int(run_id))
+        return ControlRun.objects.get(pk=int(run_id), unit_id=user.unit_id)
     except (ControlRun.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("not_found", RUN_NOT_FOUND) from None
 
@@ -172,11 +174,11 @@ def open_investigation(user, investigation_id, *, what: str = "investigation"):
 
 
 def start_run(actor, run_on: dt.date) -> ControlRun:
-    """A control run on demand, by a fraud investigator."""
+    """A control run on demand, by a fraud investigator, over the investigator's own unit."""
     from .runs import run_controls
 
     require_fut(actor)
-    return run_controls(actor, run_on, trigger=RunTrigger.ON_DEMAND)
+    return run_controls(actor, run_on, unit_id=actor.unit_id, trigger=RunTrigger.ON_DEMAND)
 
 
 @transaction.atomic

@@ -262,6 +262,11 @@ class ControlRun(models.Model):
     """One run of every rule over the data as of `run_on`. Runs are idempotent: a flag is keyed
     by what it is about, so a second run of the same date finds but does not add it again."""
 
+    # The unit whose data the run looked at (null only for runs made before runs were per unit,
+    # which looked at every unit's data and are shown to no one's unit).
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     run_on = models.DateField(_("körning per dag"))
     trigger = models.CharField(_("start"), max_length=12, choices=RunTrigger.choices)
     started_by = models.ForeignKey(
@@ -275,6 +280,15 @@ class ControlRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["unit", "run_on"])]
+        constraints = [
+            # The nightly job runs once per unit and day.
+            models.UniqueConstraint(
+                fields=["unit", "run_on"],
+                condition=Q(trigger="nightly"),
+                name="control_run_nightly_once_per_unit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Kontrollkörning {self.run_on:%Y-%m-%d} ({self.pk})"
@@ -457,11 +471,13 @@ from .recovery_models import (  # noqa: E402, F401
     IncorrectPayment,
     RecoveryClaim,
     RecoveryEntry,
+    WriteOffLetter,
 )
 from .sample_models import (  # noqa: E402, F401
     ActionStatus,
     Answer,
     ChecklistPoint,
+    ChecklistVersion,
     CorrectiveAction,
     Finding,
     QueueSignoff,

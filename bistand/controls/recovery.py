@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from bistand.core.text import NOTE_TEXT, check_text
 from .deduction_rules import ZERO, DeductionLimits, allowed_deduction, refusal_for, sek
 from .permissions import require
 from .recovery_law import ground_for
-from .recovery_letter import render_recovery_letter
+from .recovery_letter import render_recovery_letter, render_write_off_letter
 from .recovery_models import (
     EntryKind,
     IncorrectPayment,
@@ -38,6 +39,7 @@ from .recovery_models import (
     PlanKind,
     RecoveryClaim,
     RecoveryEntry,
+    WriteOffLetter,
 )
 
 CENT = Decimal("0.01")
@@ -198,6 +200,46 @@ def claim_status(claim: RecoveryClaim) -> ClaimStatus:
 # --- Recovery decisions --------------------------------------------------------------------
 
 
+# payments.OrderStatus: registered, awaiting a second attestation, attested — not yet in a payment
+# run (controls may not import payments; the table is reached through the app registry).
+NOT_IN_RUN_STATUSES = ("registered", "awaiting_second", "attested")
+DEDUCTED_METHODS = ("account", "cash")  # payments.services.deductions.DEDUCTED_METHODS
+
+
+def _refuse_if_orders_wait(case_id: int, first: dt.date, chain: list[int]) -> None:
+    """A deduction is made when an order is registered; a registered order is a record that is
+    never changed afterwards. So a deduction plan is refused while orders it would have reduced
+    (to the household's account or in cash, for its months, not yet in a payment run, not
+    already deducted on this claim's chain) are waiting: the user cancels them and registers
+    them again after the decision (they are then deducted), or starts the plan later.
+    docs/recovery.md, "Orders registered before the decision"."""
+    order = apps.get_model("payments", "PaymentOrder")
+    deducted = RecoveryEntry.objects.filter(
+        claim_id__in=chain, kind=EntryKind.DEDUCTION, payment_order_id=OuterRef("pk")
+    )
+    waiting = list(
+        order.objects.filter(
+            case_id=case_id,
+            month__gte=first,
+            method__in=DEDUCTED_METHODS,
+            status__in=NOT_IN_RUN_STATUSES,
+        )
+        .exclude(Exists(deducted))
+        .values("id", "month", "amount")
+        .order_by("month", "id")[:10]
+    )
+    if not waiting:
+        return
+    listed = ", ".join(f"BU{o['id']} ({o['month']:%Y-%m}, {sek(o['amount'])})" for o in waiting)
+    raise DomainError(
+        "orders_registered_before_deduction",
+        f"Utbetalningar som avräkningen skulle gälla är redan registrerade men inte utbetalda: "
+        f"{listed}. En registrerad utbetalning ändras aldrig i efterhand, så avräkningen kan "
+        "inte göras på dem. Makulera dem, fatta beslutet om återkrav och registrera dem sedan "
+        "på nytt – då görs avräkningen – eller låt avräkningen börja en senare månad.",
+    )
+
+
 @atomic_service
 def decide_recovery(
     actor,
@@ -284,6 +326,7 @@ def decide_recovery(
                 "Ange det lägsta belopp hushållet alltid ska få behålla av månadens utbetalning "
                 "(normen i beslutet).",
             )
+        _refuse_if_orders_wait(case.pk, first, chain_ids(replaces) if replaces else [])
     else:
         consent_on = None
     claim = RecoveryClaim(
@@ -310,8 +353,7 @@ def decide_recovery(
     # The letter carries the reference (the id): the row is inserted, the letter rendered and
     # stored on it in the same transaction, before anyone can read the claim.
     claim.save()
-    applicant = case.household.applicant_on(timezone.localdate())
-    pdf = render_recovery_letter(claim, applicant_name=applicant.full_name if applicant else "")
+    pdf = render_recovery_letter(claim, applicant_name=_applicant_name(case))
     RecoveryClaim.objects.filter(pk=claim.pk).update(
         letter_pdf=pdf, letter_sha256=hashlib.sha256(pdf).hexdigest()
     )
@@ -329,6 +371,12 @@ def decide_recovery(
         },
     )  # fmt: skip
     return claim
+
+
+def _applicant_name(case) -> str:
+    """The name the letters are addressed to: the household's applicant today."""
+    applicant = case.household.applicant_on(timezone.localdate())
+    return applicant.full_name if applicant else ""
 
 
 def _locked_claim(actor, claim: RecoveryClaim) -> RecoveryClaim:
@@ -375,7 +423,8 @@ def record_repayment(actor, claim: RecoveryClaim, *, amount, paid_on: dt.date, n
 @atomic_service
 def write_off(actor, claim: RecoveryClaim, *, reason: str, amount=None) -> RecoveryEntry:
     """A decision to give up all or part of the claim (33 kap. 6 § SoL (2025:400)), with its
-    reason. The balance then counts as settled by that amount."""
+    reason. The balance then counts as settled by that amount. The letter to the debtor is
+    rendered and stored with it (`WriteOffLetter`)."""
     require(actor, "write_off_recovery")
     claim = _locked_claim(actor, claim)
     left = balance(claim)
@@ -401,9 +450,17 @@ def write_off(actor, claim: RecoveryClaim, *, reason: str, amount=None) -> Recov
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
+    # The letter to the debtor, rendered and stored as a final record in the same transaction.
+    pdf = render_write_off_letter(
+        claim, entry, balance_after=left - amount, applicant_name=_applicant_name(claim.case)
+    )
+    letter = WriteOffLetter.objects.create(
+        entry=entry, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), created_at=timezone.now()
+    )
     record(actor, AuditAction.CREATE, obj=entry, case_id=claim.case_id,
            detail={"claim": claim.pk, "kind": entry.kind, "amount": str(amount),
-                   "reason": reason, "balance_after": str(left - amount)})  # fmt: skip
+                   "reason": reason, "balance_after": str(left - amount),
+                   "letter_sha256": letter.sha256})  # fmt: skip
     return entry
 
 

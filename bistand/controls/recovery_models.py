@@ -201,6 +201,21 @@ class RecoveryEntry(WrittenOnce):
         ]
 
 
+class WriteOffLetter(WrittenOnce):
+    """The letter to the debtor about a write-off (avskrivning, 33 kap. 6 § SoL (2025:400)):
+    rendered once, in the write-off's transaction, and stored as it was sent (bytes + sha256)."""
+
+    entry = models.OneToOneField(
+        RecoveryEntry, on_delete=models.PROTECT, related_name="write_off_letter"
+    )
+    pdf = models.BinaryField(_("brev (PDF)"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Brev om avskrivning {self.entry_id}"
+
+
 # Project defaults, not legal figures (docs/recovery.md, "Documentation backlog").
 DEFAULT_JOURNAL_DELAY_DAYS = 7
 DEFAULT_DECISION_TARGET_DAYS = 7

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,11 +27,19 @@ from .recovery_forms import (
     RepaymentForm,
     WriteOffForm,
 )
-from .recovery_letter import shows_protected_address
-from .recovery_models import IncorrectPayment, PlanKind, RecoveryClaim
+from .recovery_letter import letter_shows_protected_address, shows_protected_address
+from .recovery_models import (
+    EntryKind,
+    IncorrectPayment,
+    PlanKind,
+    RecoveryClaim,
+    RecoveryEntry,
+    WriteOffLetter,
+)
 
 PAYMENT_NOT_FOUND = "Posten finns inte eller så saknar du behörighet."
 CLAIM_NOT_FOUND = "Återkravet finns inte eller så saknar du behörighet."
+LETTER_NOT_FOUND = "Brevet finns inte eller så saknar du behörighet."
 
 
 def _form_error(form, what: str) -> DomainError:
@@ -194,7 +203,9 @@ def claim_view(request, claim_id: int):
     status = recovery.claim_status(claim)
     chain = recovery.chain_ids(claim)
     entries = list(
-        claim.entries.model.objects.filter(claim_id__in=chain).select_related("recorded_by")
+        claim.entries.model.objects.filter(claim_id__in=chain)
+        .select_related("recorded_by")
+        .annotate(has_letter=Exists(WriteOffLetter.objects.filter(entry=OuterRef("pk"))))
     )
     active = status.in_force and status.balance > 0
     return render(
@@ -244,6 +255,35 @@ def claim_letter_view(request, claim_id: int):
         )
     response = HttpResponse(bytes(claim.letter_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="aterkrav-{claim.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@handle_domain_errors
+def write_off_letter_view(request, write_off_id: int):
+    """The letter about a write-off, as stored (a download, logged on the case)."""
+    claim_id = (
+        RecoveryEntry.objects.filter(pk=write_off_id, kind=EntryKind.WRITE_OFF)
+        .values_list("claim_id", flat=True)
+        .first()
+    )
+    if claim_id is None:
+        raise NotFound("not_found", LETTER_NOT_FOUND)
+    claim = _open_claim(
+        request.user, claim_id, what="write_off_letter", action=AuditAction.DOWNLOAD
+    )
+    letter = WriteOffLetter.objects.filter(entry_id=write_off_id).first()
+    if letter is None:  # a write-off recorded before the letters were made
+        raise NotFound("not_found", LETTER_NOT_FOUND)
+    if letter_shows_protected_address(claim.case.household, letter.pdf):
+        raise DomainError(
+            "letter_shows_protected_address",
+            "Brevet om avskrivning skrevs innan någon i hushållet fick skyddade personuppgifter "
+            "och innehåller adressen, så det kan inte visas. Kontakta enhetschefen.",
+        )
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="avskrivning-{write_off_id}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

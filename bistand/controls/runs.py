@@ -27,7 +27,7 @@ from django.utils import timezone
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.cases.models import Case, CaseReopening, CaseStatus
-from bistand.core.errors import DomainError
+from bistand.core.errors import DomainError, NotFound
 from bistand.households.models import HouseholdMembership
 
 from .adapter import ITEM_KINDS, ITEM_LABELS
@@ -89,10 +89,11 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
-def live_orders(run_on: dt.date):
-    """Orders registered by the end of `run_on` that are paid or on their way to be."""
+def live_orders(run_on: dt.date, unit_id: int):
+    """The unit's orders registered by the end of `run_on` that are paid or on their way to
+    be."""
     order = _model("payments.PaymentOrder")
-    return order.objects.filter(created_at__lt=_end_of(run_on)).exclude(
+    return order.objects.filter(created_at__lt=_end_of(run_on), unit_id=unit_id).exclude(
         status__in=DEAD_ORDER_STATUSES
     )
 
@@ -142,9 +143,9 @@ def _members(orders, groups: list[dict], keys: tuple[str, ...], fields, order_by
 # --- The rules ------------------------------------------------------------------------------
 
 
-def shared_account(run_on: dt.date) -> list[Finding]:
+def shared_account(run_on: dt.date, unit_id: int) -> list[Finding]:
     """The same bank account (full number, any payee) receiving money for several households."""
-    orders = live_orders(run_on).filter(method="account", payee_account__isnull=False)
+    orders = live_orders(run_on, unit_id).filter(method="account", payee_account__isnull=False)
     clearing = "payee_account__sealed_number__clearing"
     number = "payee_account__sealed_number__number"
     groups = (
@@ -193,7 +194,7 @@ def shared_account(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-def paid_after_closing(run_on: dt.date) -> list[Finding]:
+def paid_after_closing(run_on: dt.date, unit_id: int) -> list[Finding]:
     """Orders paid (or to be paid) on a day the case was closed: after its closing date, or
     between a closing and the re-entry (återaktualisering) that followed it."""
     when = Coalesce("paid_on", "pay_on")
@@ -203,7 +204,7 @@ def paid_after_closing(run_on: dt.date) -> list[Finding]:
         reopened_on__gt=OuterRef("when"),
     )
     orders = (
-        live_orders(run_on)
+        live_orders(run_on, unit_id)
         .annotate(when=when)
         .filter(
             Q(case__status=CaseStatus.CLOSED, case__closed_on__lt=F("when")) | Q(Exists(in_gap))
@@ -237,7 +238,7 @@ def paid_after_closing(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-def overlapping_payments(run_on: dt.date) -> list[Finding]:
+def overlapping_payments(run_on: dt.date, unit_id: int) -> list[Finding]:
     """Income support (försörjningsstöd) for the same household and month from more than one
     decision in force: two applications decided for one month, or two cases of one household.
     A replaced decision is not in force; its replacement nets off what was paid."""
@@ -245,7 +246,7 @@ def overlapping_payments(run_on: dt.date) -> list[Finding]:
     # found in the decisions table (one row a decision) before the orders are read.
     several = list(
         _model("decisions.Decision")
-        .objects.filter(status="final")
+        .objects.filter(status="final", case__unit_id=unit_id)
         .values("case__household_id", "month")
         .annotate(first=Min("id"), last=Max("id"))
         .filter(first__lt=F("last"))
@@ -256,7 +257,7 @@ def overlapping_payments(run_on: dt.date) -> list[Finding]:
         return []
     in_force = _decisions_in_force().filter(pk=OuterRef("decision_id"))
     orders = (
-        live_orders(run_on)
+        live_orders(run_on, unit_id)
         .filter(case__household_id__in={h for h, _ in several}, month__in={m for _, m in several})
         .filter(decision_line__kind=INCOME_SUPPORT)
         .filter(Exists(in_force))
@@ -300,10 +301,12 @@ def overlapping_payments(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-def person_in_two_cases(run_on: dt.date) -> list[Finding]:
-    """A person who, on the run's date, belongs to the households of two open cases."""
+def person_in_two_cases(run_on: dt.date, unit_id: int) -> list[Finding]:
+    """A person who, on the run's date, belongs to the households of two open cases of the
+    unit. Another unit's cases are that unit's run (a person with one open case in each unit
+    is found by neither: naming the other unit's case would show one unit another's data)."""
     open_case = Case.objects.filter(
-        household_id=OuterRef("household_id"), opened_on__lte=run_on
+        household_id=OuterRef("household_id"), opened_on__lte=run_on, unit_id=unit_id
     ).exclude(status=CaseStatus.CLOSED)
     current = (
         HouseholdMembership.objects.filter(valid_from__lte=run_on)
@@ -321,6 +324,7 @@ def person_in_two_cases(run_on: dt.date) -> list[Finding]:
         Case.objects.filter(
             household__memberships__in=current.filter(person_id__in=people),
             opened_on__lte=run_on,
+            unit_id=unit_id,
         )
         .exclude(status=CaseStatus.CLOSED)
         .values(
@@ -373,7 +377,7 @@ def person_in_two_cases(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-def income_not_counted(run_on: dt.date) -> list[Finding]:
+def income_not_counted(run_on: dt.date, unit_id: int) -> list[Finding]:
     """A register check's answer with more income in a month than the calculation behind the
     month's decision in force counted for that person (over `rules.TOLERANCE`, 100 kr).
 
@@ -387,7 +391,9 @@ def income_not_counted(run_on: dt.date) -> list[Finding]:
         outcome__in=GRANTING,
     )
     checks = list(
-        RegisterCheck.objects.filter(checked_at__lt=_end_of(run_on), source__in=list(ITEM_KINDS))
+        RegisterCheck.objects.filter(
+            checked_at__lt=_end_of(run_on), source__in=list(ITEM_KINDS), case__unit_id=unit_id
+        )
         .filter(answer__items__0__isnull=False)
         .filter(Exists(in_force))
         .values("id", "case_id", "case__unit_id", "person_id", "source", "answer",
@@ -464,7 +470,7 @@ def income_not_counted(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-def paid_above_decision(run_on: dt.date) -> list[Finding]:
+def paid_above_decision(run_on: dt.date, unit_id: int) -> list[Finding]:
     """More paid for a case and month than the decisions in force grant for it (a replacement
     that lowered the amount after payment, or orders on a replaced decision on top).
 
@@ -484,7 +490,7 @@ def paid_above_decision(run_on: dt.date) -> list[Finding]:
         paid AS (
             SELECT o.case_id, o.month, o.unit_id, SUM(o.amount) AS paid, COUNT(*) AS orders
             FROM {o} o JOIN several s ON s.case_id = o.case_id AND s.month = o.month
-            WHERE o.status NOT IN (%s, %s) AND o.created_at < %s
+            WHERE o.status NOT IN (%s, %s) AND o.created_at < %s AND o.unit_id = %s
             GROUP BY o.case_id, o.month, o.unit_id
         ),
         granted AS (
@@ -504,7 +510,10 @@ def paid_above_decision(run_on: dt.date) -> list[Finding]:
         ORDER BY paid.case_id, paid.month
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*DEAD_ORDER_STATUSES, ops.adapt_datetimefield_value(_end_of(run_on))])
+        cursor.execute(
+            sql,
+            [*DEAD_ORDER_STATUSES, ops.adapt_datetimefield_value(_end_of(run_on)), unit_id],
+        )
         groups = cursor.fetchall()
     findings = []
     groups = [
@@ -513,7 +522,9 @@ def paid_above_decision(run_on: dt.date) -> list[Finding]:
         for case_id, month, unit_id, paid, _orders, granted in groups
     ]  # fmt: skip
     keys = ("case_id", "month")
-    found = _members(live_orders(run_on), groups, keys, (*ORDER_FIELDS, "decision_id"), ("id",))
+    found = _members(
+        live_orders(run_on, unit_id), groups, keys, (*ORDER_FIELDS, "decision_id"), ("id",)
+    )
     for group in groups:
         case_id, month, unit_id = group["case_id"], group["month"], group["unit_id"]
         paid, granted = _money(group["paid"]), _money(group["granted"])
@@ -541,12 +552,12 @@ def paid_above_decision(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-def duplicate_invoice(run_on: dt.date) -> list[Finding]:
+def duplicate_invoice(run_on: dt.date, unit_id: int) -> list[Finding]:
     """The same payee paid twice for one invoice: the same OCR number, or the same invoice
     number."""
     findings = []
     for column, label in (("ocr_reference", "OCR-nummer"), ("invoice_number", "Fakturanummer")):
-        orders = live_orders(run_on).exclude(**{column: ""}).filter(payee__isnull=False)
+        orders = live_orders(run_on, unit_id).exclude(**{column: ""}).filter(payee__isnull=False)
         groups = (
             orders.values("unit_id", "payee_id", column)
             .annotate(count=Count("id"))
@@ -583,7 +594,7 @@ def duplicate_invoice(run_on: dt.date) -> list[Finding]:
     return findings
 
 
-RULES: dict[str, Callable[[dt.date], list[Finding]]] = {
+RULES: dict[str, Callable[[dt.date, int], list[Finding]]] = {
     ControlRule.SHARED_ACCOUNT: shared_account,
     ControlRule.PAID_AFTER_CLOSING: paid_after_closing,
     ControlRule.OVERLAPPING_PAYMENTS: overlapping_payments,
@@ -606,26 +617,34 @@ def tune_for_a_run() -> None:
 
 
 def run_controls(
-    actor, run_on: dt.date, *, trigger: str = RunTrigger.ON_DEMAND, rules=None
+    actor, run_on: dt.date, *, unit_id: int, trigger: str = RunTrigger.ON_DEMAND, rules=None
 ) -> ControlRun:
-    """Run every rule as of `run_on` and add what is new to the FUT queue, in one transaction.
+    """Run every rule over one unit's data as of `run_on` and add what is new to the unit's FUT
+    queue, in one transaction.
 
-    `actor` is the fraud investigator who asked (checked by the caller: `fut.start_run`), or
-    None for the nightly job and the command. The run and its counts are one access-log row."""
+    `actor` is the fraud investigator who asked (checked by the caller: `fut.start_run`, which
+    passes the actor's own unit), or None for the nightly job and the command. The run and its
+    counts are one access-log row."""
     started = time.monotonic()
     if run_on > timezone.localdate():
         raise DomainError("future_date", "En kontrollkörning kan inte göras för en framtida dag.")
+    if actor is not None and actor.unit_id != unit_id:
+        raise NotFound("not_found", "Enheten finns inte eller så saknar du behörighet.")
     found: dict[str, int] = {}
     with transaction.atomic():
         tune_for_a_run()
         run = ControlRun.objects.create(
-            run_on=run_on, trigger=trigger, started_by=actor, started_at=timezone.now()
+            unit_id=unit_id,
+            run_on=run_on,
+            trigger=trigger,
+            started_by=actor,
+            started_at=timezone.now(),
         )
         flags = []
         for rule, query in RULES.items():
             if rules is not None and rule not in rules:
                 continue
-            findings = query(run_on)
+            findings = query(run_on, unit_id)
             found[rule] = len(findings)
             flags += [
                 ControlFlag(
@@ -654,6 +673,11 @@ def run_controls(
             actor,
             AuditAction.CREATE,
             obj=run,
-            detail={"run_on": run_on.isoformat(), "found": found, "new_flags": run.new_flags},
+            detail={
+                "run_on": run_on.isoformat(),
+                "unit": unit_id,
+                "found": found,
+                "new_flags": run.new_flags,
+            },
         )
     return run

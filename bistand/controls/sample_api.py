@@ -20,7 +20,8 @@ from . import sample_selectors as selectors
 from . import sample_services as services
 from . import sampling
 from .api import ID_PATTERN, MonthField, _validated
-from .sample_models import Answer, ChecklistPoint, CorrectiveAction, SampleDraw, SampleItem
+from .sample_checklist import points_of
+from .sample_models import Answer, CorrectiveAction, SampleDraw, SampleItem
 
 
 class SampleItemSerializer(serializers.ModelSerializer):
@@ -28,17 +29,22 @@ class SampleItemSerializer(serializers.ModelSerializer):
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True,
                                         default=None)  # fmt: skip
     findings = serializers.SerializerMethodField()
+    checklist = serializers.SerializerMethodField()
 
     class Meta:
         model = SampleItem
         fields = ["id", "draw", "position", "decision_id", "case_id", "decided_by_id", "reviewer",
-                  "assigned_at", "answers", "comments", "conclusion", "reviewed_by",
+                  "assigned_at", "checklist", "answers", "comments", "conclusion", "reviewed_by",
                   "reviewed_at", "findings"]  # fmt: skip
         read_only_fields = fields
 
+    def get_checklist(self, item) -> list[dict]:
+        """The points of the draw's checklist (`key`, `label`): what `answers` is keyed by."""
+        return points_of(item.draw)
+
     def get_findings(self, item) -> list[dict]:
         return [
-            {"id": f.pk, "point": f.point, "description": f.description,
+            {"id": f.pk, "point": f.point, "label": f.label, "description": f.description,
              "actions": [a.pk for a in f.actions.all()]}
             for f in item.findings.all()
         ]  # fmt: skip
@@ -230,8 +236,11 @@ class SampleReviewViewSet(viewsets.GenericViewSet):
         item = services.assign_reviewer(request.user, item, reviewer)
         return Response(SampleItemSerializer(item).data)
 
-    @extend_schema(summary="Record the review (the assigned reviewer, once)", request=ReviewInput,
-                   parameters=[OpenApiParameter("points", str, enum=ChecklistPoint.values)])  # fmt: skip
+    @extend_schema(
+        summary="Record the review (the assigned reviewer, once): `answers` and `comments` keyed "
+        "by the keys of the item's `checklist` (the checklist the draw was drawn with)",
+        request=ReviewInput,
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         item = selectors.item_for(request.user, _pk(pk))

@@ -10,7 +10,7 @@ from bistand.core.forms import Form
 from bistand.organisation.models import User
 
 from .permissions import CAPABILITIES
-from .sample_models import MAX_SAMPLE_SIZE, Answer, ChecklistPoint
+from .sample_models import MAX_SAMPLE_SIZE, Answer
 
 
 def _staff(unit_id, roles=None):
@@ -64,18 +64,19 @@ class AssignForm(Form):
 
 
 class ReviewForm(Form):
-    """One answer (and a comment) per checklist point, and a summary."""
+    """One answer (and a comment) per point of the draw's checklist, and a summary."""
 
     conclusion = forms.CharField(label=_("Sammanfattning"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, points: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for point in ChecklistPoint:
-            self.fields[f"answer_{point.value}"] = forms.ChoiceField(
-                label=point.label, choices=Answer.choices, widget=forms.RadioSelect
+        self.points = points
+        for point in points:
+            self.fields[f"answer_{point['key']}"] = forms.ChoiceField(
+                label=point["label"], choices=Answer.choices, widget=forms.RadioSelect
             )
-            self.fields[f"comment_{point.value}"] = forms.CharField(
+            self.fields[f"comment_{point['key']}"] = forms.CharField(
                 label=_("Kommentar (krävs vid brist)"), required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )  # fmt: skip
@@ -83,16 +84,25 @@ class ReviewForm(Form):
 
     def rows(self):
         return [
-            (point, self[f"answer_{point.value}"], self[f"comment_{point.value}"])
-            for point in ChecklistPoint
+            (point, self[f"answer_{point['key']}"], self[f"comment_{point['key']}"])
+            for point in self.points
         ]
 
     def answers(self) -> tuple[dict, dict]:
         data = self.cleaned_data
         return (
-            {p.value: data[f"answer_{p.value}"] for p in ChecklistPoint},
-            {p.value: data.get(f"comment_{p.value}", "") for p in ChecklistPoint},
+            {p["key"]: data[f"answer_{p['key']}"] for p in self.points},
+            {p["key"]: data.get(f"comment_{p['key']}", "") for p in self.points},
         )
+
+
+class ChecklistForm(Form):
+    """The unit's checklist: one point per line (a new version when saved)."""
+
+    points = forms.CharField(
+        label=_("Punkter (en per rad)"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000
+    )
+    note = forms.CharField(label=_("Anledning till ändringen"), required=False, max_length=2000)
 
 
 class ActionForm(Form):

@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from bistand.core.models import FinalRecordMixin
+from bistand.core.models import FinalRecordError, FinalRecordMixin
 from bistand.organisation.models import Unit
 
 DEFAULT_SAMPLE_SIZE = 5
@@ -43,6 +44,43 @@ class SampleSettings(models.Model):
         ]
 
 
+MAX_CHECKLIST_POINTS = 20
+MAX_POINT_LABEL = 200
+
+
+class ChecklistVersion(models.Model):
+    """A version of the unit's checklist for the sample review: `points` is the ordered list
+    `[{"key", "label"}]`. A change is a new version (never edited); each draw keeps the version
+    it was drawn with, so a later change never rewrites past reviews. A unit's first version is
+    the default checklist (`default_checklist()`), written at its first draw or first change."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="checklist_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    points = models.JSONField(_("punkter"), default=list)
+    note = models.TextField(_("anledning till ändringen"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="one_checklist_version_number")
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
+            raise FinalRecordError("En version av checklistan ändras inte; gör en ny version.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FinalRecordError("En version av checklistan tas inte bort.")
+
+    def __str__(self) -> str:
+        return f"Checklista version {self.number}"
+
+
 class SampleDraw(FinalRecordMixin):
     """One month's draw for a unit: seed, candidates and result. Never edited."""
 
@@ -64,6 +102,11 @@ class SampleDraw(FinalRecordMixin):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     reason = models.TextField(_("skäl till omdragning"), blank=True)
+    # The checklist the draw is reviewed against (null: drawn before checklists were per unit,
+    # reviewed against the default checklist).
+    checklist = models.ForeignKey(
+        ChecklistVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     final_field = "drawn_at"
 
@@ -86,7 +129,8 @@ class SampleDraw(FinalRecordMixin):
 
 
 class ChecklistPoint(models.TextChoices):
-    """What a reviewer looks at in each drawn decision."""
+    """The default checklist: what a reviewer looks at in each drawn decision (the issue's six
+    points). A unit's checklist is data (`ChecklistVersion`); these are its first version."""
 
     DOCUMENTATION = "documentation", _("Dokumentationen är fullständig")
     CHECKS = "checks", _("Kontrollerna är gjorda (SSBTEK, handlingar)")
@@ -94,6 +138,12 @@ class ChecklistPoint(models.TextChoices):
     DELEGATION = "delegation", _("Delegationsordningen är följd")
     PLAN = "plan", _("Planeringen är följd")
     CHILD_PERSPECTIVE = "child_perspective", _("Barnperspektivet är beaktat")
+
+
+def default_checklist() -> list[dict]:
+    """The default points as data, with their Swedish labels (stored as written)."""
+    with translation.override("sv"):
+        return [{"key": point.value, "label": str(point.label)} for point in ChecklistPoint]
 
 
 class Answer(models.TextChoices):
@@ -141,7 +191,8 @@ class Finding(models.Model):
     """A shortcoming found in a review (one per checklist point answered "no")."""
 
     item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="findings")
-    point = models.CharField(_("punkt"), max_length=24, choices=ChecklistPoint.choices)
+    point = models.CharField(_("punkt"), max_length=24)  # a key of the draw's checklist
+    point_label = models.CharField(_("punktens lydelse"), max_length=MAX_POINT_LABEL, blank=True)
     description = models.TextField(_("brist"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -150,6 +201,11 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["item_id", "id"]
+
+    @property
+    def label(self) -> str:
+        """The point as the checklist worded it when the finding was made."""
+        return self.point_label or str(dict(ChecklistPoint.choices).get(self.point, self.point))
 
 
 class ActionStatus(models.TextChoices):

@@ -76,7 +76,7 @@ def render_report_pdf(report: dict) -> bytes:
     story.append(_p("Checklistan", h2))
     rows = [["Punkt", "Ja", "Nej (brist)", "Ej tillämpligt"]]
     for row in report["points"]:
-        rows.append([_p(row["point"].label, cell), str(row["yes"]), str(row["no"]),
+        rows.append([_p(row["label"], cell), str(row["yes"]), str(row["no"]),
                      str(row["na"])])  # fmt: skip
     story.append(_table(rows, [90 * mm, 20 * mm, 25 * mm, 30 * mm], bold))
     story.append(_p("Brister och åtgärder", h2))
@@ -93,7 +93,7 @@ def render_report_pdf(report: dict) -> bytes:
             or "Ingen åtgärd registrerad"
         )
         rows.append([f"{entry['draw'].month:%Y-%m}", str(entry["item"].decision_id),
-                     _p(finding.get_point_display(), cell), _p(finding.description, cell),
+                     _p(finding.label, cell), _p(finding.description, cell),
                      _p(actions, cell)])  # fmt: skip
     if len(rows) == 1:
         rows.append(["–", "", "", _p("Inga brister", cell), ""])

@@ -13,9 +13,9 @@ from bistand.core.errors import NotFound
 
 from . import review_queue
 from .permissions import can
+from .sample_checklist import points_of
 from .sample_models import (
     ActionStatus,
-    ChecklistPoint,
     CorrectiveAction,
     Finding,
     QueueSignoff,
@@ -30,7 +30,9 @@ ITEM_NOT_FOUND = "Granskningen finns inte eller så saknar du behörighet."
 def draws_of_unit(user) -> QuerySet[SampleDraw]:
     if not can(user, "draw_sample") or not user.unit_id:
         return SampleDraw.objects.none()
-    return SampleDraw.objects.filter(unit_id=user.unit_id).select_related("drawn_by", "replaces")
+    return SampleDraw.objects.filter(unit_id=user.unit_id).select_related(
+        "drawn_by", "replaces", "checklist"
+    )
 
 
 def draw_for(user, draw_id: int) -> SampleDraw:
@@ -54,7 +56,9 @@ def draw_for(user, draw_id: int) -> SampleDraw:
 
 def item_for(user, item_id: int) -> SampleItem:
     """A sample item: for the unit head of its unit, or for its assigned reviewer."""
-    item = SampleItem.objects.select_related("draw", "reviewer", "reviewed_by").filter(pk=item_id)
+    item = SampleItem.objects.select_related("draw__checklist", "reviewer", "reviewed_by").filter(
+        pk=item_id
+    )
     item = item.first()
     if item is None:
         raise NotFound("review_not_found", ITEM_NOT_FOUND)
@@ -70,7 +74,7 @@ def reviews_assigned_to(user) -> QuerySet[SampleItem]:
         return SampleItem.objects.none()
     return (
         SampleItem.objects.filter(reviewer=user, draw__replaced_by__isnull=True)
-        .select_related("draw")
+        .select_related("draw__checklist")
         .order_by("reviewed_at", "-draw__month", "position")
     )
 
@@ -124,6 +128,7 @@ def yearly_report(user, year: int) -> dict:
     draws = list(
         draws_of_unit(user)
         .filter(month__year=year, replaced_by__isnull=True)
+        .select_related("checklist")
         .prefetch_related(
             Prefetch(
                 "items",
@@ -135,9 +140,15 @@ def yearly_report(user, year: int) -> dict:
         .order_by("month")
     )
     redraws = draws_of_unit(user).filter(month__year=year, replaces__isnull=False).count()
-    points = {p.value: Counter() for p in ChecklistPoint}
+    # Points by key over the year's checklists, in the order first met (a point keeps its key
+    # while its wording is unchanged; a reworded point is a point of its own).
+    point_labels: dict[str, str] = {}
+    points: dict[str, Counter] = {}
     findings, months = [], []
     for draw in draws:
+        for point in points_of(draw):
+            point_labels.setdefault(point["key"], point["label"])
+            points.setdefault(point["key"], Counter())
         items = list(draw.items.all())
         reviewed = [i for i in items if i.reviewed]
         for item in reviewed:
@@ -163,12 +174,13 @@ def yearly_report(user, year: int) -> dict:
         "redraws": redraws,
         "points": [
             {
-                "point": p,
-                "yes": points[p.value]["yes"],
-                "no": points[p.value]["no"],
-                "na": points[p.value]["na"],
+                "key": key,
+                "label": point_labels[key],
+                "yes": counts["yes"],
+                "no": counts["no"],
+                "na": counts["na"],
             }
-            for p in ChecklistPoint
+            for key, counts in points.items()
         ],  # fmt: skip
         "findings": findings,
         "actions_total": len(actions),

@@ -22,12 +22,12 @@ from bistand.organisation.models import Unit, User
 
 from . import review_queue, sampling
 from .permissions import CAPABILITIES, require
+from .sample_checklist import checklist_for_draw, points_of
 from .sample_models import (
     DEFAULT_SAMPLE_SIZE,
     MAX_SAMPLE_SIZE,
     ActionStatus,
     Answer,
-    ChecklistPoint,
     CorrectiveAction,
     Finding,
     QueueSignoff,
@@ -156,6 +156,7 @@ def _make_draw(actor, unit: Unit, month: dt.date, *, seed, size, reviewer, sched
         drawn_at=now,
         replaces=replaces,
         reason=reason,
+        checklist=checklist_for_draw(unit),
     )
     by_id = {c.decision_id: c for c in planned.candidates}
     SampleItem.objects.bulk_create(
@@ -291,24 +292,39 @@ def record_review(actor, item: SampleItem, *, answers: dict, comments: dict | No
         raise DomainError("already_reviewed", "Beslutet är redan granskat.")
     comments = comments or {}
     clean_answers, clean_comments = {}, {}
-    for point in ChecklistPoint:
-        answer = answers.get(point.value)
+    points = points_of(item.draw)  # the checklist the draw was drawn with
+    labels = {point["key"]: point["label"] for point in points}
+    unknown = set(answers or {}) - set(labels)
+    if unknown:
+        raise DomainError(
+            "unknown_point",
+            "Svaret gäller punkter som inte finns i stickprovets checklista: "
+            + ", ".join(sorted(unknown))
+            + ".",
+        )
+    for point in points:
+        key, label = point["key"], point["label"]
+        answer = answers.get(key)
         if answer not in Answer.values:
-            raise DomainError("answer_missing", f"Svara på punkten: {point.label}.")
-        comment = _note(comments.get(point.value), "kommentar")
+            raise DomainError("answer_missing", f"Svara på punkten: {label}.")
+        comment = _note(comments.get(key), "kommentar")
         if answer == Answer.NO and not comment:
-            raise DomainError("comment_required", f"Beskriv bristen: {point.label}.")
-        clean_answers[point.value] = answer
+            raise DomainError("comment_required", f"Beskriv bristen: {label}.")
+        clean_answers[key] = answer
         if comment:
-            clean_comments[point.value] = comment
+            clean_comments[key] = comment
     item.answers, item.comments = clean_answers, clean_comments
     item.conclusion = _note(conclusion, "sammanfattning")
     item.reviewed_by, item.reviewed_at = actor, timezone.now()
     item.save(update_fields=["answers", "comments", "conclusion", "reviewed_by", "reviewed_at"])
     findings = [
         Finding.objects.create(
-            item=item, point=point, description=clean_comments[point], created_by=actor
-        )
+            item=item,
+            point=point,
+            point_label=labels[point],
+            description=clean_comments[point],
+            created_by=actor,
+        )  # fmt: skip
         for point, answer in clean_answers.items()
         if answer == Answer.NO
     ]

@@ -22,9 +22,11 @@ from . import sample_selectors as selectors
 from . import sample_services as services
 from . import sampling
 from .permissions import can, require
+from .sample_checklist import checklist_in_force, latest_checklist, points_of, set_checklist
 from .sample_forms import (
     ActionForm,
     AssignForm,
+    ChecklistForm,
     CloseActionForm,
     DrawForm,
     RedrawForm,
@@ -32,7 +34,7 @@ from .sample_forms import (
     SignoffForm,
     SizeForm,
 )
-from .sample_models import ActionStatus, ChecklistPoint, Finding, SampleDraw, SampleItem
+from .sample_models import ActionStatus, Finding, SampleDraw, SampleItem
 from .sample_report import render_report_pdf
 from .selectors import checks_of_decision
 
@@ -66,6 +68,11 @@ def samples_view(request):
         "form": DrawForm(unit_id=unit_id, initial={"month": f"{last_month:%Y-%m}"}),
         "size": services.sample_size_for(request.user.unit) if request.user.unit else None,
         "size_form": SizeForm(),
+        "checklist": latest_checklist(request.user.unit) if request.user.unit else None,
+        "checklist_points": checklist_in_force(request.user.unit) if request.user.unit else [],
+        "checklist_form": ChecklistForm(initial={"points": "\n".join(
+            p["label"] for p in checklist_in_force(request.user.unit))})
+        if request.user.unit else None,
         "actions": actions,
         "today": timezone.localdate(),
         "year": timezone.localdate().year,
@@ -85,6 +92,21 @@ def sample_size_view(request):
     services.set_sample_size(request.user, request.user.unit, size=form.cleaned_data["size"],
                              note=form.cleaned_data["note"])  # fmt: skip
     messages.success(request, "Stickprovets storlek är ändrad.")
+    return redirect("controls:samples")
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def sample_checklist_view(request):
+    """A new version of the unit's checklist (unit head)."""
+    require(request.user, "draw_sample")
+    form = ChecklistForm(request.POST)
+    if not form.is_valid():
+        raise _form_error(form)
+    version = set_checklist(request.user, request.user.unit, labels=form.cleaned_data["points"],
+                            note=form.cleaned_data["note"])  # fmt: skip
+    messages.success(request, f"Checklistan är sparad som version {version.number}.")
     return redirect("controls:samples")
 
 
@@ -164,7 +186,8 @@ def review_view(request, item_id: int):
     """The reviewer's page: the decision and the checklist (the unit head may read it)."""
     item = selectors.item_for(request.user, item_id)
     may_review = item.reviewer_id == request.user.pk and not item.reviewed
-    form = ReviewForm(request.POST or None)
+    points = points_of(item.draw)
+    form = ReviewForm(request.POST or None, points=points)
     if request.method == "POST":
         if not may_review:
             raise NotFound("review_not_found", selectors.ITEM_NOT_FOUND)
@@ -183,8 +206,8 @@ def review_view(request, item_id: int):
         "decision": sampling.decision_summaries([item.decision_id]).get(item.decision_id),
         "checks": checks_of_decision(item.decision_id),
         "form": form if may_review else None,
-        "answers": [(p, item.answers.get(p.value), item.comments.get(p.value, ""))
-                    for p in ChecklistPoint],
+        "answers": [(p, item.answers.get(p["key"]), item.comments.get(p["key"], ""))
+                    for p in points],
         "findings": [
             (f, ActionForm(unit_id=item.draw.unit_id, auto_id=f"id_%s_{f.pk}")) for f in findings
         ],

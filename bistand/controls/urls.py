@@ -18,6 +18,7 @@ from . import sample_views  # noqa: E402
 urlpatterns += [
     path("stickprov/", sample_views.samples_view, name="samples"),
     path("stickprov/storlek/", sample_views.sample_size_view, name="sample_size"),
+    path("stickprov/checklista/", sample_views.sample_checklist_view, name="sample_checklist"),
     path("stickprov/<int:draw_id>/", sample_views.sample_view, name="sample"),
     path("stickprov/<int:draw_id>/omdragning/", sample_views.redraw_view, name="sample_redraw"),
     path("stickprov/post/<int:item_id>/tilldela/", sample_views.assign_view, name="sample_assign"),
@@ -56,6 +57,11 @@ urlpatterns += [
     path("aterkrav/<int:claim_id>/brev/", recovery_views.claim_letter_view, name="claim_letter"),
     path("aterkrav/<int:claim_id>/inbetalning/", recovery_views.repayment_view, name="repayment"),
     path("aterkrav/<int:claim_id>/avskrivning/", recovery_views.write_off_view, name="write_off"),
+    path(
+        "aterkrav/avskrivning/<int:write_off_id>/brev/",
+        recovery_views.write_off_letter_view,
+        name="write_off_letter",
+    ),
     path("dokumentationsskuld/", recovery_views.backlog_view, name="backlog"),
     path(
         "dokumentationsskuld/granser/",

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 
 from bistand.controls import sample_services
-from bistand.controls.sample_models import ChecklistPoint
+from bistand.controls.sample_checklist import points_of
 from bistand.core.dates import add_months, month_start
 from bistand.organisation.models import Role, User
 
@@ -26,7 +26,7 @@ def draw_and_review_last_month(rng: random.Random, org: Organisation, today: dt.
     )
     items = list(draw.items.all()[:2])
     for number, item in enumerate(items):
-        answers = {point.value: "yes" for point in ChecklistPoint}
+        answers = {point["key"]: "yes" for point in points_of(draw)}
         comments = {}
         if number == 1:
             answers["documentation"] = "no"

@@ -33,12 +33,12 @@ class ControlWorld:
     """Org + `clean` ordinary households paid for last month, and the planted cases:
     `planted[rule]` is what that rule must find (and nothing else may be found)."""
 
-    def __init__(self, org, *, clean: int = 8, plant: bool = True):
+    def __init__(self, org, *, clean: int = 8, plant: bool = True, serial: int = 0):
         self.org = org
         self.today = timezone.localdate()
         self.month = add_months(self.today.replace(day=1), -1)
         self.pay_on = self.month - dt.timedelta(days=3)
-        self.serial = 0
+        self.serial = serial  # a second world (another unit) starts its numbers elsewhere
         # Registered last month (the tests' clock fixes the day, not timezone.now()).
         self.registered_at = timezone.make_aware(
             dt.datetime.combine(self.month - dt.timedelta(days=10), dt.time(10))
@@ -249,3 +249,25 @@ class ControlWorld:
             for _ in range(2)
         ]
         self.planted["duplicate_invoice"] = {"orders": [o.pk for o in twice]}
+
+
+class OtherUnit:
+    """A second unit with the staff a ControlWorld needs (usernames of its own)."""
+
+    def __init__(self, name: str = "Enhet B"):
+        from bistand.organisation.models import Role
+        from tests.factories import SectionFactory, UnitFactory, UserFactory
+
+        self.unit = UnitFactory(name=name)
+        self.labour = SectionFactory(unit=self.unit, name="Arbetsmarknad B", code="arbetsmarknad-b")
+        roles = {
+            "reception": Role.RECEPTION, "social_worker": Role.SOCIAL_WORKER,
+            "other_social_worker": Role.SOCIAL_WORKER, "benefit_admin": Role.BENEFIT_ADMINISTRATOR,
+            "unit_head": Role.UNIT_HEAD, "fraud": Role.FRAUD_INVESTIGATOR, "finance": Role.FINANCE,
+        }  # fmt: skip
+        for attribute, role in roles.items():
+            section = (
+                self.labour if role in (Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR) else None
+            )
+            setattr(self, attribute, UserFactory(
+                username=f"b-{attribute}", role=role, unit=self.unit, section=section))  # fmt: skip

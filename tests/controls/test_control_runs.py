@@ -28,7 +28,7 @@ def _orders(flag) -> list[int]:
 
 
 def test_each_rule_finds_its_planted_case_and_nothing_else(world):
-    run = runs.run_controls(None, world.today)
+    run = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     flags = {rule: list(ControlFlag.objects.filter(rule=rule)) for rule in ControlRule.values}
     planted = world.planted
     assert run.found == {rule: len(flags[rule]) for rule in ControlRule.values}
@@ -71,28 +71,28 @@ def test_each_rule_finds_its_planted_case_and_nothing_else(world):
 
 def test_a_clean_data_set_gives_no_flags(org):
     world = ControlWorld(org, clean=10, plant=False)
-    run = runs.run_controls(None, world.today)
+    run = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     assert run.found == dict.fromkeys(ControlRule.values, 0)
     assert not ControlFlag.objects.exists()
 
 
 def test_a_second_run_of_the_same_date_adds_no_flag(world):
-    first = runs.run_controls(None, world.today)
+    first = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     count = ControlFlag.objects.count()
     assert first.new_flags == count >= 7
-    second = runs.run_controls(None, world.today)
+    second = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     assert second.new_flags == 0 and ControlFlag.objects.count() == count
     assert sum(second.found.values()) == sum(first.found.values())
     assert set(ControlFlag.objects.values_list("first_run", flat=True)) == {first.pk}
 
 
 def test_new_evidence_is_a_new_flag(world):
-    runs.run_controls(None, world.today)
+    runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     household, (person,) = world.household()
     case = world.case(household)
     payee, account = world.person_payee(person, "99887766")
     world.order(world.decision(case), payee=payee, account=account)
-    run = runs.run_controls(None, world.today)
+    run = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     assert run.new_flags == 1
     assert ControlFlag.objects.filter(rule="shared_account").count() == 2
 
@@ -100,13 +100,13 @@ def test_new_evidence_is_a_new_flag(world):
 def test_a_run_before_the_orders_were_registered_finds_no_payment(world):
     import datetime as dt
 
-    run = runs.run_controls(None, world.today - dt.timedelta(days=400))
+    run = runs.run_controls(None, world.today - dt.timedelta(days=400), unit_id=world.org.unit.pk)
     assert run.found["duplicate_invoice"] == 0 and run.found["paid_above_decision"] == 0
     assert run.found["shared_account"] == 0
 
 
 def test_a_run_is_logged(world):
-    run = runs.run_controls(None, world.today)
+    run = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     assert AccessLogEntry.objects.filter(
         object_type="controls.controlrun", object_id=str(run.pk), action="create"
     ).exists()
@@ -118,7 +118,8 @@ def test_the_nightly_job_runs_through_the_registry(world):
     job_run = execute("control-run", trigger="schedule")
     assert job_run.status == "succeeded", job_run.error
     assert job_run.result["new_flags"] == ControlFlag.objects.count() >= 7
-    assert ControlRun.objects.get(pk=job_run.result["run"]).trigger == "nightly"
+    (run_id,) = job_run.result["runs"]
+    assert ControlRun.objects.get(pk=run_id).trigger == "nightly"
     again = execute("control-run", trigger="schedule")
     assert again.result["new_flags"] == 0
     assert JobRun.objects.filter(job="control-run").count() == 2

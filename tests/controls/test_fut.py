@@ -33,7 +33,7 @@ NOT_INVESTIGATION_READERS = [r for r in OTHER_ROLES if r != "unit_head"]
 @pytest.fixture
 def queue(org):
     world = ControlWorld(org, clean=0)
-    runs.run_controls(None, world.today)
+    runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     flag = ControlFlag.objects.get(rule="income_not_counted")
     investigation = fut.start_investigation(
         org.fraud, flag=ControlFlag.objects.get(rule="duplicate_invoice"), suspicion=SECRET
@@ -180,7 +180,7 @@ def test_dismissing_needs_a_reason(client, org, queue):
 def test_a_dismissed_flag_is_not_raised_again(org, queue):
     world, flag, _ = queue
     fut.dismiss_flag(org.fraud, flag, reason="Förklarat")
-    run = runs.run_controls(None, world.today)
+    run = runs.run_controls(None, world.today, unit_id=world.org.unit.pk)
     assert run.new_flags == 0
     flag.refresh_from_db()
     assert flag.status == FlagStatus.DISMISSED

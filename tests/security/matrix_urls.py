@@ -103,6 +103,7 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         "action_id": "action",
         "payment_id": "incorrect_payment",
         "claim_id": "claim",
+        "write_off_id": "write_off",
         "flag_id": "flag",
         "investigation_id": "investigation",
     }

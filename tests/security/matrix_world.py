@@ -196,9 +196,14 @@ class MatrixWorld(World):
                 reasoning="Inkomsten skulle ha redovisats i ansökan.",
                 plan="deduction",
                 monthly_amount="1000.00",
-                first_month=self.month,
+                # From next month: this month's orders are registered already, and a deduction
+                # plan is refused while orders it would reduce wait (docs/recovery.md).
+                first_month=add_months(self.month, 1),
                 minimum_left="5000.00",
                 consent_on=timezone.localdate(),
+            )
+            objects.extra["write_off"] = recovery.write_off(
+                decider, objects.extra["claim"], amount="500.00", reason="Saknar betalningsförmåga."
             )
         # The FUT queue: a run, a flag per section's case (a run finds flags from data shapes
         # the services refuse to make, so the flags are written as a run would write them),
