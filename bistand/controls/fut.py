@@ -81,9 +81,19 @@ def _text(value, label: str, *, required: bool = True, limit: int = TEXT_LIMIT) 
 # --- Reads (each logged) -------------------------------------------------------------------
 
 
+def may_read_flag_list(user) -> bool:
+    """Fraud investigators, and the controller, who reads the list only (no evidence, no
+    acts, no investigations)."""
+    from .permissions import can
+
+    return _active(user) and can(user, "read_flag_list")
+
+
 def flags_for(user, *, status: str | None = FlagStatus.OPEN, rule: str | None = None):
-    """The unit's FUT queue (logged as one search row with what was asked)."""
-    require_fut(user)
+    """The unit's FUT queue (logged as one search row with what was asked). The controller
+    reads it too; every act and each flag's evidence stay with the fraud investigators."""
+    if not may_read_flag_list(user):
+        require_fut(user)
     flags = ControlFlag.objects.filter(unit_id=user.unit_id).select_related("first_run")
     if status:
         flags = flags.filter(status=status)
@@ -118,7 +128,8 @@ def open_flag(user, flag_id, *, what: str = "flag") -> ControlFlag:
 
 
 def runs_for(user) -> QuerySet[ControlRun]:
-    require_fut(user)
+    if not may_read_flag_list(user):
+        require_fut(user)
     return ControlRun.objects.select_related("started_by")
 
 
