@@ -29,8 +29,9 @@ class Rule:
     own: str
     other: str | None = None
     # For a form's target: the columns whose work is the whole unit's, not a section's (the
-    # fraud investigators' FUT queue). Only they may act on section B's object; everyone else,
-    # the unit head included, is refused. Empty: the unit head alone acts on both sections.
+    # fraud investigators' FUT queue; the unit head and the controller's internal control).
+    # Only they may act on section B's object; everyone else, the unit head included unless
+    # named, is refused. Empty: the unit head alone acts on both sections.
     unit_wide: tuple[str, ...] = ()
 
     def expected(self, section: str) -> dict[str, str]:
@@ -159,7 +160,7 @@ RULES: dict[str, Rule] = {
     "controls:action": Rule(
         "L 404 404 404 200 404 404 404 404 404", "L 404 404 404 404 404 404 404 404 404"
     ),
-    "controls:add_action": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:add_action": INTERNAL_CONTROL_ACT,
     "controls:assess": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:backlog": Rule(HEADS),
     "controls:backlog_settings": Rule(POST_ONLY_PAGE),
@@ -188,7 +189,7 @@ RULES: dict[str, Rule] = {
     "controls:review": Rule(SAMPLE_ITEM, SAMPLE_ITEM_OTHER),
     "controls:review_queue": Rule(INTERNAL_CONTROL),
     "controls:sample": Rule(INTERNAL_CONTROL),
-    "controls:sample_assign": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:sample_assign": INTERNAL_CONTROL_ACT,
     "controls:sample_redraw": Rule(POST_ONLY_PAGE),
     "controls:sample_report": Rule(INTERNAL_CONTROL),
     "controls:sample_report_pdf": Rule(INTERNAL_CONTROL),
@@ -358,7 +359,7 @@ RULES: dict[str, Rule] = {
     "sample-draw-detail": Rule(INTERNAL_CONTROL_API),
     "sample-draw-list": Rule(INTERNAL_CONTROL_API),
     "sample-draw-redraw": Rule(POST_ONLY_API),
-    "sample-review-assign": Rule(POST_ONLY_API, POST_ONLY_API),
+    "sample-review-assign": INTERNAL_CONTROL_ACT_API,
     "sample-review-detail": Rule(SAMPLE_ITEM_API, SAMPLE_ITEM_API_OTHER),
     "sample-review-list": Rule(ANY_STAFF_API),
     "sample-review-review": Rule(POST_ONLY_API, POST_ONLY_API),
