@@ -5,8 +5,6 @@ investigation; and the same person in two roles never signs off or reviews their
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
@@ -26,34 +24,13 @@ from bistand.organisation import second_factor
 from bistand.organisation.models import Role
 from bistand.payments import services as payment_services
 from bistand.payments.models import PaymentMethod
-from tests.decisions.conftest import clock, decide
-from tests.factories import ADULT_NUMBERS, UnitFactory, UserFactory
+from tests.factories import UnitFactory, UserFactory
 from tests.payments.conftest import HANDELSBANKEN, world  # noqa: F401 - shared fixture
 
 from .fut_world import ControlWorld
+from .test_sample_review import OCTOBER, october  # noqa: F401 - shared fixture
 
-OCTOBER = dt.date(2026, 10, 1)
 ANSWERS = {point.value: "yes" for point in ChecklistPoint}
-
-
-@pytest.fixture
-def october(org, make_application):
-    """Four final decisions made in October by the two social workers."""
-    made = []
-    with clock(dt.date(2026, 10, 12)):
-        for number, handler in zip(
-            ADULT_NUMBERS[:4],
-            [
-                org.social_worker,
-                org.social_worker,
-                org.other_social_worker,
-                org.other_social_worker,
-            ],
-            strict=True,
-        ):
-            application = make_application(OCTOBER, adult=number, handler=handler)
-            made.append(decide(handler, application))
-    return made
 
 
 def _to_controller(user):
@@ -66,7 +43,7 @@ def _to_controller(user):
 # --- what the controller does ------------------------------------------------------------------
 
 
-def test_the_controller_draws_reviews_follows_up_and_reads_the_report(client, org, october):
+def test_the_controller_draws_reviews_follows_up_and_reads_the_report(client, org, october):  # noqa: F811
     client.force_login(org.controller)
     response = client.post(reverse("controls:samples"), {
         "month": "2026-10", "seed": "777", "size": "4", "reviewer": org.controller.pk,
@@ -215,7 +192,7 @@ def test_the_same_person_in_two_roles_never_signs_off_their_own_change(org, worl
     assert QueueSignoff.objects.get().signed_by == org.controller
 
 
-def test_the_same_person_in_two_roles_never_reviews_their_own_decision(org, october):
+def test_the_same_person_in_two_roles_never_reviews_their_own_decision(org, october):  # noqa: F811
     """A social worker who decided in October and is the unit's controller now: the draw leaves
     their decisions out when they are named, and they are never assigned one of them."""
     former_decider = _to_controller(org.social_worker)
@@ -238,7 +215,7 @@ def test_the_same_person_in_two_roles_never_reviews_their_own_decision(org, octo
     assert not theirs.__class__.objects.filter(pk=theirs.pk, reviewed_at__isnull=False).exists()
 
 
-def test_another_units_controller_sees_nothing(client, org, october):
+def test_another_units_controller_sees_nothing(client, org, october):  # noqa: F811
     draw = services.draw_sample(org.controller, org.unit, OCTOBER, seed=5, size=2)
     other = UserFactory(username="controller2", role=Role.CONTROLLER, unit=UnitFactory())
     client.force_login(other)
