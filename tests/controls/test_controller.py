@@ -20,7 +20,6 @@ from bistand.controls.sample_models import (
     SampleDraw,
 )
 from bistand.core.errors import DomainError, PermissionRefused
-from bistand.organisation import second_factor
 from bistand.organisation.models import Role
 from bistand.payments import services as payment_services
 from bistand.payments.models import PaymentMethod
@@ -162,10 +161,6 @@ def test_the_controller_handles_no_case_decides_attests_or_pays(client, org, wor
     assert response.status_code in (403, 404)
     order.refresh_from_db()
     assert order.status == "registered"
-
-
-def test_a_controller_needs_the_second_factor(org):
-    assert second_factor.required_for(org.controller)
 
 
 # --- the same person in two roles ------------------------------------------------------------
