@@ -247,7 +247,7 @@ AXES_ENABLE_ADMIN = False
 
 # Second factor (django-otp, TOTP with static backup codes) for local logins of these roles and
 # of superusers; SSO logins are exempt (the municipality's identity provider does MFA).
-SECOND_FACTOR_ROLES = ["section_head", "unit_head", "finance", "system_admin"]
+SECOND_FACTOR_ROLES = ["section_head", "unit_head", "finance", "system_admin", "controller"]
 OTP_TOTP_ISSUER = os.environ.get("BISTAND_TOTP_ISSUER", "Bistånd")
 # Backup codes handed out at enrolment and by an administrator's reset.
 SECOND_FACTOR_BACKUP_CODES = 10

@@ -45,6 +45,7 @@ class Org:
         self.fraud = UserFactory(username="fut", role=Role.FRAUD_INVESTIGATOR, unit=u)
         self.finance = UserFactory(username="finance", role=Role.FINANCE, unit=u)
         self.sysadmin = UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN, unit=u)
+        self.controller = UserFactory(username="controller", role=Role.CONTROLLER, unit=u)
 
 
 @pytest.fixture

@@ -130,6 +130,7 @@ class ControlRunViewSet(viewsets.ViewSet):
 
     @extend_schema(summary="Control runs, newest first", responses=ControlRunSerializer(many=True))
     def list(self, request: Request) -> Response:
+        fut.require_fut(request.user)  # the controller reads the runs on the FUT-kö page only
         runs = fut.runs_for(request.user)[:LIST_LIMIT]
         return Response(ControlRunSerializer(runs, many=True).data)
 

@@ -26,13 +26,14 @@ class ControlsConfig(AppConfig):
         """Monthly sample review (stickprov) and the review queue: pages and the job."""
         from bistand.core.navigation import register_nav
         from bistand.jobs.registry import register_job
-        from bistand.organisation.models import Role
 
         from .permissions import CAPABILITIES
         from .sample_jobs import SAMPLE_DRAW_JOB
 
-        register_nav("Stickprov", "controls:samples", {Role.UNIT_HEAD}, order=60)
-        register_nav("Granskningskö", "controls:review_queue", {Role.UNIT_HEAD}, order=61)
+        register_nav("Stickprov", "controls:samples", CAPABILITIES["draw_sample"], order=60)
+        register_nav(
+            "Granskningskö", "controls:review_queue", CAPABILITIES["review_queue"], order=61
+        )
         register_nav("Mina granskningar", "controls:my_reviews", CAPABILITIES["review_sample"],
                      order=62)  # fmt: skip
         register_job(SAMPLE_DRAW_JOB)
@@ -116,9 +117,10 @@ class ControlsConfig(AppConfig):
         from bistand.organisation.models import Role
 
         from .jobs import CONTROL_RUN_JOB
+        from .permissions import CAPABILITIES
 
         register_job(CONTROL_RUN_JOB)
-        register_nav("FUT-kö", "controls:fut_queue", {Role.FRAUD_INVESTIGATOR}, order=45)
+        register_nav("FUT-kö", "controls:fut_queue", CAPABILITIES["read_flag_list"], order=45)
         register_nav(
             "FUT-utredningar",
             "controls:fut_investigations",

@@ -31,6 +31,7 @@ from .models import (
     InvestigationStatus,
     RunTrigger,
 )
+from .permissions import can
 
 FLAG_NOT_FOUND = "Flaggan finns inte eller så saknar du behörighet."
 INVESTIGATION_NOT_FOUND = "Utredningen finns inte eller så saknar du behörighet."
@@ -81,9 +82,25 @@ def _text(value, label: str, *, required: bool = True, limit: int = TEXT_LIMIT) 
 # --- Reads (each logged) -------------------------------------------------------------------
 
 
+def may_read_flag_list(user) -> bool:
+    """Fraud investigators, and the controller, who reads the list only (no evidence, no
+    acts, no investigations)."""
+    return _active(user) and can(user, "read_flag_list")
+
+
+def require_flag_list_reader(user) -> None:
+    if not may_read_flag_list(user):
+        raise PermissionRefused(
+            "fut_only",
+            "Endast FUT-handläggare och internkontrollanter har tillgång till listan över "
+            "kontrollkörningarnas flaggor.",
+        )
+
+
 def flags_for(user, *, status: str | None = FlagStatus.OPEN, rule: str | None = None):
-    """The unit's FUT queue (logged as one search row with what was asked)."""
-    require_fut(user)
+    """The unit's FUT queue (logged as one search row with what was asked). The controller
+    reads it too; every act and each flag's evidence stay with the fraud investigators."""
+    require_flag_list_reader(user)
     flags = ControlFlag.objects.filter(unit_id=user.unit_id).select_related("first_run")
     if status:
         flags = flags.filter(status=status)
@@ -119,7 +136,7 @@ def open_flag(user, flag_id, *, what: str = "flag") -> ControlFlag:
 
 def runs_for(user) -> QuerySet[ControlRun]:
     """The runs over the user's unit (another unit's runs are not there to be seen)."""
-    require_fut(user)
+    require_flag_list_reader(user)
     return ControlRun.objects.filter(unit_id=user.unit_id).select_related("started_by")
 
 

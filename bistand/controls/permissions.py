@@ -9,11 +9,16 @@ HANDLERS = {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEA
 CAPABILITIES: dict[str, set[str]] = {
     "check": set(HANDLERS),
     "configure_checks": {R.UNIT_HEAD, R.SYSTEM_ADMIN},
-    # Sample review (stickprov) and the review queue. The project has no separate controller
-    # role: the unit head draws, assigns, follows up and signs off (add one here if needed).
-    "draw_sample": {R.UNIT_HEAD},
-    "review_sample": set(HANDLERS),
-    "review_queue": {R.UNIT_HEAD},
+    # Sample review (stickprov) and the review queue: the unit head or the unit's controller
+    # (internkontrollant) draws, assigns, follows up and signs off; a controller also reviews
+    # drawn decisions (never their own: a controller decides nothing, and the services refuse
+    # the decider by person, whatever role they hold now).
+    "draw_sample": {R.UNIT_HEAD, R.CONTROLLER},
+    "review_sample": {*HANDLERS, R.CONTROLLER},
+    "review_queue": {R.UNIT_HEAD, R.CONTROLLER},
+    # The control runs' flags as a list (no evidence, no acts): fraud investigators work the
+    # queue; the controller follows it (docs/controls.md, "The controller").
+    "read_flag_list": {R.FRAUD_INVESTIGATOR, R.CONTROLLER},
 }
 CAPABILITY_LABELS = {
     "check": "göra eller bedöma kontroller",
@@ -21,6 +26,7 @@ CAPABILITY_LABELS = {
     "draw_sample": "dra eller följa upp stickprov",
     "review_sample": "granska beslut i stickprov",
     "review_queue": "granska och signera i granskningskön",
+    "read_flag_list": "läsa kontrollkörningarnas flaggor",
 }
 
 

@@ -81,6 +81,8 @@ def queue_view(request):
             "rules": ControlRule.choices,
             "runs": fut.runs_for(request.user)[:10],
             "run_form": RunForm(initial={"run_on": timezone.localdate()}),
+            # The controller reads the list; opening a flag and every act are FUT's.
+            "may_act": fut.is_fut(request.user),
         },
     )
 

@@ -329,6 +329,7 @@ def staffing_for(cases: list[PlannedCase], households: int) -> dict[tuple[str | 
     staffing[(None, Role.FRAUD_INVESTIGATOR)] = max(1, round(households / 750))
     staffing[(None, Role.FINANCE)] = 2
     staffing[(None, Role.SYSTEM_ADMIN)] = 1
+    staffing[(None, Role.CONTROLLER)] = 1
     return staffing
 
 

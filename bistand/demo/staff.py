@@ -38,6 +38,7 @@ USERNAMES = {
     Role.FRAUD_INVESTIGATOR: "fut",
     Role.FINANCE: "ekonom",
     Role.SYSTEM_ADMIN: "admin",
+    Role.CONTROLLER: "internkontrollant",
 }
 TITLES = {
     Role.RECEPTION: "Mottagningssekreterare",
@@ -48,6 +49,7 @@ TITLES = {
     Role.FRAUD_INVESTIGATOR: "FUT-handläggare",
     Role.FINANCE: "Ekonom",
     Role.SYSTEM_ADMIN: "Systemadministratör",
+    Role.CONTROLLER: "Internkontrollant",
 }
 
 
@@ -56,7 +58,8 @@ class Organisation:
     unit: Unit
     sections: dict[str, Section]
     staff: dict[tuple[str | None, str], list[User]]
-    # Pre-enrolled TOTP devices of the chefs, finance and administrators (printed by `demo`).
+    # Pre-enrolled TOTP devices of the chefs, finance, controllers and administrators (printed
+    # by `demo`).
     second_factors: list[dict] = field(default_factory=list)
 
     def of(self, section: str | None, role: str) -> list[User]:
@@ -118,6 +121,7 @@ def create_organisation(
         (None, Role.FRAUD_INVESTIGATOR),
         (None, Role.FINANCE),
         (None, Role.SYSTEM_ADMIN),
+        (None, Role.CONTROLLER),
     ]
     for code, role in slots:
         for _ in range(staffing.get((code, role), 0)):
@@ -167,7 +171,7 @@ def create_organisation(
 
 
 def enrol_second_factors(rng: random.Random, users: list[User]) -> list[dict]:
-    """Chefs, finance and administrators log in locally with a TOTP code: the demo gives each
+    """Chefs, finance, controllers and administrators log in locally with a TOTP code: the demo gives each
     an enrolled authenticator secret and one backup code, printed for testers."""
     enrolled = []
     for user in users:

@@ -14,6 +14,9 @@ class Role(models.TextChoices):
     FRAUD_INVESTIGATOR = "fraud_investigator", _("FUT-handläggare")
     FINANCE = "finance", _("Ekonom/utbetalare")
     SYSTEM_ADMIN = "system_admin", _("Systemadministratör")
+    # Internal control (egenkontroll): the sample review, the review queue, the control runs'
+    # flags. Decides, attests and pays nothing and handles no case (docs/controls.md).
+    CONTROLLER = "controller", _("Internkontrollant")
 
 
 CASE_HANDLER_ROLES = (Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR)

@@ -54,6 +54,7 @@ def test_every_role_has_a_demo_user_with_the_demo_password(demo_output):
         "fut",
         "ekonom",
         "admin",
+        "internkontrollant",
     ):
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
     admin = User.objects.get(username="admin")
@@ -61,7 +62,9 @@ def test_every_role_has_a_demo_user_with_the_demo_password(demo_output):
     assert User.objects.values("password").distinct().count() == 1
 
 
-def test_chefs_finance_and_admin_have_a_printed_totp_secret_and_backup_code(demo_output):
+def test_chefs_finance_controller_and_admin_have_a_printed_totp_secret_and_backup_code(
+    demo_output,
+):
     """`make run` stays usable: the printed secret gives the codes the login asks for."""
     from base64 import b32decode
 
@@ -70,7 +73,7 @@ def test_chefs_finance_and_admin_have_a_printed_totp_secret_and_backup_code(demo
     from bistand.organisation import second_factor
     from tests.organisation.otp import totp_code
 
-    for username in ("sektionschef", "enhetschef", "ekonom", "admin"):
+    for username in ("sektionschef", "enhetschef", "ekonom", "admin", "internkontrollant"):
         user = User.objects.get(username=username)
         device = TOTPDevice.objects.get(user=user, confirmed=True)
         secret = second_factor.secret_base32(device)

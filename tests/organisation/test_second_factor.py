@@ -39,8 +39,10 @@ def failed_rows():
     ]
 
 
-@pytest.mark.parametrize("role_attr", ["intake_head", "unit_head", "finance", "sysadmin"])
-def test_chefs_finance_and_admins_need_a_second_factor(org, role_attr):
+@pytest.mark.parametrize(
+    "role_attr", ["intake_head", "unit_head", "finance", "sysadmin", "controller"]
+)
+def test_chefs_finance_controllers_and_admins_need_a_second_factor(org, role_attr):
     assert second_factor.required_for(getattr(org, role_attr))
 
 

@@ -29,8 +29,9 @@ class Rule:
     own: str
     other: str | None = None
     # For a form's target: the columns whose work is the whole unit's, not a section's (the
-    # fraud investigators' FUT queue). Only they may act on section B's object; everyone else,
-    # the unit head included, is refused. Empty: the unit head alone acts on both sections.
+    # fraud investigators' FUT queue; the unit head and the controller's internal control).
+    # Only they may act on section B's object; everyone else, the unit head included unless
+    # named, is refused. Empty: the unit head alone acts on both sections.
     unit_wide: tuple[str, ...] = ()
 
     def expected(self, section: str) -> dict[str, str]:
@@ -41,62 +42,76 @@ class Rule:
 
 
 # Columns:       anonymous, reception, social worker, benefit administrator, section head,
-#                unit head, fraud investigator (FUT), finance, system administrator.
+#                unit head, fraud investigator (FUT), finance, system administrator,
+#                controller (internkontrollant: internal control, no case access).
 # a form's target: GET is refused as a method, anonymous is sent to log in
-POST_ONLY_PAGE = "L 405 405 405 405 405 405 405 405"
+POST_ONLY_PAGE = "L 405 405 405 405 405 405 405 405 405"
 # an API action: POST only
-POST_ONLY_API = "403 405 405 405 405 405 405 405 405"
+POST_ONLY_API = "403 405 405 405 405 405 405 405 405 405"
 # the case's section and the unit head; others as if it did not exist
-CASE_API = "403 200 200 200 200 200 404 404 404"
+CASE_API = "403 200 200 200 200 200 404 404 404 404"
 # another section's case: only the unit head over both
-CASE_API_OTHER = "403 404 404 404 404 200 404 404 404"
+CASE_API_OTHER = "403 404 404 404 404 200 404 404 404 404"
 # a record of a case (decision, calculation, appeal): 404 outside
-CASE_RECORD = "L 200 200 200 200 200 404 404 404"
-CASE_RECORD_OTHER = "L 404 404 404 404 200 404 404 404"
+CASE_RECORD = "L 200 200 200 200 200 404 404 404 404"
+CASE_RECORD_OTHER = "L 404 404 404 404 200 404 404 404 404"
 # the case's pages: 403 is the refusal page offering emergency access (nödåtkomst) to the
 # roles that may take it; finance and the system administrator, who may not, get a 404 as for
 # a missing case
-CASE_PAGE = "L 200 200 200 200 200 403 404 404"
-CASE_PAGE_OTHER = "L 403 403 403 403 200 403 404 404"
+CASE_PAGE = "L 200 200 200 200 200 403 404 404 404"
+CASE_PAGE_OTHER = "L 403 403 403 403 200 403 404 404 404"
 # the case's social worker and the heads write the investigation and the plan's assessments
-CASE_WRITERS = "L 403 200 403 200 200 403 404 404"
+CASE_WRITERS = "L 403 200 403 200 200 403 404 404 404"
 # pages of every case role (no object: lists, registration)
-CASE_ROLES = "L 200 200 200 200 200 403 403 403"
+CASE_ROLES = "L 200 200 200 200 200 403 403 403 403"
 # capabilities of one role (organisation/permissions.py and each app's permissions.py)
-UNIT_HEAD_ONLY = "L 403 403 403 403 200 403 403 403"
+UNIT_HEAD_ONLY = "L 403 403 403 403 200 403 403 403 403"
 # section and unit heads
-HEADS = "L 403 403 403 200 200 403 403 403"
-HEADS_API = "403 403 403 403 200 200 403 403 403"
+HEADS = "L 403 403 403 200 200 403 403 403 403"
+HEADS_API = "403 403 403 403 200 200 403 403 403 403"
 # lists filtered to what each user may open
-ANY_STAFF_API = "403 200 200 200 200 200 200 200 200"
-ANY_STAFF = "L 200 200 200 200 200 200 200 200"
+ANY_STAFF_API = "403 200 200 200 200 200 200 200 200 200"
+ANY_STAFF = "L 200 200 200 200 200 200 200 200 200"
 # needs query parameters (answered 400 without)
-NEEDS_QUERY_API = "403 400 400 400 400 400 400 400 400"
-SYSADMIN_ONLY = "L 403 403 403 403 403 403 403 200"
-FINANCE_ONLY_API = "403 403 403 403 403 403 403 200 403"
+NEEDS_QUERY_API = "403 400 400 400 400 400 400 400 400 400"
+SYSADMIN_ONLY = "L 403 403 403 403 403 403 403 200 403"
+FINANCE_ONLY_API = "403 403 403 403 403 403 403 200 403 403"
 # the unit's FUT queue and control runs: fraud investigators only (docs/controls.md, "The FUT
 # queue and investigations"); a flag of either section of the unit is theirs
-FUT_ONLY = "L 403 403 403 403 403 200 403 403"
-FUT_ONLY_API = "403 403 403 403 403 403 200 403 403"
+FUT_ONLY = "L 403 403 403 403 403 200 403 403 403"
+FUT_ONLY_API = "403 403 403 403 403 403 200 403 403 403"
 FUT_ACT = Rule(POST_ONLY_PAGE, POST_ONLY_PAGE, unit_wide=(Role.FRAUD_INVESTIGATOR.value,))
 FUT_ACT_API = Rule(POST_ONLY_API, POST_ONLY_API, unit_wide=(Role.FRAUD_INVESTIGATOR.value,))
 # investigations: fraud investigators and the unit head read them on the pages; the API is
 # fraud investigators only
-FUT_INVESTIGATIONS = "L 403 403 403 403 200 200 403 403"
-UNIT_HEAD_ONLY_API = "403 403 403 403 403 200 403 403 403"
+FUT_INVESTIGATIONS = "L 403 403 403 403 200 200 403 403 403"
 # legal figures: section and unit heads read them, the system administrator keeps them
-LEGAL_FIGURES_API = "403 403 403 403 200 200 403 403 200"
-# a sample item: its assigned reviewer (section A's: the benefit administrator) and the unit
-# head; anyone else as if it did not exist (docs/controls.md, "Who may do what")
-SAMPLE_ITEM = "L 404 404 200 404 200 404 404 404"
-SAMPLE_ITEM_OTHER = "L 404 404 404 404 200 404 404 404"
-SAMPLE_ITEM_API = "403 404 404 200 404 200 404 404 404"
-SAMPLE_ITEM_API_OTHER = "403 404 404 404 404 200 404 404 404"
+LEGAL_FIGURES_API = "403 403 403 403 200 200 403 403 200 403"
+# a sample item: its assigned reviewer (section A's: the benefit administrator), the unit
+# head and the controller; anyone else as if it did not exist (docs/controls.md, "Who may do
+# what")
+SAMPLE_ITEM = "L 404 404 200 404 200 404 404 404 200"
+SAMPLE_ITEM_OTHER = "L 404 404 404 404 200 404 404 404 200"
+SAMPLE_ITEM_API = "403 404 404 200 404 200 404 404 404 200"
+SAMPLE_ITEM_API_OTHER = "403 404 404 404 404 200 404 404 404 200"
+# internal control: the sample draws, the review queue, the yearly report (draw_sample,
+# review_queue in controls/permissions.py): the unit head and the controller
+INTERNAL_CONTROL = "L 403 403 403 403 200 403 403 403 200"
+INTERNAL_CONTROL_API = "403 403 403 403 403 200 403 403 403 200"
+# a form's target acted on by the unit head or the controller for the whole unit
+INTERNAL_CONTROL_ACT = Rule(
+    POST_ONLY_PAGE, POST_ONLY_PAGE, unit_wide=(Role.UNIT_HEAD.value, Role.CONTROLLER.value)
+)
+INTERNAL_CONTROL_ACT_API = Rule(
+    POST_ONLY_API, POST_ONLY_API, unit_wide=(Role.UNIT_HEAD.value, Role.CONTROLLER.value)
+)
+# the control runs' flags as a list: fraud investigators, and the controller reading only
+FLAG_LIST = "L 403 403 403 403 403 200 403 403 200"
 
 RULES: dict[str, Rule] = {
     "access_log": Rule(UNIT_HEAD_ONLY),
     "access_review": Rule(UNIT_HEAD_ONLY, UNIT_HEAD_ONLY),
-    "access_review_latest": Rule("L 403 403 403 403 302 403 403 403"),
+    "access_review_latest": Rule("L 403 403 403 403 302 403 403 403 403"),
     "accounting-export-list": Rule(NEEDS_QUERY_API),
     "add_journal": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "add_review_note": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
@@ -143,9 +158,9 @@ RULES: dict[str, Rule] = {
     "control-run-detail": Rule(FUT_ONLY_API),
     "control-run-list": Rule(FUT_ONLY_API),
     "controls:action": Rule(
-        "L 404 404 404 200 404 404 404 404", "L 404 404 404 404 404 404 404 404"
+        "L 404 404 404 200 404 404 404 404 404", "L 404 404 404 404 404 404 404 404 404"
     ),
-    "controls:add_action": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:add_action": INTERNAL_CONTROL_ACT,
     "controls:assess": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:backlog": Rule(HEADS),
     "controls:backlog_settings": Rule(POST_ONLY_PAGE),
@@ -161,7 +176,7 @@ RULES: dict[str, Rule] = {
     "controls:fut_investigations": Rule(FUT_INVESTIGATIONS),
     "controls:fut_note": FUT_ACT,
     "controls:fut_outcome": FUT_ACT,
-    "controls:fut_queue": Rule(FUT_ONLY),
+    "controls:fut_queue": Rule(FLAG_LIST),
     "controls:fut_report": FUT_ACT,
     "controls:fut_run": Rule(POST_ONLY_PAGE),
     "controls:incorrect_payment": Rule(CASE_PAGE, CASE_PAGE_OTHER),
@@ -171,17 +186,17 @@ RULES: dict[str, Rule] = {
     "controls:register_incorrect_payment": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:repayment": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "controls:request": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
-    "controls:requirements": Rule("L 403 403 403 403 200 403 403 200"),
+    "controls:requirements": Rule("L 403 403 403 403 200 403 403 200 403"),
     "controls:review": Rule(SAMPLE_ITEM, SAMPLE_ITEM_OTHER),
-    "controls:review_queue": Rule(UNIT_HEAD_ONLY),
-    "controls:sample": Rule(UNIT_HEAD_ONLY),
-    "controls:sample_assign": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    "controls:review_queue": Rule(INTERNAL_CONTROL),
+    "controls:sample": Rule(INTERNAL_CONTROL),
+    "controls:sample_assign": INTERNAL_CONTROL_ACT,
     "controls:sample_redraw": Rule(POST_ONLY_PAGE),
-    "controls:sample_report": Rule(UNIT_HEAD_ONLY),
-    "controls:sample_report_pdf": Rule(UNIT_HEAD_ONLY),
+    "controls:sample_report": Rule(INTERNAL_CONTROL),
+    "controls:sample_report_pdf": Rule(INTERNAL_CONTROL),
     "controls:sample_checklist": Rule(POST_ONLY_PAGE),
     "controls:sample_size": Rule(POST_ONLY_PAGE),
-    "controls:samples": Rule(UNIT_HEAD_ONLY),
+    "controls:samples": Rule(INTERNAL_CONTROL),
     "controls:write_off": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "corrective-action-close": Rule(POST_ONLY_API, POST_ONLY_API),
     "corrective-action-list": Rule(ANY_STAFF_API),
@@ -199,28 +214,28 @@ RULES: dict[str, Rule] = {
     "decisions:appeal_forward": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:appeal_reconsider": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:appeal_withdraw": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
-    "decisions:batch": Rule("L 403 403 200 200 200 403 403 403"),
+    "decisions:batch": Rule("L 403 403 200 200 200 403 403 403 403"),
     "decisions:calculation": Rule(CASE_RECORD, CASE_RECORD_OTHER),
     "decisions:calculation_copy": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:calculation_create": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:calculation_row": Rule(CASE_RECORD, CASE_RECORD_OTHER),
     "decisions:decide": Rule(
-        "L 403 200 200 200 200 403 403 403", "L 403 404 404 404 200 403 403 403"
+        "L 403 200 200 200 200 403 403 403 403", "L 403 404 404 404 200 403 403 403 403"
     ),
     "decisions:decide_draft": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:decision": Rule(CASE_RECORD, CASE_RECORD_OTHER),
-    "decisions:guidelines": Rule("L 403 403 403 403 200 403 403 200"),
+    "decisions:guidelines": Rule("L 403 403 403 403 200 403 403 200 403"),
     "decisions:letter": Rule(CASE_RECORD, CASE_RECORD_OTHER),
     "decisions:mark_sent": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:overview": Rule(HEADS),
     "decisions:refer_prepared": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:register_appeal": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:replace": Rule(
-        "L 403 200 200 200 200 403 403 403", "L 403 404 404 404 200 403 403 403"
+        "L 403 200 200 200 200 403 403 403 403", "L 403 404 404 404 200 403 403 403 403"
     ),
     "decisions:return_referral": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "decisions:review": Rule(
-        "L 403 403 403 302 302 403 403 403", "L 403 403 403 302 302 403 403 403"
+        "L 403 403 403 302 302 403 403 403 403", "L 403 403 403 302 302 403 403 403 403"
     ),
     "decisions:settings": Rule(SYSADMIN_ONLY),
     "download_document": Rule(CASE_PAGE, CASE_PAGE_OTHER),
@@ -236,7 +251,7 @@ RULES: dict[str, Rule] = {
     "home": Rule(ANY_STAFF),
     "household-detail": Rule(CASE_API, CASE_API_OTHER),
     "household-registration-list": Rule(POST_ONLY_API),
-    "household_application": Rule(CASE_ROLES, "L 404 404 404 404 200 403 403 403"),
+    "household_application": Rule(CASE_ROLES, "L 404 404 404 404 200 403 403 403 403"),
     "inbox": Rule(CASE_ROLES),
     "incorrect-payment-detail": Rule(CASE_API, CASE_API_OTHER),
     "incorrect-payment-list": Rule(NEEDS_QUERY_API),
@@ -250,82 +265,82 @@ RULES: dict[str, Rule] = {
     "journal-entry-correct": Rule(POST_ONLY_API, POST_ONLY_API),
     "journal-entry-detail": Rule(CASE_API, CASE_API_OTHER),
     "journal-entry-sign": Rule(POST_ONLY_API, POST_ONLY_API),
-    "legal-parameter-list": Rule("403 403 403 403 200 200 403 403 200"),
+    "legal-parameter-list": Rule("403 403 403 403 200 200 403 403 200 403"),
     "legal-parameter-verify": Rule(POST_ONLY_API),
     "legal-period-detail": Rule(LEGAL_FIGURES_API),
     "legal-period-list": Rule(LEGAL_FIGURES_API),
     "legal-period-verify": Rule(POST_ONLY_API),
     "legal-period-withdraw": Rule(POST_ONLY_API),
-    "login": Rule("200 302 302 302 302 302 302 302 302"),
-    "logout": Rule("405 405 405 405 405 405 405 405 405"),
+    "login": Rule("200 302 302 302 302 302 302 302 302 302"),
+    "logout": Rule("405 405 405 405 405 405 405 405 405 405"),
     "mark_protected": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "member_row": Rule(ANY_STAFF),
-    "norm-table-comparison": Rule("403 403 403 403 200 200 403 403 200"),
-    "norm-table-detail": Rule("403 403 403 403 200 200 403 403 200"),
+    "norm-table-comparison": Rule("403 403 403 403 200 200 403 403 200 403"),
+    "norm-table-detail": Rule("403 403 403 403 200 200 403 403 200 403"),
     "norm-table-import-": Rule(POST_ONLY_API),
-    "norm-table-list": Rule("403 403 403 403 200 200 403 403 200"),
+    "norm-table-list": Rule("403 403 403 403 200 200 403 403 200 403"),
     "norm-table-verify": Rule(POST_ONLY_API),
     "norm-table-withdraw": Rule(POST_ONLY_API),
     "norms:import": Rule(POST_ONLY_PAGE),
-    "norms:norm_detail": Rule("L 403 403 403 200 200 403 403 200"),
+    "norms:norm_detail": Rule("L 403 403 403 200 200 403 403 200 403"),
     "norms:norm_entry": Rule(SYSADMIN_ONLY),
-    "norms:overview": Rule("L 403 403 403 200 200 403 403 200"),
+    "norms:overview": Rule("L 403 403 403 200 200 403 403 200 403"),
     "norms:parameter_entry": Rule(POST_ONLY_PAGE),
     "norms:period_entry": Rule(POST_ONLY_PAGE),
     "norms:verify": Rule(POST_ONLY_PAGE),
     "norms:withdraw": Rule(POST_ONLY_PAGE),
-    "oidc_authentication_callback": Rule("404 404 404 404 404 404 404 404 404"),
-    "oidc_authentication_init": Rule("404 404 404 404 404 404 404 404 404"),
+    "oidc_authentication_callback": Rule("404 404 404 404 404 404 404 404 404 404"),
+    "oidc_authentication_init": Rule("404 404 404 404 404 404 404 404 404 404"),
     "payee-account-number": Rule(FINANCE_ONLY_API, FINANCE_ONLY_API),
     "payee-change-account": Rule(POST_ONLY_API, POST_ONLY_API),
     "payee-detail": Rule(
-        "403 403 200 200 200 200 403 200 403", "403 403 404 404 404 200 403 200 403"
+        "403 403 200 200 200 200 403 200 403 403", "403 403 404 404 404 200 403 200 403 403"
     ),
     "payee-history": Rule(
-        "403 403 200 200 200 200 403 200 403", "403 403 404 404 404 200 403 200 403"
+        "403 403 200 200 200 200 403 200 403 403", "403 403 404 404 404 200 403 200 403 403"
     ),
-    "payee-list": Rule("403 403 200 200 200 200 403 200 403"),
+    "payee-list": Rule("403 403 200 200 200 200 403 200 403 403"),
     "payment-order-approve-exception": Rule(POST_ONLY_API),
     "payment-order-attest": Rule(POST_ONLY_API),
     "payment-order-cancel": Rule(POST_ONLY_API),
-    "payment-order-detail": Rule("403 404 200 200 200 200 404 200 404"),
+    "payment-order-detail": Rule("403 404 200 200 200 200 404 200 404 404"),
     "payment-order-list": Rule(ANY_STAFF_API),
     "payment-order-record-paid": Rule(POST_ONLY_API),
     "payment-order-reissue": Rule(POST_ONLY_API),
     "payment-run-cancel": Rule(POST_ONLY_API),
-    "payment-run-detail": Rule("403 403 403 403 403 200 403 200 403"),
+    "payment-run-detail": Rule("403 403 403 403 403 200 403 200 403 403"),
     "payment-run-file": Rule(FINANCE_ONLY_API),
-    "payment-run-list": Rule("403 403 403 403 403 200 403 200 403"),
+    "payment-run-list": Rule("403 403 403 403 403 200 403 200 403 403"),
     "payment-run-send": Rule(POST_ONLY_API),
-    "payments:attest_queue": Rule("L 403 200 200 200 200 403 403 403"),
-    "payments:budget": Rule("L 403 403 403 403 200 403 200 403"),
-    "payments:budget_export": Rule("L 400 400 400 400 400 400 400 400"),
+    "payments:attest_queue": Rule("L 403 200 200 200 200 403 403 403 403"),
+    "payments:budget": Rule("L 403 403 403 403 200 403 200 403 403"),
+    "payments:budget_export": Rule("L 400 400 400 400 400 400 400 400 400"),
     "payments:case_export": Rule(CASE_PAGE, CASE_PAGE_OTHER),
-    "payments:index": Rule("L 403 302 302 302 302 403 302 403"),
-    "payments:order": Rule("L 404 200 200 200 200 404 200 404"),
+    "payments:index": Rule("L 403 302 302 302 302 403 302 403 403"),
+    "payments:order": Rule("L 404 200 200 200 200 404 200 404 404"),
     "payments:order_attest": Rule(POST_ONLY_PAGE),
     "payments:order_cancel": Rule(POST_ONLY_PAGE),
     "payments:order_exception": Rule(POST_ONLY_PAGE),
     "payments:order_new": Rule(
-        "L 403 200 200 200 200 403 404 403", "L 403 403 403 403 200 403 404 403"
+        "L 403 200 200 200 200 403 404 403 403", "L 403 403 403 403 200 403 404 403 403"
     ),
     "payments:order_paid": Rule(POST_ONLY_PAGE),
     "payments:order_reissue": Rule(POST_ONLY_PAGE),
     "payments:payee": Rule(
-        "L 403 200 200 200 200 403 200 403", "L 403 404 404 404 200 403 200 403"
+        "L 403 200 200 200 200 403 200 403 403", "L 403 404 404 404 200 403 200 403 403"
     ),
-    "payments:payees": Rule("L 403 200 200 200 200 403 200 403"),
-    "payments:queue": Rule("L 403 403 403 403 200 403 200 403"),
-    "payments:reconcile": Rule("L 403 403 403 403 403 403 200 403"),
-    "payments:requisition": Rule("L 404 200 200 200 200 404 200 404"),
-    "payments:run": Rule("L 403 403 403 403 200 403 200 403"),
+    "payments:payees": Rule("L 403 200 200 200 200 403 200 403 403"),
+    "payments:queue": Rule("L 403 403 403 403 200 403 200 403 403"),
+    "payments:reconcile": Rule("L 403 403 403 403 403 403 200 403 403"),
+    "payments:requisition": Rule("L 404 200 200 200 200 404 200 404 404"),
+    "payments:run": Rule("L 403 403 403 403 200 403 200 403 403"),
     "payments:run_cancel": Rule(POST_ONLY_PAGE),
-    "payments:run_file": Rule("L 403 403 403 403 403 403 200 403"),
+    "payments:run_file": Rule("L 403 403 403 403 403 403 200 403 403"),
     "payments:run_send": Rule(POST_ONLY_PAGE),
-    "payments:runs": Rule("L 403 403 403 403 200 403 200 403"),
+    "payments:runs": Rule("L 403 403 403 403 200 403 200 403 403"),
     "payments:settings": Rule(UNIT_HEAD_ONLY),
     "person-detail": Rule(CASE_API, CASE_API_OTHER),
-    "person-list": Rule("403 400 400 400 400 400 400 403 403"),
+    "person-list": Rule("403 400 400 400 400 400 400 403 403 403"),
     "reassign": Rule(HEADS, UNIT_HEAD_ONLY),
     "recovery-claim-detail": Rule(CASE_API, CASE_API_OTHER),
     "recovery-claim-list": Rule(NEEDS_QUERY_API),
@@ -339,33 +354,33 @@ RULES: dict[str, Rule] = {
     "register_household": Rule(CASE_ROLES),
     "register_repeat_application": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "remove_protected": Rule(POST_ONLY_PAGE),
-    "review-queue-list": Rule(UNIT_HEAD_ONLY_API),
+    "review-queue-list": Rule(INTERNAL_CONTROL_API),
     "review-queue-sign-off": Rule(POST_ONLY_API),
     "review_emergency": Rule(POST_ONLY_PAGE),
     "revoke_authorisation": Rule(POST_ONLY_PAGE),
-    "sample-draw-detail": Rule(UNIT_HEAD_ONLY_API),
-    "sample-draw-list": Rule(UNIT_HEAD_ONLY_API),
+    "sample-draw-detail": Rule(INTERNAL_CONTROL_API),
+    "sample-draw-list": Rule(INTERNAL_CONTROL_API),
     "sample-draw-redraw": Rule(POST_ONLY_API),
-    "sample-review-assign": Rule(POST_ONLY_API, POST_ONLY_API),
+    "sample-review-assign": INTERNAL_CONTROL_ACT_API,
     "sample-review-detail": Rule(SAMPLE_ITEM_API, SAMPLE_ITEM_API_OTHER),
     "sample-review-list": Rule(ANY_STAFF_API),
     "sample-review-review": Rule(POST_ONLY_API, POST_ONLY_API),
-    "search": Rule("L 200 200 200 200 200 200 403 403"),
-    "second_factor_enrol": Rule("L 302 302 302 302 302 302 302 302"),
-    "second_factor_verify": Rule("L 302 302 302 302 302 302 302 302"),
+    "search": Rule("L 200 200 200 200 200 200 403 403 403"),
+    "second_factor_enrol": Rule("L 302 302 302 302 302 302 302 302 302"),
+    "second_factor_verify": Rule("L 302 302 302 302 302 302 302 302 302"),
     "set_case_type": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
-    "set_language": Rule("302 302 302 302 302 302 302 302 302"),
+    "set_language": Rule("302 302 302 302 302 302 302 302 302 302"),
     "sign_access_review": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "sign_journal": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
-    "staff_list": Rule("L 403 403 403 200 200 403 403 200"),
+    "staff_list": Rule("L 403 403 403 200 200 403 403 200 403"),
     "staff_second_factor": Rule(SYSADMIN_ONLY, SYSADMIN_ONLY),
     "statistics-long-term": Rule(HEADS_API),
     "statistics-month": Rule(HEADS_API),
-    "statistics-national-report": Rule("403 403 403 403 403 200 403 403 403"),
+    "statistics-national-report": Rule("403 403 403 403 403 200 403 403 403 403"),
     "statistics-refresh": Rule(POST_ONLY_API),
     "statistics-year": Rule(HEADS_API),
     "statistics:benchmark": Rule(HEADS),
-    "statistics:benchmark_csv": Rule("L 403 403 403 302 302 403 403 403"),
+    "statistics:benchmark_csv": Rule("L 403 403 403 302 302 403 403 403 403"),
     "statistics:benchmark_template": Rule(HEADS),
     "statistics:dashboard": Rule(HEADS),
     "statistics:dashboard_download": Rule(HEADS, HEADS),
@@ -390,7 +405,7 @@ RULES: dict[str, Rule] = {
     "workplans:record_meeting": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "workplans:refer": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "workplans:resolve_deviation": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
-    "workplans:settings": Rule("L 403 403 403 200 200 403 403 200"),
+    "workplans:settings": Rule("L 403 403 403 200 200 403 403 200 403"),
     "workplans:start_intervention": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "workplans:version": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "workplans:version_pdf": Rule(CASE_PAGE, CASE_PAGE_OTHER),

@@ -121,6 +121,7 @@ class MatrixWorld(World):
             Role.FRAUD_INVESTIGATOR.value: org.fraud,
             Role.FINANCE.value: org.finance,
             Role.SYSTEM_ADMIN.value: org.sysadmin,  # not a superuser
+            Role.CONTROLLER.value: org.controller,  # internal control, no section
         }
         assert not any(user.is_superuser or user.is_staff for user in self.staff.values())
         self.norm_table = NormTableVersion.objects.order_by("pk").first()
