@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Case as DbCase
 from django.db.models import DateField, F, QuerySet, When
 from django.db.models.functions import Cast, Coalesce, TruncDate
-from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
