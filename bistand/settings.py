@@ -168,10 +168,9 @@ TEMPLATES = [
     },
 ]
 
-# Form widgets are rendered with Django's Jinja2 form templates: the same markup as the
-# Django-template ones at about a third of the CPU (the case page renders some 35 widgets on
-# every view; issue #15, docs/PERFORMANCE.md). Page templates stay Django templates.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Form widgets are rendered with Django's Jinja2 form templates (the admin's own widget
+# templates with Django's): bistand.core.renderers. Page templates stay Django templates.
+FORM_RENDERER = "bistand.core.renderers.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
