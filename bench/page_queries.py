@@ -134,6 +134,8 @@ def _pages(users: dict) -> list[tuple[str, str, str]]:
         ),
         ("socialsekreterare", "Lista: Sök person sida 2", reverse("search") + "?q=an&page=2"),
         ("socialsekreterare", "Lista: htmx Inkorg", reverse("inbox") + "?kind=repeat&htmx=1"),
+        ("ekonom", "Mottagarregister", reverse("payments:payees")),
+        ("ekonom", "Lista: Mottagarregister sök", reverse("payments:payees") + "?q=ab&sort=-name"),
     ]
     pages.extend(lists)
     for username in ("ekonom",):
