@@ -141,3 +141,23 @@ def test_work_list_works_without_javascript(live_server):
         assert count_line(tab) == "Visar 26–27 av 27"
         context.close()
         browser.close()
+
+
+def test_payee_register_fits_a_phone(page, live_server):  # noqa: F811
+    from bistand.payments import services as payment_services
+
+    org = Org()
+    payment_services.register_organisation_payee(
+        org.finance,
+        name="Fastighetsaktiebolaget Hyresvärden i Exempelby med ett långt namn",
+        organisation_number="556036-0793",
+        account_kind="bankgiro",
+        number="5402-9681",
+    )
+    base = live_server.url
+    login(page, base, "finance")
+    page.set_viewport_size(NARROW)
+    page.goto(f"{base}/utbetalning/mottagare/?kind=organisation")
+    assert page.locator("[data-testid=payees] tbody tr").count() == 1
+    assert_fits_narrow(page, "payee register")
+    shot(page, "worklist-05-payees-390px")

@@ -271,3 +271,14 @@ def test_filtered_sorted_lists_cost_the_same_for_3_and_30_rows(client, org, user
     large, page = page_queries(client, address)
     assert_flat(small, large)
     assert "Visar 1–25 av 30" in page
+
+
+def test_htmx_inbox_results_update_the_heading_out_of_band(client, org):
+    new_case(org)
+    client.force_login(org.other_social_worker)
+    partial = client.get(
+        reverse("inbox"), {"section": org.intake.pk}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<h1 id="list-title" hx-swap-oob="true">Inkorg: Mottagning</h1>' in partial
+    full = client.get(reverse("inbox"), {"section": org.intake.pk}).content.decode()
+    assert "hx-swap-oob" not in full  # on the whole page the heading is in place
