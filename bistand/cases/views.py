@@ -109,6 +109,7 @@ def inbox(request):
             "default_section": default_section,
             "staff": staff_choices(request.user.unit_id),
         },
+        defaults={"section": str(default_section or "")},  # shown as chosen in the form
     )
     section_id = int(page.active_filters.get("section") or default_section or 0)
     section = next((s for s in sections if s.pk == section_id), None)

@@ -216,11 +216,12 @@ def work_list(
     offset = (number - 1) * per_page
     rows = list(rows_qs[offset : offset + per_page]) if count else []  # one query
 
-    params = {name: str(data[name]) for name in form.fields if data.get(name) not in (None, "")}
-    # A parameter the URL gives empty ("all") is kept, so that a default does not come back.
-    for name in defaults or {}:
-        if name in request.GET and request.GET.get(name) == "":
-            params[name] = ""
+    # The address names what the user chose; the defaults stay implicit (one address per view).
+    params = {
+        name: str(request.GET[name])
+        for name in form.fields
+        if request.GET.get(name) not in (None, "")
+    }
     if sort != default_sort:
         params[SORT_PARAM] = sort
     if number > 1:

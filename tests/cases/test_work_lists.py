@@ -282,3 +282,12 @@ def test_htmx_inbox_results_update_the_heading_out_of_band(client, org):
     assert '<h1 id="list-title" hx-swap-oob="true">Inkorg: Mottagning</h1>' in partial
     full = client.get(reverse("inbox"), {"section": org.intake.pk}).content.decode()
     assert "hx-swap-oob" not in full  # on the whole page the heading is in place
+
+
+def test_inbox_form_shows_the_section_listed(client, org):
+    client.force_login(org.social_worker)  # Mottagning; Arbetsmarknad comes first by name
+    body = text(client.get(reverse("inbox")))
+    assert f'<option value="{org.intake.pk}" selected>Mottagning</option>' in body
+    assert "Inkorg: Mottagning" in body
+    other = text(client.get(reverse("inbox"), {"section": org.labour.pk}))
+    assert f'<option value="{org.labour.pk}" selected>Arbetsmarknad</option>' in other
