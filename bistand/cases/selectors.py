@@ -221,7 +221,12 @@ def case_search_q(text: str, case_path: str = "") -> Q:
     text = text.strip()
     reference = text.split("-")
     if len(reference) == 2 and all(part.isdigit() for part in reference) and len(reference[0]) == 4:
-        return Q(**{f"{case_path}pk": int(reference[1])})
+        return Q(
+            **{
+                f"{case_path}pk": int(reference[1]),
+                f"{case_path}opened_on__year": int(reference[0]),
+            }
+        )
     members = _current_memberships(f"{case_path}household_id", dt.date.today())
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= 6:

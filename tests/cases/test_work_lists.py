@@ -291,3 +291,11 @@ def test_inbox_form_shows_the_section_listed(client, org):
     assert "Inkorg: Mottagning" in body
     other = text(client.get(reverse("inbox"), {"section": org.labour.pk}))
     assert f'<option value="{org.labour.pk}" selected>Arbetsmarknad</option>' in other
+
+
+def test_a_case_number_with_another_year_finds_nothing(client, org):
+    case = new_case(org, handler=org.social_worker)
+    client.force_login(org.social_worker)
+    wrong_year = f"{case.opened_on.year - 1}-{case.pk:05d}"
+    assert count_line(text(client.get(reverse("home"), {"q": wrong_year}))) == "Inga träffar"
+    assert count_line(text(client.get(reverse("home"), {"q": case.reference}))) == "Visar 1–1 av 1"
