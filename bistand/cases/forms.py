@@ -236,7 +236,3 @@ class CloseForm(Form):
         label=_("Avslutsanledning"), choices=[("", "– välj –"), *ClosingReason.choices]
     )
     closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput(), required=False)
-
-
-class SearchForm(Form):
-    q = forms.CharField(label=_("Personnummer eller namn"), max_length=100, required=False)

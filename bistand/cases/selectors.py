@@ -7,14 +7,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import NotFound, PermissionRefused
 from bistand.core.models import prefetched
-from bistand.households.models import Household, HouseholdMembership, Person
+from bistand.households.models import Household, HouseholdMembership, MemberRole, Person
 from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role, User
 from bistand.organisation.permissions import require
@@ -197,6 +209,60 @@ def my_cases(user) -> QuerySet[Case]:
     )
 
 
+def _current_memberships(household_path: str, day: dt.date) -> QuerySet[HouseholdMembership]:
+    return HouseholdMembership.objects.filter(
+        household_id=OuterRef(household_path), valid_from__lte=day
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+def case_search_q(text: str, case_path: str = "") -> Q:
+    """Work-list search: a case reference ("2026-00123"), part of a personnummer (6+ digits),
+    or the names of a member of the household today (every word must match the same person).
+    `case_path` leads from the listed model to its case ("case__" for applications)."""
+    text = text.strip()
+    reference = text.split("-")
+    if len(reference) == 2 and all(part.isdigit() for part in reference) and len(reference[0]) == 4:
+        return Q(
+            **{
+                f"{case_path}pk": int(reference[1]),
+                f"{case_path}opened_on__year": int(reference[0]),
+            }
+        )
+    members = _current_memberships(f"{case_path}household_id", dt.date.today())
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 6:
+        return Q(Exists(members.filter(person__identity_number__contains=digits)))
+    if text.isdigit():
+        return Q(**{f"{case_path}pk": int(text)})
+    for term in text.split():
+        members = members.filter(
+            Q(person__first_name__icontains=term) | Q(person__last_name__icontains=term)
+        )
+    return Q(Exists(members))
+
+
+def applicant_sort_name(household_path: str = "household_id") -> Subquery:
+    """The household's applicant today as "Last First", to sort a list by (one subquery)."""
+    return Subquery(
+        _current_memberships(household_path, dt.date.today())
+        .filter(role=MemberRole.APPLICANT)
+        .order_by("person__birth_date")
+        .annotate(sort_name=Concat("person__last_name", Value(" "), "person__first_name"))
+        .values("sort_name")[:1]
+    )
+
+
+def inbox_applications(user) -> QuerySet[Application]:
+    """Undecided applications among the cases the user may see: the inbox's rows, which the
+    inbox narrows to one section and the user's filters."""
+    require(user, "view_inbox")
+    return (
+        Application.objects.filter(status__in=UNDECIDED_STATUSES)
+        .filter(case__in=cases_visible_to(user))
+        .select_related("case", "case__household", "case__handler")
+    )
+
+
 @dataclass
 class InboxRow:
     application: Application
@@ -216,16 +282,11 @@ def section_inbox(
     user, section_id: int | None = None, today: dt.date | None = None
 ) -> list[InboxRow]:
     """Undecided applications of a section with days waiting, oldest first."""
-    require(user, "view_inbox")
     today = today or timezone.localdate()
     section_id = section_id or user.section_id
-    qs = (
-        Application.objects.filter(status__in=UNDECIDED_STATUSES, case__section_id=section_id)
-        .filter(case__in=cases_visible_to(user))
-        .select_related("case", "case__household", "case__handler")
-        .order_by("received_on", "id")
+    applications = list(
+        inbox_applications(user).filter(case__section_id=section_id).order_by("received_on", "id")
     )
-    applications = list(qs)
     attach_applicants(app.case.household for app in applications)
     return [InboxRow(app, (today - app.received_on).days) for app in applications]
 
@@ -347,21 +408,34 @@ def case_timeline(case: Case) -> list[TimelineItem]:
     return items
 
 
+def person_search_q(query: str) -> Q:
+    """Persons by part of the identity number (6+ digits) or by name (every word must match)."""
+    query = (query or "").strip()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if digits and len(digits) >= 6:
+        return Q(identity_number__contains=digits)
+    condition = Q()
+    for term in query.split():
+        condition &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    return condition
+
+
 def search_persons(user, query: str, limit: int = 25) -> list[dict]:
     """Find persons by identity number or name. The search itself is logged."""
     require(user, "search_person")
     query = (query or "").strip()
     if len(query) < 2:
         return []
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if digits and len(digits) >= 6:
-        persons = Person.objects.filter(identity_number__contains=digits)
-    else:
-        terms = query.split()
-        persons = Person.objects.all()
-        for term in terms:
-            persons = persons.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
-    persons = list(persons.order_by("last_name", "first_name")[:limit])
+    persons = list(
+        Person.objects.filter(person_search_q(query)).order_by("last_name", "first_name")[:limit]
+    )
+    return describe_person_hits(user, persons, query)
+
+
+def describe_person_hits(user, persons: list[Person], query: str, **log: Any) -> list[dict]:
+    """Each found person with their cases (which the user may open) and last household, read
+    set-wise; the search is logged with its hits (`log` adds e.g. the page shown)."""
+    require(user, "search_person")
     protected = set(
         Person.objects.filter(
             pk__in=[p.pk for p in persons], protected_identities__removed_at__isnull=True
@@ -399,7 +473,7 @@ def search_persons(user, query: str, limit: int = 25) -> list[dict]:
                 "last_membership": memberships[person.pk][-1] if memberships[person.pk] else None,
             }
         )
-    detail: dict[str, Any] = {"query": query, "hits": [p.pk for p in persons]}
+    detail: dict[str, Any] = {"query": query, "hits": [p.pk for p in persons], **log}
     if protected:
         detail["protected_identity"] = True
         detail["protected_hits"] = sorted(protected)

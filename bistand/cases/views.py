@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from bistand.audit.models import AuditAction
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
-from bistand.households.models import PROTECTED_ADDRESS
+from bistand.core.worklist import render_work_list, wants_list_only, work_list
+from bistand.households.models import PROTECTED_ADDRESS, Person
 from bistand.households.selectors import attach_applicants
 from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
@@ -31,7 +32,17 @@ from .forms import (
     MemberFormSet,
     ReassignForm,
     RepeatApplicationForm,
-    SearchForm,
+)
+from .list_filters import (
+    CASE_SORTS,
+    INBOX_SORTS,
+    PERSON_SORTS,
+    InboxFilter,
+    MyCasesFilter,
+    PersonSearchFilter,
+    UnassignedFilter,
+    WorkerCasesFilter,
+    staff_choices,
 )
 from .models import Application, Case, CaseStatus, CaseType, InvestigationVersion, JournalEntry
 from .rules import sees_whole_section
@@ -40,26 +51,39 @@ from .views_protection import protection_panel
 
 @login_required
 def home(request):
-    """Start page: 'Mina ärenden' with type, status, next follow-up and days since last contact."""
+    """Start page: 'Mina ärenden' with type, status, next follow-up and days since last contact,
+    searched, filtered, sorted and paged from the URL (bistand.core.worklist)."""
     today = timezone.localdate()
-    cases = list(selectors.my_cases(request.user))
+    page = work_list(
+        request,
+        selectors.my_cases(request.user),
+        MyCasesFilter,
+        sorts=CASE_SORTS,
+        default_sort="follow_up",
+        form_kwargs={"user": request.user},
+    )
+    cases = page.rows
     attach_applicants(case.household for case in cases)
     for case in cases:
         case.days_since_contact = (
             (today - case.last_contact_on).days if case.last_contact_on else None
         )
         case.follow_up_overdue = bool(case.next_follow_up_on and case.next_follow_up_on < today)
-    selectors.log_case_list_read(request.user, "my_cases", cases)
-    extra_sections = []
-    for hook in HOME_SECTIONS:
-        section = hook(request)
-        if section:
-            extra_sections.append(section)
-    return render(
-        request,
-        "cases/home.html",
-        {"cases": cases, "today": today, "extra_sections": extra_sections},
-    )
+    selectors.log_case_list_read(request.user, "my_cases", cases, **_page_log(page))
+    context = {"cases": cases, "page": page, "today": today}
+    if not wants_list_only(request):  # the other apps' panels are not redrawn by a filter
+        context["extra_sections"] = [
+            section for hook in HOME_SECTIONS if (section := hook(request))
+        ]
+    return render_work_list(request, "cases/home.html", "cases/_my_cases.html", context)
+
+
+def _page_log(page) -> dict:
+    """What a list page's access-log row says about the page shown (filters, sort, page)."""
+    log: dict = {}
+    if page.params:
+        log["list"] = dict(page.params)
+    return log
 
 
 # Other apps (workplans, decisions ...) may append callables returning {"title", "template", "context"}.
@@ -69,28 +93,46 @@ HOME_SECTIONS: list = []
 @login_required
 @handle_domain_errors
 def inbox(request):
+    """Undecided applications of a section (the user's own by default), oldest first; a
+    section the user does not work in shows only the applications in their own cases."""
     require(request.user, "view_inbox")
-    sections = Section.objects.filter(unit_id=request.user.unit_id)
-    section_id = (
-        request.GET.get("section")
-        or request.user.section_id
-        or (sections.first().pk if sections else None)
+    sections = list(Section.objects.filter(unit_id=request.user.unit_id).order_by("name"))
+    default_section = request.user.section_id or (sections[0].pk if sections else None)
+    page = work_list(
+        request,
+        selectors.inbox_applications(request.user),
+        InboxFilter,
+        sorts=INBOX_SORTS,
+        default_sort="received",
+        form_kwargs={
+            "sections": sections,
+            "default_section": default_section,
+            "staff": staff_choices(request.user.unit_id),
+        },
+        defaults={"section": str(default_section or "")},  # shown as chosen in the form
     )
-    if section_id is not None and not str(section_id).isdigit():
-        raise NotFound("section_not_found", "Sektionen finns inte på din enhet.")
-    section = sections.filter(pk=section_id).first()
-    rows = selectors.section_inbox(request.user, section.pk if section else None) if section else []
+    section_id = int(page.active_filters.get("section") or default_section or 0)
+    section = next((s for s in sections if s.pk == section_id), None)
+    today = timezone.localdate()
+    attach_applicants(application.case.household for application in page.rows)
+    rows = [
+        selectors.InboxRow(application, (today - application.received_on).days)
+        for application in page.rows
+    ]
     selectors.log_case_list_read(
         request.user,
         "inbox",
         [row.application.case for row in rows],
         application_ids=[row.application.pk for row in rows],
+        **_page_log(page),
     )
-    return render(
+    return render_work_list(
         request,
         "cases/inbox.html",
+        "cases/_inbox_rows.html",
         {
             "rows": rows,
+            "page": page,
             "section": section,
             "sections": sections,
             "whole_section": sees_whole_section(request.user, section),
@@ -553,14 +595,26 @@ def caseload_view(request):
         .filter(handler__isnull=True)
         .exclude(status=CaseStatus.CLOSED)
     )
+    sections = Section.objects.filter(unit_id=request.user.unit_id).order_by("name")
     if request.user.role == Role.SECTION_HEAD:
         unassigned = unassigned.filter(section_id=request.user.section_id)
-    unassigned = list(
-        selectors.with_protection(unassigned).select_related("household", "section")[:100]
+        sections = sections.filter(pk=request.user.section_id)
+    page = work_list(
+        request,
+        selectors.with_protection(unassigned).select_related("household", "section"),
+        UnassignedFilter,
+        sorts=CASE_SORTS,
+        default_sort="opened",
+        form_kwargs={"sections": list(sections)},
     )
-    attach_applicants(case.household for case in unassigned)
-    selectors.log_case_list_read(request.user, "caseload_unassigned", unassigned)
-    return render(request, "cases/caseload.html", {"loads": loads, "unassigned": unassigned})
+    attach_applicants(case.household for case in page.rows)
+    selectors.log_case_list_read(request.user, "caseload_unassigned", page.rows, **_page_log(page))
+    return render_work_list(
+        request,
+        "cases/caseload.html",
+        "cases/_unassigned_rows.html",
+        {"loads": loads, "unassigned": page.rows, "page": page},
+    )
 
 
 @login_required
@@ -576,13 +630,16 @@ def worker_cases_view(request, user_id: int):
         .filter(Q(handler=worker))
         .exclude(status=CaseStatus.CLOSED)
     ).select_related("household", "section")
-    cases = list(cases)
-    attach_applicants(case.household for case in cases)
-    selectors.log_case_list_read(request.user, "worker_cases", cases, worker_id=worker.pk)
-    return render(
+    page = work_list(request, cases, WorkerCasesFilter, sorts=CASE_SORTS, default_sort="case")
+    attach_applicants(case.household for case in page.rows)
+    selectors.log_case_list_read(
+        request.user, "worker_cases", page.rows, worker_id=worker.pk, **_page_log(page)
+    )
+    return render_work_list(
         request,
         "cases/worker_cases.html",
-        {"worker": worker, "cases": cases, "today": timezone.localdate()},
+        "cases/_worker_case_rows.html",
+        {"worker": worker, "cases": page.rows, "page": page, "today": timezone.localdate()},
     )
 
 
@@ -590,14 +647,23 @@ def worker_cases_view(request, user_id: int):
 @handle_domain_errors
 def search_view(request):
     require(request.user, "search_person")
-    form = SearchForm(request.GET or None)
+    page = work_list(
+        request, Person.objects.all(), PersonSearchFilter, sorts=PERSON_SORTS, default_sort="name"
+    )
+    query = page.active_filters.get("q", "")
     results = []
-    if form.is_valid() and form.cleaned_data.get("q"):
-        results = selectors.search_persons(request.user, form.cleaned_data["q"])
-    return render(
+    if query:
+        results = selectors.describe_person_hits(request.user, page.rows, query, page=page.number)
+    return render_work_list(
         request,
         "cases/search.html",
-        {"form": form, "results": results, "searched": bool(request.GET.get("q"))},
+        "cases/_search_results.html",
+        {
+            "form": page.form,
+            "page": page,
+            "results": results,
+            "searched": bool(query),
+        },
     )
 
 

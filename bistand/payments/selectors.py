@@ -301,13 +301,6 @@ def log_payee_list(user, what: str, payees: Iterable[Payee]) -> None:
     )
 
 
-def list_payees(user) -> list[Payee]:
-    """The payee register page: `payees_for`, read and logged (one row for the page)."""
-    payees = list(payees_for(user))
-    log_payee_list(user, "payee_list", payees)
-    return payees
-
-
 def payee_for(user, payee_id: int) -> Payee:
     payee = payees_for(user).filter(pk=payee_id).first()
     if payee is None:

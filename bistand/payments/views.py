@@ -24,6 +24,7 @@ from bistand.cases.selectors import open_case
 from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import bad_request_response, refusal_response
+from bistand.core.worklist import render_work_list, work_list
 from bistand.decisions.models import DecisionLine
 
 from . import selectors, services
@@ -41,6 +42,7 @@ from .forms import (
     RunForm,
     SettingsForm,
 )
+from .list_filters import PAYEE_SORTS, PayeeFilter
 from .models import BudgetAccount, BudgetKind, OrderStatus, PaymentMethod, PaymentOrder
 from .permissions import can, require
 
@@ -382,18 +384,26 @@ def payees(request):
         else:
             messages.success(request, f"{payee.name} är registrerad i mottagarregistret.")
             return redirect("payments:payee", payee.pk)
-    return render(
+    page = work_list(
+        request, selectors.payees_for(user), PayeeFilter, sorts=PAYEE_SORTS, default_sort="name"
+    )
+    selectors.log_payee_list(user, "payee_list", page.rows)
+    response = render_work_list(
         request,
         "payments/payees.html",
+        "payments/_payee_rows.html",
         {
-            "payees": selectors.list_payees(user),
+            "payees": page.rows,
+            "page": page,
             "person_form": person_form,
             "org_form": org_form,
             "error": error,
             "may_manage": can(user, "manage_payees"),
         },
-        status=400 if error else 200,
     )
+    if error:
+        response.status_code = 400
+    return response
 
 
 @login_required

@@ -36,7 +36,7 @@ def test_reception_to_signed_investigation_walk(page, live_server):  # noqa: F81
 
     login(page, base, "socialworker")
     page.click("nav >> text=Inkorg")
-    page.click("[data-testid=inbox] a")
+    page.click("[data-testid=inbox] tbody a")
     page.click("[data-testid=take-case]")
     page.wait_for_selector("text=Du är nu ansvarig handläggare")
     page.click("[data-testid=open-investigation]")

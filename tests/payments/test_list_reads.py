@@ -3,6 +3,7 @@ what the user may see, and every render of them is one access-log row naming the
 persons listed (set-wise, so logging does not slow the lists)."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -17,7 +18,7 @@ from tests.conftest import make_household
 from tests.factories import ADULT_NUMBERS
 from tests.query_budgets import assert_flat, page_queries, person_number
 
-from .conftest import SWEDBANK
+from .conftest import BANKGIRO, SWEDBANK
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +216,55 @@ def test_attest_queue_of_a_head_costs_the_same_for_3_and_12_orders_of_every_kind
     add(5)
     large, _ = page_queries(client, url)
     assert_flat(small, large, budget=40)
+
+
+# --- The register as a work list (issue #13) ---------------------------------------------------
+
+
+def _organisation_number(serial: int) -> str:
+    body = f"5565{serial:05d}"
+    total = 0
+    for index, char in enumerate(body):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    number = body + str((10 - total % 10) % 10)
+    return f"{number[:6]}-{number[6:]}"
+
+
+def _organisations(org, count: int, prefix: str = "Hyresvärd", first: int = 0) -> None:
+    for index in range(first, first + count):
+        services.register_organisation_payee(
+            org.finance,
+            name=f"{prefix} {index:02d} AB",
+            organisation_number=_organisation_number(index),
+            account_kind="bankgiro",
+            number=BANKGIRO,
+        )
+
+
+def test_payee_register_is_paged_searched_and_costs_the_same_for_3_and_30(client, world, org):
+    client.force_login(org.finance)
+    url = reverse("payments:payees") + "?kind=organisation&sort=-name"
+    _organisations(org, 3)
+    small, _ = page_queries(client, url)
+    _organisations(org, 27, prefix="Elbolag", first=3)
+    large, page = page_queries(client, url)
+    assert_flat(small, large)
+    assert len(re.findall(r'href="/utbetalning/mottagare/\d+/"', page)) == 25
+    assert "av 3" in page.split('data-testid="list-count"')[1][:200]  # 30 + the world's
+    found = client.get(reverse("payments:payees"), {"q": "Elbolag 07"}).content.decode()
+    assert len(re.findall(r'href="/utbetalning/mottagare/\d+/"', found)) == 1
+    bad = client.get(reverse("payments:payees"), {"kind": "<script>", "page": "-4"})
+    assert bad.status_code == 200
+    body = bad.content.decode()
+    assert "Filtret ”Slag” används inte" in body and "sidan 1 visas" in body
+
+
+def test_a_kind_filter_does_not_widen_the_payees_a_handler_sees(client, world, org):
+    client.force_login(org.social_worker)  # intake: world.case is the labour section's
+    page = client.get(reverse("payments:payees"), {"kind": "person"}).content.decode()
+    assert payee_link(world.applicant_payee) not in page
+    page = client.get(
+        reverse("payments:payees"), {"q": world.applicant_payee.name}
+    ).content.decode()
+    assert payee_link(world.applicant_payee) not in page
