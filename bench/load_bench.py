@@ -249,7 +249,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--duration", type=int, default=120, help="seconds (at most 600)")
     parser.add_argument("--workers", type=int, help="default: bistand serve's (2 × CPUs + 1)")
-    parser.add_argument("--threads", type=int, help="default: bistand serve's (4)")
+    parser.add_argument("--threads", type=int, help="default: bistand serve's (1)")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):

@@ -68,7 +68,10 @@ def pool_config(environ=os.environ) -> PoolConfig | None:
 
 
 def default_threads(environ=os.environ) -> int:
-    return _int(environ, "BISTAND_THREADS", 4, minimum=1)
+    """One thread per worker by default: the pages are CPU-bound Python, and threads of one
+    process contend for its interpreter lock (measured under load on 2 CPUs: 4 threads per
+    worker cost 139 ms of server CPU per request, 1 thread 100-115 ms; docs/PERFORMANCE.md)."""
+    return _int(environ, "BISTAND_THREADS", 1, minimum=1)
 
 
 @dataclass(frozen=True)
