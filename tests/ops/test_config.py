@@ -40,7 +40,9 @@ def test_a_pool_max_of_zero_turns_the_pool_off():
 
 
 def test_more_connections_than_the_budget_is_a_problem_named_in_figures():
-    config = serve_config({"BISTAND_WORKERS": "9", "BISTAND_DB_CONNECTION_BUDGET": "30"})
+    config = serve_config(
+        {"BISTAND_WORKERS": "9", "BISTAND_THREADS": "4", "BISTAND_DB_CONNECTION_BUDGET": "30"}
+    )
     assert config.budget_problem().startswith("9 workers × 4 database connections = 36")
 
 
