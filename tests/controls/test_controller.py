@@ -100,7 +100,7 @@ def test_the_controller_signs_off_the_review_queue(client, org, world):  # noqa:
 
 def test_the_controller_reads_the_flag_list_but_nothing_behind_it(client, org):
     control_world = ControlWorld(org, clean=0)
-    runs.run_controls(None, control_world.today)
+    runs.run_controls(None, control_world.today, unit_id=org.unit.pk)
     flag = ControlFlag.objects.get(rule="income_not_counted")
     secret = "Misstänkt oredovisad lön"
     investigation = fut.start_investigation(
