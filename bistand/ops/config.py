@@ -59,7 +59,9 @@ class PoolConfig:
 
 def pool_config(environ=os.environ) -> PoolConfig | None:
     """None when BISTAND_DB_POOL_MAX=0 (no pool: one short connection per request)."""
-    max_size = _int(environ, "BISTAND_DB_POOL_MAX", default_threads(environ))
+    # At least 4: processes other than a one-thread web worker (the test server beside its
+    # tests, a command with threads) need more than one; a pool opens them only when used.
+    max_size = _int(environ, "BISTAND_DB_POOL_MAX", max(default_threads(environ), 4))
     if max_size == 0:
         return None
     min_size = min(_int(environ, "BISTAND_DB_POOL_MIN", 1), max_size)

@@ -12,8 +12,8 @@ def test_defaults_size_workers_from_the_cpus_and_the_pool_from_the_threads():
     config = serve_config({})
     assert config.workers == 2 * cpu_count() + 1
     assert config.threads == 1
-    assert config.pool.as_option() == {"min_size": 1, "max_size": 1, "timeout": 10.0}
-    assert config.max_db_connections == config.workers
+    assert config.pool.as_option() == {"min_size": 1, "max_size": 4, "timeout": 10.0}
+    assert config.max_db_connections == config.workers * 4
     assert config.bind == "127.0.0.1:8000"
     assert (config.max_requests, config.max_requests_jitter) == (2000, 200)
 
