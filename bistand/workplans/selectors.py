@@ -10,14 +10,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
+    CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
     prefetch_related_objects,
 )
+from django.db.models import Case as SqlCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -820,23 +826,6 @@ class WorkerPlans:
         return self.by_type.get("-", 0)
 
 
-def _applicant_prefetch(today: dt.date) -> Prefetch:
-    return Prefetch(
-        "household__memberships",
-        queryset=HouseholdMembership.objects.filter(
-            role=MemberRole.APPLICANT, valid_from__lte=today
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
-        .select_related("person"),
-        to_attr="current_applicants",
-    )
-
-
-def _applicant_name(case: Case) -> str:
-    applicants = getattr(case.household, "current_applicants", None) or []
-    return applicants[0].person.full_name if applicants else f"Hushåll {case.household_id}"
-
-
 def overview_cases(user, section_id: int | None = None) -> QuerySet[Case]:
     """Open cases a head oversees: every case with a handler or a plan, in the section (a
     section head: their own; a unit head: the unit or the chosen section)."""
@@ -852,20 +841,131 @@ def overview_cases(user, section_id: int | None = None) -> QuerySet[Case]:
     return qs.filter(Q(handler__isnull=False) | Exists(has_plan))
 
 
-def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[OverviewRow]:
-    """Plan state of each case, computed set-wise (a handful of queries for any number)."""
-    today = today or timezone.localdate()
-    confirmed = WorkPlanVersion.objects.filter(
-        plan__case_id=OuterRef("pk"), confirmed_at__isnull=False
+def plan_state_annotations(today: dt.date) -> dict[str, Any]:
+    """`plan_state` (as `schedule.state_of`) and `plan_flagged` (a C case that deviates from
+    its plan: an unresolved deviation or an overdue follow-up) as SQL, so that a head's
+    overview filters, counts and pages in the database instead of computing every plan in
+    Python (issue #15)."""
+    versions = WorkPlanVersion.objects.filter(plan__case_id=OuterRef("pk"))
+    return {
+        "plan_state": SqlCase(
+            When(~Exists(versions), then=Value(PlanState.MISSING.value)),
+            When(
+                ~Exists(versions.filter(confirmed_at__isnull=False)),
+                then=Value(PlanState.UNCONFIRMED.value),
+            ),
+            When(
+                Exists(WorkPlan.objects.filter(case_id=OuterRef("pk"), due_on__lt=today)),
+                then=Value(PlanState.OVERDUE.value),
+            ),
+            default=Value(PlanState.ON_TRACK.value),
+            output_field=CharField(),
+        ),
+        "plan_flagged": ExpressionWrapper(
+            Q(case_type=CaseType.C)
+            & (
+                Exists(Deviation.objects.filter(case_id=OuterRef("pk"), resolved_at__isnull=True))
+                | Q(plan_state=PlanState.OVERDUE.value)
+            ),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def with_plan_state(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+    annotations = plan_state_annotations(today)
+    return cases.annotate(plan_state=annotations["plan_state"]).annotate(
+        plan_flagged=annotations["plan_flagged"]
     )
-    any_version = WorkPlanVersion.objects.filter(plan__case_id=OuterRef("pk"))
-    open_deviation = Deviation.objects.filter(case_id=OuterRef("pk"), resolved_at__isnull=True)
-    rows_qs = (
-        cases.select_related("household", "handler", "assistant", "section", "work_plan")
+
+
+@dataclass
+class OverviewSummary:
+    """The overview's figures for the whole scope (not one page): cases per plan state, the
+    flagged C cases, and per worker the load against the limit by case type and state."""
+
+    counts: dict[str, int]
+    flagged: int
+    workers: list[WorkerPlans]
+
+
+def overview_summary(user, cases: QuerySet[Case], section_id: int | None = None) -> OverviewSummary:
+    """Counted in the database: one grouped query and the workers (two queries for any
+    number of cases)."""
+    counts = {state: 0 for state in PlanState.values}
+    flagged = 0
+    per: dict[int | None, WorkerPlans] = {}
+    workers = User.objects.filter(
+        is_active=True,
+        role__in=[Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR],
+        unit_id=user.unit_id,
+    ).select_related("unit")
+    if user.role == Role.SECTION_HEAD:
+        workers = workers.filter(section_id=user.section_id)
+    elif section_id:
+        workers = workers.filter(section_id=section_id)
+    groups = list(
+        cases.order_by()
+        .values("handler_id", "case_type", "plan_state", "plan_flagged")
+        .annotate(n=Count("pk"))
+    )
+    handler_ids = {group["handler_id"] for group in groups} - {None}
+    workers = workers | User.objects.filter(pk__in=handler_ids).select_related("unit")
+    for worker in workers.distinct().order_by("last_name", "first_name", "pk"):
+        per[worker.pk] = WorkerPlans(worker, limit=worker.effective_caseload_limit)
+    for group in groups:
+        n, state = group["n"], group["plan_state"]
+        counts[state] += n
+        flagged += n if group["plan_flagged"] else 0
+        handler_id = group["handler_id"]
+        if handler_id not in per:
+            per[handler_id] = WorkerPlans(None)
+        load = per[handler_id]
+        load.open_cases += n
+        key = group["case_type"] or "-"
+        load.by_type[key] = load.by_type.get(key, 0) + n
+        load.by_state[state] = load.by_state.get(state, 0) + n
+    return OverviewSummary(counts=counts, flagged=flagged, workers=list(per.values()))
+
+
+def overview_page_rows(cases: list[Case], today: dt.date | None = None) -> list[OverviewRow]:
+    """The rows of one page of cases read with `with_plan_state` (and the household, the
+    handler and the plan): the signals that need more than SQL, read set-wise for the page."""
+    today = today or timezone.localdate()
+    attach_applicants((case.household for case in cases), today)
+    unreferred = _unemployed_unreferred_counts(cases, today)
+    reentries = reentry_for_many(
+        [
+            case
+            for case in cases
+            if case.has_reopening or case.previous_case_id or case.has_ended_programme
+        ]
+    )
+    rows = []
+    for case in cases:
+        plan = getattr(case, "work_plan", None) if _has_plan(case) else None
+        applicant = case.household.applicant_on(today)
+        rows.append(
+            OverviewRow(
+                case=case,
+                plan_id=plan.pk if plan else None,
+                state=case.plan_state,
+                due_on=plan.due_on if plan else None,
+                applicant=applicant.full_name if applicant else f"Hushåll {case.household_id}",
+                flagged=case.plan_flagged,
+                unemployed_unreferred=unreferred.get(case.pk, 0),
+                reentry=bool(reentries.get(case.pk)),
+            )
+        )
+    return rows
+
+
+def overview_queryset(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+    """What a page of the overview reads per case, in the same query as the page."""
+    return (
+        with_plan_state(cases, today)
+        .select_related("household", "handler", "assistant", "section", "work_plan")
         .annotate(
-            has_confirmed=Exists(confirmed),
-            has_version=Exists(any_version),
-            has_open_deviation=Exists(open_deviation),
             has_reopening=Exists(CaseReopening.objects.filter(case_id=OuterRef("pk"))),
             has_ended_programme=Exists(
                 Intervention.objects.filter(
@@ -875,45 +975,16 @@ def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[O
                 )
             ),
         )
-        .prefetch_related(_applicant_prefetch(today))
-        .order_by("handler__last_name", "handler__first_name", "id")
     )
-    cases_list = list(rows_qs)
-    unreferred = _unemployed_unreferred_counts(cases_list, today)
-    # Only candidates are checked exactly, all together.
-    reentries = reentry_for_many(
-        [
-            case
-            for case in cases_list
-            if case.has_reopening or case.previous_case_id or case.has_ended_programme
-        ]
+
+
+def overview_rows(cases: QuerySet[Case], today: dt.date | None = None) -> list[OverviewRow]:
+    """Plan state of each case (a handful of queries for any number); the overview page
+    pages instead (`overview_queryset` → `overview_page_rows`)."""
+    today = today or timezone.localdate()
+    return overview_page_rows(
+        list(overview_queryset(cases, today).order_by("handler__last_name", "id")), today
     )
-    rows = []
-    for case in cases_list:
-        plan = getattr(case, "work_plan", None) if _has_plan(case) else None
-        due = plan.due_on if plan else None
-        state = schedule.state_of(
-            has_version=case.has_version,
-            has_confirmed=case.has_confirmed,
-            due=due,
-            today=today,
-        )
-        flagged = case.case_type == CaseType.C and (
-            case.has_open_deviation or (state == PlanState.OVERDUE)
-        )
-        rows.append(
-            OverviewRow(
-                case=case,
-                plan_id=plan.pk if plan else None,
-                state=state,
-                due_on=due,
-                applicant=_applicant_name(case),
-                flagged=flagged,
-                unemployed_unreferred=unreferred.get(case.pk, 0),
-                reentry=bool(reentries.get(case.pk)),
-            )
-        )
-    return rows
 
 
 def _has_plan(case: Case) -> bool:
@@ -980,41 +1051,6 @@ def log_case_list(user, cases: list[Case], what: str) -> None:
                 for c in cases
             ],
         )
-
-
-def plan_overview(
-    user, section_id: int | None = None, today: dt.date | None = None
-) -> tuple[list[OverviewRow], list[WorkerPlans]]:
-    """The head's overview: every plan in the section with its state, and per worker the
-    load against the limit, by case type and by plan state. Logged (one row per case)."""
-    today = today or timezone.localdate()
-    rows = overview_rows(overview_cases(user, section_id), today)
-    log_case_list(user, [r.case for r in rows], "plan_overview")
-    per: dict[int | None, WorkerPlans] = {}
-    workers = User.objects.filter(
-        is_active=True,
-        role__in=[Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR],
-        unit_id=user.unit_id,
-    ).select_related("unit")
-    if user.role == Role.SECTION_HEAD:
-        workers = workers.filter(section_id=user.section_id)
-    elif section_id:
-        workers = workers.filter(section_id=section_id)
-    for worker in workers.order_by("last_name", "first_name"):
-        per[worker.pk] = WorkerPlans(worker, limit=worker.effective_caseload_limit)
-    for row in rows:
-        handler_id = row.case.handler_id
-        if handler_id not in per:
-            per[handler_id] = WorkerPlans(
-                row.case.handler,
-                limit=row.case.handler.effective_caseload_limit if row.case.handler else 0,
-            )
-        load = per[handler_id]
-        load.open_cases += 1
-        key = row.case.case_type or "-"
-        load.by_type[key] = load.by_type.get(key, 0) + 1
-        load.by_state[row.state] = load.by_state.get(row.state, 0) + 1
-    return rows, list(per.values())
 
 
 def sections_for_overview(user) -> QuerySet[Section]:

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
-from bistand.cases.selectors import open_case
+from bistand.cases.selectors import log_case_list_read, open_case, with_protection
 from bistand.core.dates import add_months
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
-from bistand.organisation.models import Role
+from bistand.core.worklist import render_work_list, work_list
 
 from . import selectors, services
 from .forms import (
@@ -37,6 +37,7 @@ from .forms import (
     TripartiteMeetingForm,
     form_errors,
 )
+from .list_filters import PLAN_OVERVIEW_SORTS, PlanOverviewFilter
 from .models import Deviation, FollowUp, Intervention, PlanState, Programme
 from .pdf import plan_pdf
 from .permissions import can, require
@@ -433,32 +434,40 @@ def resolve_deviation(request, case_id: int, deviation_id: int):
 @login_required
 @handle_domain_errors
 def overview(request):
-    """The section head's overview: every plan in the section with its state."""
+    """The heads' overview: the plans of the section (a unit head: the unit or a chosen
+    section) as a work list, with the counts per state and per worker counted in the
+    database, so the page costs the same for 30 plans as for 3,000."""
     require(request.user, "view_plan_overview")
-    sections = selectors.sections_for_overview(request.user)
-    section_id = None
-    if request.user.role == Role.UNIT_HEAD and request.GET.get("section", "").isdigit():
-        section_id = int(request.GET["section"])
+    user = request.user
+    sections = list(selectors.sections_for_overview(user).order_by("name"))
     today = timezone.localdate()
-    rows, workers = selectors.plan_overview(request.user, section_id, today)
-    wanted = request.GET.get("state", "")
-    counts = {state: 0 for state in PlanState.values}
-    for row in rows:
-        counts[row.state] += 1
-    if wanted in PlanState.values:
-        rows = [r for r in rows if r.state == wanted]
-    return render(
+    cases = selectors.with_plan_state(selectors.overview_cases(user), today)
+    page = work_list(
+        request,
+        with_protection(selectors.overview_queryset(selectors.overview_cases(user), today)),
+        PlanOverviewFilter,
+        sorts=PLAN_OVERVIEW_SORTS,
+        default_sort="handler",
+        form_kwargs={"sections": sections, "unit_id": user.unit_id},
+    )
+    section_id = int(page.active_filters.get("section") or 0) or None
+    if section_id:
+        cases = cases.filter(section_id=section_id)
+    summary = selectors.overview_summary(user, cases, section_id)
+    rows = selectors.overview_page_rows(page.rows, today)
+    log_case_list_read(
+        user, "plan_overview", page.rows, **({"list": page.params} if page.params else {})
+    )
+    return render_work_list(
         request,
         "workplans/overview.html",
+        "workplans/_overview_rows.html",
         {
             "rows": rows,
-            "workers": workers,
-            "counts": [(PlanState(s), counts[s]) for s in PlanState.values],
-            "wanted": wanted,
-            "sections": sections,
-            "section_id": section_id,
+            "page": page,
+            "summary": summary,
+            "counts": [(PlanState(s), summary.counts[s]) for s in PlanState.values],
             "today": today,
-            "flagged": sum(1 for r in rows if r.flagged),
         },
     )
 

@@ -8,6 +8,7 @@ from bistand.audit.models import AccessLogEntry
 from bistand.cases import services as case_services
 from bistand.workplans import services
 from bistand.workplans.models import FollowUp, HandoverRecord, Intervention, WorkPlanVersion
+from tests.cases.test_list_reads import list_reads
 
 from .conftest import days, make_case, make_plan
 
@@ -227,9 +228,8 @@ def test_section_head_overview_lists_every_plan_with_its_state(client, org, hous
         row = body.split(f'data-case="{case.pk}"')[1].split("</tr>")[0]
         assert label in row, (case.pk, label)
     assert "Saknas: 1" in body and "Försenad uppföljning: 1" in body
-    assert AccessLogEntry.objects.filter(
-        actor_id=org.intake_head.pk, action="view", case_id=overdue.pk
-    ).exists()
+    [logged] = list_reads(org.intake_head, "plan_overview")
+    assert set(logged["case_ids"]) == {missing.pk, on_track.pk, overdue.pk, unconfirmed.pk}
     filtered = client.get(reverse("workplans:overview") + "?state=overdue").content.decode()
     assert f'data-case="{overdue.pk}"' in filtered and f'data-case="{missing.pk}"' not in filtered
     # The unit head sees the whole unit and can pick a section.
@@ -312,27 +312,87 @@ def test_unknown_case_looks_like_refusal(client, org, url_name):
     assert response.status_code == 404
 
 
-def test_overview_reads_are_set_wise(org, household_factory, django_assert_max_num_queries):
-    from bistand.workplans import selectors
+OVERVIEW_NUMBERS = [
+    "198309192394",
+    "199811022384",
+    "199109202383",
+    "197910142392",
+    "198801122394",
+    "196504203792",
+]
 
-    numbers = [
-        "198309192394",
-        "199811022384",
-        "199109202383",
-        "197910142392",
-        "198801122394",
-        "196504203792",
-    ]
-    for number in numbers[:2]:
+
+def test_overview_page_costs_the_same_for_few_and_many_plans(
+    client, org, household_factory, django_assert_max_num_queries
+):
+    """Counts and the per-worker table are counted in SQL and the list is paged: the page
+    asks the same number of statements for 2 plans as for 6 (issue #15)."""
+    for number in OVERVIEW_NUMBERS[:2]:
         make_plan(org.social_worker, make_case(org, household_factory, adult=number))
+    client.force_login(org.unit_head)
+    url = reverse("workplans:overview")
+    client.get(url)  # warm the session and the per-process caches
     with django_assert_max_num_queries(40) as few:
-        rows, _ = selectors.plan_overview(org.intake_head)
-    assert len(rows) == 2
-    for number in numbers[2:]:
-        make_plan(org.social_worker, make_case(org, household_factory, adult=number))
+        assert client.get(url).status_code == 200
+    for number in OVERVIEW_NUMBERS[2:]:
+        make_plan(
+            org.social_worker,
+            make_case(org, household_factory, adult=number),
+            consent_on=days(-30),
+            valid_from=days(-30),
+            first_follow_up=days(-3),
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
-        rows, _ = selectors.plan_overview(org.intake_head)
-    assert len(rows) == 6
+        body = client.get(url).content.decode()
+    assert body.count("data-case=") == 6
+    assert "Försenad uppföljning: 4" in body and "Följs enligt plan: 2" in body
+
+
+def test_overview_pages_filters_and_counts_the_whole_section(
+    client, org, household_factory, monkeypatch
+):
+    from bistand.core import worklist
+
+    cases = [make_case(org, household_factory, adult=number) for number in OVERVIEW_NUMBERS]
+    for case in cases[:4]:
+        make_plan(org.social_worker, case)
+    client.force_login(org.intake_head)
+    url = reverse("workplans:overview")
+    monkeypatch.setitem(worklist.work_list.__kwdefaults__, "per_page", 4)
+    body = client.get(url + "?sort=case").content.decode()
+    page2 = client.get(url + "?sort=case&page=2").content.decode()
+    monkeypatch.undo()
+    # The per-state counts are the section's, not the page's.
+    assert "Följs enligt plan: 4" in body and "Saknas: 2" in body
+    shown = [case.pk for case in cases if f'data-case="{case.pk}"' in body]
+    shown2 = [case.pk for case in cases if f'data-case="{case.pk}"' in page2]
+    assert len(shown) == 4 and len(shown2) == 2 and not set(shown) & set(shown2)
+    # Filters narrow the list and stay in the URL; a bad value is named, not a failure.
+    body = client.get(url + "?state=missing").content.decode()
+    assert body.count("data-case=") == 2
+    body = client.get(url + "?state=nonsense").content.decode()
+    assert "finns inte bland valen" in body and body.count("data-case=") == 6
+    body = client.get(url + f"?handler={org.social_worker.pk}").content.decode()
+    assert body.count("data-case=") == 6
+    body = client.get(url + "?handler=none").content.decode()
+    assert body.count("data-case=") == 0 and "Inga planer matchar filtret." in body
+    # A handler of another section is not a choice for this section head.
+    body = client.get(url + f"?handler={org.other_social_worker.pk}").content.decode()
+    assert "finns inte bland valen" in body
+    # A section head has no section choice: another section's id is no filter at all.
+    body = client.get(url + f"?section={org.labour.pk}").content.decode()
+    assert body.count("data-case=") == 6
+
+
+def test_unit_head_cannot_widen_the_overview_to_another_unit(client, org, household_factory):
+    make_plan(org.social_worker, make_case(org, household_factory, adult=OVERVIEW_NUMBERS[0]))
+    client.force_login(org.unit_head)
+    url = reverse("workplans:overview")
+    assert client.get(url).content.decode().count("data-case=") == 1
+    body = client.get(url + "?section=999999").content.decode()
+    assert "finns inte bland valen" in body and body.count("data-case=") == 1
+    body = client.get(url + f"?section={org.labour.pk}").content.decode()
+    assert body.count("data-case=") == 0 and "Saknas: 0" in body
 
 
 def test_flagged_c_case_is_visible_to_worker_and_head(client, org, household_factory):
