@@ -213,7 +213,7 @@ def main() -> None:
             slug = re.sub(r"[^a-z0-9]+", "-", f"{username} {name}".lower()).strip("-")
             (folder / f"{slug}.html").write_text(html)
         if args.show and args.show.lower() in name.lower():
-            for sql, count in same.most_common(15):
+            for sql, count in same.most_common():
                 print(f"    {count:>4} x {sql[:220]}")
     print(f"sum of the pages' median CPU ms: {cpu_total:.0f}")
 
