@@ -359,6 +359,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+# One date and time format in every language (bistand/formats, issue #13).
+FORMAT_MODULE_PATH = ["bistand.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

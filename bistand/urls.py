@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
+from bistand.core import views as core_views
 from bistand.organisation import sso, views_second_factor
 from bistand.organisation.views import LoginView
 
@@ -39,6 +40,12 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("bistand.api_urls")),
+    path("utkast/<slug:kind>/<int:object_id>/", core_views.save_draft_view, name="save_draft"),
+    path(
+        "utkast/<slug:kind>/<int:object_id>/slang/",
+        core_views.discard_draft_view,
+        name="discard_draft",
+    ),
     path("", include("bistand.cases.urls")),
     path("beslut/", include("bistand.decisions.urls")),
     path("utbetalning/", include("bistand.payments.urls")),

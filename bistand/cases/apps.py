@@ -12,3 +12,16 @@ class CasesConfig(AppConfig):
         from .selectors import may_change_household
 
         register_household_change_rule(may_change_household)
+
+        # Autosaved drafts of the case's long forms (issue #13).
+        from bistand.core import drafts
+
+        from .services import draft_checker
+
+        drafts.register("grundutredning", "grundutredningen", draft_checker("edit_investigation"))
+        drafts.register(
+            "journal",
+            "journalanteckningen",
+            draft_checker("write_journal"),
+            content=("journal-text",),
+        )

@@ -16,7 +16,7 @@ from bistand.audit.models import AuditAction
 from bistand.audit.services import diff, record
 from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE
 from bistand.core.dates import month_start, parse_month
-from bistand.core.errors import DomainError, PermissionRefused
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.text import LONG_TEXT, NOTE_TEXT, check_text, check_texts
 from bistand.households.models import ADULT_ROLES, Household, HouseholdMembership, MemberRole
 from bistand.households.services import (
@@ -991,3 +991,17 @@ def upload_document(
         },
     )
     return document
+
+
+def draft_checker(permission: str):
+    """For an autosaved draft (bistand/core/drafts.py): may `user` write `permission` on the
+    case? Unlike `open_case` nothing is logged (typing is not reading the case again); a case
+    the user may not open answers as a missing one."""
+
+    def may_edit(user, case_id: int) -> None:
+        require(user, permission)
+        case = Case.objects.filter(pk=case_id).first()
+        if case is None or not can_open_case(user, case):
+            raise NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
+
+    return may_edit

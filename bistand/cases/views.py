@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
+from bistand.core import drafts
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, wants_list_only, work_list
@@ -229,6 +230,12 @@ def case_detail(request, case_id: int):
     members = [(m, m.person.age_on(today)) for m in members_today]
     investigation = getattr(case, "investigation", None)
     protection = protection_panel(request.user, case, members=[m.person for m in members_today])
+    journal_draft = drafts.load(request.user, "journal", case.pk)
+    journal_form = (
+        JournalForm(drafts.as_querydict(journal_draft), prefix="journal")
+        if journal_draft
+        else JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True})
+    )
     context = {
         "case": case,
         "members": members,
@@ -239,7 +246,8 @@ def case_detail(request, case_id: int):
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
-        "journal_form": JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True}),
+        "journal_form": journal_form,
+        "journal_draft": journal_draft,
         "document_form": DocumentForm(prefix="doc", initial={"received_on": today}),
         "repeat_form": RepeatApplicationForm(prefix="app"),
         "close_form": CloseForm(prefix="close", initial={"closed_on": today}),
@@ -297,10 +305,12 @@ def investigation_view(request, case_id: int):
     ]
     has_children = case.household.has_children_on(timezone.localdate())
     problems: list[str] = []
+    autosaved = None
     if request.method == "POST":
         form = InvestigationForm(request.POST, adults=adults)
         if form.is_valid():
             draft = services.save_investigation_draft(request.user, case, form.content())
+            drafts.discard(request.user, "grundutredning", case.pk)
             if "sign" in request.POST:
                 try:
                     services.sign_investigation(request.user, case)
@@ -316,7 +326,12 @@ def investigation_view(request, case_id: int):
                 messages.success(request, "Utkastet är sparat.")
                 return redirect("investigation", case_id)
     else:
-        form = InvestigationForm(initial=base_content, adults=adults)
+        # What was typed and not saved (a lost connection, a session time-out) comes back.
+        autosaved = drafts.load(request.user, "grundutredning", case.pk)
+        if autosaved:
+            form = InvestigationForm(drafts.as_querydict(autosaved), adults=adults)
+        else:
+            form = InvestigationForm(initial=base_content, adults=adults)
     versions = (
         investigation.versions.select_related("signed_by", "created_by").order_by("-number")
         if investigation
@@ -333,6 +348,7 @@ def investigation_view(request, case_id: int):
             "versions": versions,
             "problems": problems,
             "has_children": has_children,
+            "autosaved": autosaved,
         },
     )
 
@@ -370,6 +386,7 @@ def add_journal_view(request, case_id: int):
         sign=form.cleaned_data.get("sign", False),
         corrects=corrects,
     )
+    drafts.discard(request.user, "journal", case.pk)
     if request.htmx:
         return render(
             request,

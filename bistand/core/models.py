@@ -1,5 +1,6 @@
 """Shared model helpers."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -48,3 +49,25 @@ def prefetched(instance: models.Model, name: str) -> list | None:
     if cache is None or name not in cache:
         return None
     return list(cache[name])
+
+
+class FormDraft(models.Model):
+    """What a staff member has typed into a long form and not yet saved (autosave, issue #13):
+    their own working copy, not a record of authority. One per user and form; replaced as they
+    type, restored when they come back (after a lost connection or a session time-out), and
+    deleted when the form is saved or thrown away. See bistand/core/drafts.py."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_drafts"
+    )
+    kind = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    data = models.JSONField(default=dict)  # field name -> list of values, as the form posted
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "object_id"], name="core_formdraft_one_per_form"
+            )
+        ]

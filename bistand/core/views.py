@@ -3,9 +3,12 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
+from django.views.decorators.http import require_POST
 
 from .errors import DomainError, NotFound, PermissionRefused
 
@@ -56,3 +59,45 @@ def not_found(request, exception=None):
             status=404,
         )
     return defaults.page_not_found(request, exception)
+
+
+# --- Autosaved form drafts (bistand/core/drafts.py) ---------------------------------------
+
+
+@require_POST
+def save_draft_view(request, kind: str, object_id: int):
+    """htmx posts the form here as the user types; the answer is the status line beside the
+    form. Without a session (timed out) nothing is stored and the line says what to do: the
+    draft saved before the time-out is still there."""
+    from . import drafts
+
+    if not request.user.is_authenticated:
+        return render(request, "drafts/_status.html", {"logged_out": True})
+    try:
+        draft = drafts.save(request.user, kind, object_id, request.POST)
+    except (PermissionRefused, NotFound):
+        # A form the user may not submit answers as a missing one; nothing is stored.
+        return render(
+            request,
+            "drafts/_status.html",
+            {"error": "Utkastet kunde inte sparas: formuläret finns inte."},
+            status=404,
+        )
+    except DomainError as error:
+        return render(request, "drafts/_status.html", {"error": error.message})
+    return render(request, "drafts/_status.html", {"draft": draft})
+
+
+@login_required
+@require_POST
+@handle_domain_errors
+def discard_draft_view(request, kind: str, object_id: int):
+    """Throw the autosaved draft away and go back to the form as last saved."""
+    from . import drafts
+
+    drafts.throw_away(request.user, kind, object_id)
+    messages.info(request, "Det automatiskt sparade utkastet är borttaget.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    return redirect(back)

@@ -114,6 +114,10 @@ RULES: dict[str, Rule] = {
     "access_review_latest": Rule("L 403 403 403 403 302 403 403 403 403"),
     "accounting-export-list": Rule(NEEDS_QUERY_API),
     "add_journal": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    # autosaved drafts (core/drafts.py): POST only; the save answers a timed-out session with
+    # a notice instead of a login redirect (tests/core/test_drafts.py covers the refusals)
+    "save_draft": Rule("405 405 405 405 405 405 405 405 405 405"),
+    "discard_draft": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "add_review_note": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "api-docs": Rule(ANY_STAFF),
     "api-root": Rule(ANY_STAFF_API),

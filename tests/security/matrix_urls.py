@@ -120,7 +120,9 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
     if argument == "pk":
         return _pk(world, objects, pattern)
     if argument == "kind":
-        return "riksnorm"
+        return "grundutredning" if name in ("save_draft", "discard_draft") else "riksnorm"
+    if argument == "object_id" and name in ("save_draft", "discard_draft"):
+        return _object(objects, "case").pk
     if argument == "month":
         return world.review_month
     if argument == "access_id":

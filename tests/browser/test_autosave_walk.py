@@ -1,0 +1,50 @@
+"""Issue #13, "never lose work", in a real browser: the investigation and a journal note are
+saved as drafts while the user types (htmx), come back after a reload, and a timed-out
+session says so instead of losing the text silently."""
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from bistand.core.models import FormDraft
+from tests.cases.test_list_reads import new_case
+from tests.conftest import Org
+
+from .support import CHROMIUM, CHROMIUM_ARGS, login, page, shot  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_typing_is_kept_through_a_reload_a_saved_note_and_a_time_out(page, live_server):  # noqa: F811
+    org = Org()
+    case = new_case(org, handler=org.social_worker)
+    base = live_server.url
+    login(page, base, "socialworker")
+
+    # The investigation: typing is saved after a pause, and a reload brings it back.
+    page.goto(f"{base}/arende/{case.pk}/utredning/")
+    page.fill("#id_situation", "Hyran är obetald sedan maj.")
+    page.get_by_test_id("draft-saved").wait_for()
+    page.reload()
+    page.get_by_test_id("draft-restored").wait_for()
+    assert page.input_value("#id_situation") == "Hyran är obetald sedan maj."
+    shot(page, "autosave-01-restored")
+
+    # A journal note: saved with htmx; the draft is gone once the note is the record.
+    page.goto(f"{base}/arende/{case.pk}/")
+    page.fill("#id_journal-text", "Ringde om elräkningen.")
+    page.locator("#journal-form [data-testid=draft-saved]").wait_for()
+    assert FormDraft.objects.filter(kind="journal").exists()
+    page.get_by_test_id("save-journal").click()
+    page.locator("#timeline", has_text="Ringde om elräkningen.").wait_for()
+    page.wait_for_timeout(2500)  # a pending autosave of the emptied form removes, never adds
+    assert not FormDraft.objects.filter(kind="journal").exists()
+
+    # The session times out while the user types: the page says so, the last draft is kept.
+    page.goto(f"{base}/arende/{case.pk}/utredning/")
+    Session.objects.all().delete()
+    page.fill("#id_housing", "Skrivet efter utloggningen.")
+    page.get_by_test_id("draft-logged-out").wait_for()
+    shot(page, "autosave-02-logged-out")
+    [draft] = FormDraft.objects.filter(kind="grundutredning")
+    assert draft.data["situation"] == ["Hyran är obetald sedan maj."]
+    assert "Skrivet efter" not in str(draft.data)
