@@ -386,6 +386,7 @@ RULES: dict[str, Rule] = {
     "statistics:dashboard_download": Rule(HEADS, HEADS),
     "statistics:national_report": Rule(UNIT_HEAD_ONLY),
     "statistics:refresh": Rule(POST_ONLY_PAGE),
+    "statistics:risk_list": Rule(HEADS),
     "statistics:year": Rule(HEADS),
     "statistics:year_download": Rule(HEADS, HEADS),
     "status-report-list": Rule(FINANCE_ONLY_API),

@@ -133,6 +133,10 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         return world.sample_year
     if argument == "key":
         return "alla"
+    if argument == "group":
+        if objects is not world.a:
+            raise NoObject("a risk group belongs to no section")
+        return "utan-plan"
     if argument == "fmt":
         return "xlsx"
     raise KeyError(f"{name}: no object for the argument {argument!r}")
