@@ -378,6 +378,8 @@ RULES: dict[str, Rule] = {
     "statistics-month": Rule(HEADS_API),
     "statistics-national-report": Rule("403 403 403 403 403 200 403 403 403 403"),
     "statistics-refresh": Rule(POST_ONLY_API),
+    "statistics-risk-group": Rule(HEADS_API),
+    "statistics-risk-groups": Rule(HEADS_API),
     "statistics-year": Rule(HEADS_API),
     "statistics:benchmark": Rule(HEADS),
     "statistics:benchmark_csv": Rule("L 403 403 403 302 302 403 403 403 403"),

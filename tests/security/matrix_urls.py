@@ -136,7 +136,7 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
     if argument == "group":
         if objects is not world.a:
             raise NoObject("a risk group belongs to no section")
-        return "utan-plan"
+        return "no-plan-or-overdue" if name.startswith("statistics-") else "utan-plan"
     if argument == "fmt":
         return "xlsx"
     raise KeyError(f"{name}: no object for the argument {argument!r}")

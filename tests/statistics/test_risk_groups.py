@@ -183,6 +183,9 @@ def test_other_roles_are_refused(client, org, role):
     client.force_login(getattr(org, role))
     for slug in ("langvariga-barnfamiljer", "unga-vuxna", "snart-langvariga", "utan-plan"):
         assert client.get(url(slug)).status_code == 403
+    for key in ("long-term-with-children", "young-adults", "soon-long-term", NO_PLAN):
+        assert client.get(f"/api/v1/statistics/risk-groups/{key}/").status_code == 403
+    assert client.get("/api/v1/statistics/risk-groups/").status_code == 403
 
 
 def test_an_unknown_group_is_not_found(client, org):
@@ -268,3 +271,47 @@ def test_query_count_does_not_grow_with_rows(client, org, slug):
     large, page = page_queries(client, url(slug))
     assert "Visar 1–25 av 30" in page
     assert_flat(small, large)
+
+
+# ------------------------------------------------------------------------ the API
+
+
+def test_the_api_lists_the_same_rows_with_counts_and_logs_them(client, org):
+    w = World(org)
+    labour = household_case(w, member(w, D(2003, 5, 5)))  # 22 in December 2025
+    intake = household_case(
+        w, member(w, D(2003, 5, 5)), section=org.intake, handler=org.social_worker
+    )
+    for case in (labour, intake):
+        pay_months(w, case, D(2025, 5, 1), DEC, 5000)
+    refresh(w)
+    client.force_login(org.labour_head)
+    overview = client.get("/api/v1/statistics/risk-groups/").json()
+    assert overview["reference_month"] == "2025-12"
+    counts = {g["key"]: g["count"] for g in overview["groups"]}
+    assert counts == {
+        LONG_TERM_CHILDREN: 0,
+        YOUNG_ADULTS: 1,
+        SOON_LONG_TERM_KEY: 1,
+        NO_PLAN: 1,
+    }
+    before = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    body = client.get(f"/api/v1/statistics/risk-groups/{YOUNG_ADULTS}/").json()
+    assert body["count"] == 1
+    (row,) = body["results"]
+    assert row["case_id"] == labour.pk and row["case_number"] == labour.reference
+    assert row["applicant"] == "Test Testsson"
+    assert row["months_in_row"] == 8 and row["young_adult_ages"] == [22]
+    assert row["next_step"]["state"] == "missing"
+    assert row["handler"]["id"] == org.other_social_worker.pk
+    entry = AccessLogEntry.objects.get(pk__gt=before, object_id="risk_group:young-adults")
+    assert json.loads(entry.detail)["case_ids"] == [labour.pk]
+
+
+def test_the_api_refuses_bad_filters_in_swedish(client, org):
+    client.force_login(org.unit_head)
+    for params in ("handler=nisse", "case_type=X", "limit=-1", "offset=tre", "section=99999"):
+        response = client.get(f"/api/v1/statistics/risk-groups/{NO_PLAN}/?{params}")
+        assert response.status_code == 400, params
+        assert response.json()["error"]["message"]
+    assert client.get("/api/v1/statistics/risk-groups/alla-rika/").status_code == 404
