@@ -16,5 +16,6 @@ urlpatterns = [
     path("ar/tabell/<slug:key>.<str:fmt>", views.year_download, name="year_download"),
     # Risk groups as work lists (issue 17).
     path("riskgrupper/<slug:group>/", views_risk.risk_list, name="risk_list"),
+    path("resultat/", views_risk.outcomes_view, name="outcomes"),
     path("socialstyrelsen/", views.national_report, name="national_report"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from bistand.cases.selectors import (
     log_case_list_read,
     with_protection,
 )
+from bistand.core.errors import DomainError
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import (
     ListFilterForm,
@@ -32,7 +34,8 @@ from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role
 
 from .access import allowed_handlers, allowed_sections, require_statistics_access
-from .periods import month_label
+from .outcomes import outcomes
+from .periods import Period, month_key, month_label
 from .risk_groups import (
     BY_SLUG,
     NO_PLAN,
@@ -163,4 +166,37 @@ def risk_list(request, group: str):
         context["groups"] = [(g, counts[g.key]) for g in RISK_GROUPS]
     return render_work_list(
         request, "statistics/risk_list.html", "statistics/_risk_rows.html", context
+    )
+
+
+@login_required
+@handle_domain_errors
+def outcomes_view(request):
+    """Outcomes per handler and section for a period (heads only; small counts suppressed
+    outside the unit head's view of the whole unit)."""
+    require_statistics_access(request.user)
+    today = timezone.localdate()
+    notices = []
+    try:
+        period = Period.parse(
+            request.GET.get("month"), request.GET.get("from"), request.GET.get("to"), today
+        )
+    except DomainError as error:
+        notices.append(
+            _("Perioden används inte: %(error)s Förra månaden visas.") % {"error": error.message}
+        )
+        period = Period.parse(None, None, None, today)
+    figures = outcomes(request.user, period, today)
+    return render(
+        request,
+        "statistics/outcomes.html",
+        {
+            "figures": figures,
+            "notices": notices,
+            "period_label": month_label(period.start)
+            if period.start == period.end
+            else f"{month_label(period.start)} – {month_label(period.end)}",
+            "from_value": month_key(period.start),
+            "to_value": month_key(period.end),
+        },
     )

@@ -387,6 +387,7 @@ RULES: dict[str, Rule] = {
     "statistics:dashboard": Rule(HEADS),
     "statistics:dashboard_download": Rule(HEADS, HEADS),
     "statistics:national_report": Rule(UNIT_HEAD_ONLY),
+    "statistics:outcomes": Rule(HEADS),
     "statistics:refresh": Rule(POST_ONLY_PAGE),
     "statistics:risk_list": Rule(HEADS),
     "statistics:year": Rule(HEADS),

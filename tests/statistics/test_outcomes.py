@@ -1,0 +1,148 @@
+"""Issue 17: outcomes per handler and section, for heads only, with small counts suppressed
+outside the unit head's view of the whole unit (bistand/statistics/outcomes.py)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from bistand.cases.models import Application
+from bistand.decisions.models import Calculation, Decision, DecisionStatus
+from bistand.statistics.outcomes import outcomes
+from bistand.statistics.periods import Period
+
+from .builders import World, at
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+NOV = Period.month(D(2025, 11, 1))
+TODAY = D(2025, 12, 10)
+
+
+def refuse(w, case, month, decided_on, days):
+    application = Application.objects.create(
+        case=case,
+        kind="repeat",
+        month=month,
+        received_on=decided_on - dt.timedelta(days=days),
+        channel="paper",
+        status="decided",
+        registered_by=w.org.reception,
+    )
+    calculation = Calculation.objects.create(
+        application=application, case=case, month=month, created_by=w.org.social_worker
+    )
+    return Decision.objects.create(
+        case=case,
+        application=application,
+        calculation=calculation,
+        month=month,
+        status=DecisionStatus.FINAL,
+        outcome="refused",
+        total_granted=0,
+        investigation_version=w._version(case),
+        decided_by=w.org.social_worker,
+        decided_at=at(decided_on, 11),
+        decided_on=decided_on,
+    )
+
+
+def decisions(w, case, days_list, *, refused=0):
+    """Decisions on `case` decided in November 2025, `days` after the application."""
+    decided_on = D(2025, 11, 20)
+    for index, days in enumerate(days_list):
+        month = D(2025, index + 1, 1)
+        if index < refused:
+            refuse(w, case, month, decided_on, days)
+        else:
+            w.decide(
+                case,
+                month,
+                5000,
+                received_on=decided_on - dt.timedelta(days=days),
+                decided_on=decided_on,
+            )
+
+
+@pytest.fixture
+def world(org):
+    w = World(org)
+    person = w.person(D(1980, 1, 1))
+    big = w.case(w.household((person, "applicant")), opened_on=D(2024, 1, 1), case_type="C")
+    decisions(w, big, [3, 3, 3, 3, 3, 10], refused=1)  # other_social_worker, labour
+    small = w.case(
+        w.household((w.person(D(1980, 1, 1)), "applicant")),
+        opened_on=D(2024, 1, 1),
+        handler=org.benefit_admin,
+        case_type="A",
+    )
+    decisions(w, small, [2, 20])  # benefit_admin, labour: two decisions
+    intake = w.case(
+        w.household((w.person(D(1980, 1, 1)), "applicant")),
+        opened_on=D(2024, 1, 1),
+        section=org.intake,
+        handler=org.social_worker,
+    )
+    decisions(w, intake, [1])
+    return w
+
+
+def by_handler(figures, user):
+    return {row["handler_id"]: row for row in figures["handlers"]}.get(user.pk)
+
+
+def test_the_unit_head_sees_every_figure_unsuppressed(world, org):
+    figures = outcomes(org.unit_head, NOV, TODAY)
+    assert figures["suppression"]["applied"] is False
+    big = by_handler(figures, org.other_social_worker)
+    assert big["decisions"] == 6
+    assert big["share_within_target"] == round(5 / 6, 4)
+    assert big["share_refused"] == round(1 / 6, 4)
+    assert big["median_days"] == 3
+    assert big["open_cases"] == 1 and big["share_c_cases"] == 1.0
+    small = by_handler(figures, org.benefit_admin)
+    assert small["decisions"] == 2 and small["share_within_target"] == 0.5
+    assert small["median_days"] == 11
+    assert by_handler(figures, org.social_worker)["decisions"] == 1
+    sections = {row["section_id"]: row for row in figures["sections"]}
+    assert sections[org.labour.pk]["decisions"] == 8
+    assert sections[org.intake.pk]["decisions"] == 1
+    assert figures["total"]["decisions"] == 9
+
+
+def test_a_section_head_sees_their_section_with_small_counts_suppressed(world, org):
+    figures = outcomes(org.labour_head, NOV, TODAY)
+    assert figures["suppression"] == {"applied": True, "threshold": 5}
+    assert by_handler(figures, org.social_worker) is None  # another section's handler
+    assert [row["section_id"] for row in figures["sections"]] == [org.labour.pk]
+    big = by_handler(figures, org.other_social_worker)
+    assert big["decisions"] == 6
+    assert big["share_within_target"] == round(5 / 6, 4)
+    assert big["share_refused"] is None  # one refusal: under the threshold
+    assert big["open_cases"] is None  # one open case
+    small = by_handler(figures, org.benefit_admin)
+    assert small["decisions"] is None and small["share_within_target"] is None
+    assert small["median_days"] is None
+    assert figures["total"]["decisions"] == 8
+
+
+def test_the_page_for_heads_only(client, org, world):
+    url = reverse("statistics:outcomes") + "?month=2025-11"
+    client.force_login(org.labour_head)
+    page = client.get(url).content.decode()
+    assert "Per handläggare" in page and "&lt;5" in page
+    assert 'data-testid="suppression-note"' in page
+    client.force_login(org.unit_head)
+    page = client.get(url).content.decode()
+    assert 'data-testid="suppression-note"' not in page
+    for role in ("social_worker", "benefit_admin", "finance", "fraud", "controller", "sysadmin"):
+        client.force_login(getattr(org, role))
+        assert client.get(url).status_code == 403
+
+
+def test_a_bad_period_gives_a_swedish_notice(client, org):
+    client.force_login(org.unit_head)
+    response = client.get(reverse("statistics:outcomes") + "?month=maj")
+    assert response.status_code == 200
+    assert "Perioden används inte" in response.content.decode()
