@@ -6,10 +6,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from bistand.cases.models import Application
+from bistand.cases.models import Application, Case
 from bistand.decisions.models import Calculation, Decision, DecisionStatus
 from bistand.statistics.outcomes import outcomes
 from bistand.statistics.periods import Period
+from bistand.workplans.models import FollowUp
+from tests.workplans.conftest import make_plan
 
 from .builders import World, at
 
@@ -146,3 +148,30 @@ def test_a_bad_period_gives_a_swedish_notice(client, org):
     response = client.get(reverse("statistics:outcomes") + "?month=maj")
     assert response.status_code == 200
     assert "Perioden används inte" in response.content.decode()
+
+
+def test_follow_ups_held_on_time_per_handler(world, org):
+    big = Case.objects.get(handler=org.other_social_worker)
+    version = make_plan(org.unit_head, big)
+    # Six follow-ups due in November 2025: five held on time, one late; one due in December.
+    for index, (due, held) in enumerate(
+        [(3, 3), (5, 4), (10, 10), (12, 11), (20, 20), (25, 28), (40, 40)]
+    ):
+        FollowUp.objects.create(
+            plan=version.plan,
+            plan_version=version,
+            due_on=D(2025, 11, 1) + dt.timedelta(days=due - 1),
+            held_on=D(2025, 11, 1) + dt.timedelta(days=held - 1),
+            method="visit",
+            took_place=True,
+            outcome=f"Uppföljning {index}",
+            recorded_by=org.other_social_worker,
+        )
+    unit_view = by_handler(outcomes(org.unit_head, NOV, TODAY), org.other_social_worker)
+    assert unit_view["follow_ups_due"] == 6
+    assert unit_view["share_follow_ups_on_time"] == round(5 / 6, 4)
+    section_view = by_handler(outcomes(org.labour_head, NOV, TODAY), org.other_social_worker)
+    assert section_view["follow_ups_due"] == 6
+    assert section_view["share_follow_ups_on_time"] == round(5 / 6, 4)
+    intake_view = outcomes(org.intake_head, NOV, TODAY)
+    assert by_handler(intake_view, org.other_social_worker) is None
