@@ -2,7 +2,8 @@
 
 For a period: first final decisions made in it (how many, share within the 7-day target,
 median days, share refused), open cases today (share of C cases), and plan follow-ups due in
-the period (share held on time). Grouped by the case's section and handler **as they are
+the period (share held on time), and exits (closings in the period, share closed because the
+client got work). Grouped by the case's section and handler **as they are
 now**, like the dashboard's event figures (docs/statistics.md, "Filters").
 
 Small-count protection: outside the unit head's own view of the whole unit (that is, in a
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from bistand.cases.models import Case, CaseStatus, CaseType
+from bistand.cases.models import Case, CaseReopening, CaseStatus, CaseType, ClosingReason
 from bistand.decisions.models import Outcome
 from bistand.organisation.models import Role, Section, User
 from bistand.workplans.models import FollowUp
@@ -43,6 +44,8 @@ class Tally:
     c_cases: int = 0
     follow_ups_due: int = 0
     follow_ups_on_time: int = 0
+    closings: int = 0
+    to_work: int = 0
 
     def add(self, other: Tally) -> None:
         self.decisions += other.decisions
@@ -53,6 +56,8 @@ class Tally:
         self.c_cases += other.c_cases
         self.follow_ups_due += other.follow_ups_due
         self.follow_ups_on_time += other.follow_ups_on_time
+        self.closings += other.closings
+        self.to_work += other.to_work
 
     def median_days(self) -> float | None:
         total = sum(n for _, n in self.days)
@@ -93,6 +98,8 @@ def present(tally: Tally, suppress: bool) -> dict:
         "share_follow_ups_on_time": _share(
             tally.follow_ups_on_time, tally.follow_ups_due, suppress
         ),
+        "closings": _count(tally.closings, suppress),
+        "share_to_work": _share(tally.to_work, tally.closings, suppress),
     }
 
 
@@ -159,6 +166,34 @@ def outcomes(user, period: Period, today: dt.date) -> dict:
         tally = tallies[(row["plan__case__section_id"], row["plan__case__handler_id"])]
         tally.follow_ups_due += row["due"]
         tally.follow_ups_on_time += row["on_time"]
+
+    # Exits: closings in the period (including closings later undone by a reopening, as the
+    # dashboard's outflow counts them), and those closed because the client got work.
+    all_cases = Case.objects.filter(unit_id=user.unit_id)
+    if section_id is not None:
+        all_cases = all_cases.filter(section_id=section_id)
+    closed_now = all_cases.filter(
+        status=CaseStatus.CLOSED, closed_on__gte=period.start, closed_on__lt=period.next
+    ).values("section_id", "handler_id", "closing_reason")
+    closed_then = (
+        CaseReopening.objects.filter(
+            case__in=all_cases,
+            previous_closed_on__gte=period.start,
+            previous_closed_on__lt=period.next,
+        )
+        .annotate(
+            section_id=F("case__section_id"),
+            handler_id=F("case__handler_id"),
+            closing_reason=F("previous_closing_reason"),
+        )
+        .values("section_id", "handler_id", "closing_reason")
+    )
+    for closings in (closed_now, closed_then):
+        for row in closings.annotate(n=Count("id")):
+            tally = tallies[(row["section_id"], row["handler_id"])]
+            tally.closings += row["n"]
+            if row["closing_reason"] == ClosingReason.WORK:
+                tally.to_work += row["n"]
 
     suppress = suppresses(user)
     handler_ids = {handler for _, handler in tallies if handler}

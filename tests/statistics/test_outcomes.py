@@ -175,3 +175,23 @@ def test_follow_ups_held_on_time_per_handler(world, org):
     assert section_view["share_follow_ups_on_time"] == round(5 / 6, 4)
     intake_view = outcomes(org.intake_head, NOV, TODAY)
     assert by_handler(intake_view, org.other_social_worker) is None
+
+
+def test_exits_to_work_per_handler_count_closings_later_undone(world, org):
+    big = Case.objects.get(handler=org.other_social_worker)
+    small = Case.objects.get(handler=org.benefit_admin)
+    world.close(big, D(2025, 11, 10), "work")
+    world.reopen(big, D(2025, 11, 25))  # the closing still happened in November
+    world.close(small, D(2025, 11, 12), "moved")
+    world.close(
+        Case.objects.get(handler=org.social_worker), D(2025, 10, 30), "work"
+    )  # October: outside
+    figures = outcomes(org.unit_head, NOV, TODAY)
+    assert by_handler(figures, org.other_social_worker)["closings"] == 1
+    assert by_handler(figures, org.other_social_worker)["share_to_work"] == 1.0
+    assert by_handler(figures, org.benefit_admin)["share_to_work"] == 0.0
+    assert by_handler(figures, org.social_worker)["closings"] == 0
+    assert figures["total"]["closings"] == 2
+    section_view = outcomes(org.labour_head, NOV, TODAY)
+    assert by_handler(section_view, org.other_social_worker)["closings"] is None
+    assert by_handler(section_view, org.other_social_worker)["share_to_work"] is None
