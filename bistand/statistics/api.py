@@ -138,6 +138,23 @@ def _risk_row(case, ages: dict, today) -> dict:
     }
 
 
+class OutcomesView(APIView):
+    @extend_schema(
+        operation_id="statistics_outcomes",
+        parameters=MONTH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "Resultat per handläggare och sektion (bistand.statistics.outcomes/1); antal under 5 "
+            "döljs utom i enhetschefens vy av hela enheten."
+        ),
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        period = period_from(request.query_params, today)
+        return Response(outcomes(request.user, period, today))
+
+
 urlpatterns = [*router.urls, path("statistics/", include("bistand.statistics.api"))]
 
     GET  month/?month=YYYY-MM (or from=&to=) [&section=&handler=&case_type=&household_type=&age_band=]
@@ -146,6 +163,7 @@ urlpatterns = [*router.urls, path("statistics/", include("bistand.statistics.api
     GET  national-report/?month=YYYY-MM     validation only (counts and problems)
     POST national-report/ {"month": "YYYY-MM"}  the file (text/csv), logged; 400 with problems
     POST refresh/ {"month": "YYYY-MM"} or {"from": ..., "to": ...}  (unit head)
+    GET  outcomes/?month=YYYY-MM (or from=&to=)  outcomes per handler and section
     GET  risk-groups/                        the risk-group work lists and their counts
     GET  risk-groups/<group>/?limit=&offset= [&q=&section=&handler=&case_type=&plan=]
                                              one list's open cases (logged, as the page)
@@ -180,6 +198,7 @@ from .access import (
     scoped_filters,
 )
 from .figures import long_term_block, month_figures, read_session
+from .outcomes import outcomes
 from .periods import month_key
 from .refresh import refresh_months
 from .views import filters_from, period_from, year_from
@@ -480,12 +499,30 @@ def _risk_row(case, ages: dict, today) -> dict:
     }
 
 
+class OutcomesView(APIView):
+    @extend_schema(
+        operation_id="statistics_outcomes",
+        parameters=MONTH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "Resultat per handläggare och sektion (bistand.statistics.outcomes/1); antal under 5 "
+            "döljs utom i enhetschefens vy av hela enheten."
+        ),
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        period = period_from(request.query_params, today)
+        return Response(outcomes(request.user, period, today))
+
+
 urlpatterns = [
     path("month/", MonthFiguresView.as_view(), name="statistics-month"),
     path("year/", YearFiguresView.as_view(), name="statistics-year"),
     path("long-term/", LongTermView.as_view(), name="statistics-long-term"),
     path("national-report/", NationalReportView.as_view(), name="statistics-national-report"),
     path("refresh/", RefreshView.as_view(), name="statistics-refresh"),
+    path("outcomes/", OutcomesView.as_view(), name="statistics-outcomes"),
     path("risk-groups/", RiskGroupsView.as_view(), name="statistics-risk-groups"),
     path("risk-groups/<slug:group>/", RiskGroupView.as_view(), name="statistics-risk-group"),
 ]

@@ -377,6 +377,7 @@ RULES: dict[str, Rule] = {
     "statistics-long-term": Rule(HEADS_API),
     "statistics-month": Rule(HEADS_API),
     "statistics-national-report": Rule("403 403 403 403 403 200 403 403 403 403"),
+    "statistics-outcomes": Rule(HEADS_API),
     "statistics-refresh": Rule(POST_ONLY_API),
     "statistics-risk-group": Rule(HEADS_API),
     "statistics-risk-groups": Rule(HEADS_API),

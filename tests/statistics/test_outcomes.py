@@ -195,3 +195,22 @@ def test_exits_to_work_per_handler_count_closings_later_undone(world, org):
     section_view = outcomes(org.labour_head, NOV, TODAY)
     assert by_handler(section_view, org.other_social_worker)["closings"] is None
     assert by_handler(section_view, org.other_social_worker)["share_to_work"] is None
+
+
+def test_the_api_answers_as_the_page_and_refuses_other_roles(client, org, world):
+    client.force_login(org.labour_head)
+    body = client.get("/api/v1/statistics/outcomes/?month=2025-11").json()
+    assert body["layout"] == "bistand.statistics.outcomes/1"
+    assert body["suppression"]["applied"] is True
+    handlers = {row["handler_id"]: row for row in body["handlers"]}
+    assert handlers[org.benefit_admin.pk]["decisions"] is None
+    assert org.social_worker.pk not in handlers
+    assert client.get("/api/v1/statistics/outcomes/?month=maj").status_code == 400
+    client.force_login(org.unit_head)
+    body = client.get("/api/v1/statistics/outcomes/?month=2025-11").json()
+    assert {row["handler_id"]: row for row in body["handlers"]}[org.benefit_admin.pk][
+        "decisions"
+    ] == 2
+    for role in ("social_worker", "finance", "controller", "fraud"):
+        client.force_login(getattr(org, role))
+        assert client.get("/api/v1/statistics/outcomes/").status_code == 403
