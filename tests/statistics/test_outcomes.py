@@ -11,6 +11,7 @@ from bistand.decisions.models import Calculation, Decision, DecisionStatus
 from bistand.statistics.outcomes import outcomes
 from bistand.statistics.periods import Period
 from bistand.workplans.models import FollowUp
+from tests.query_budgets import assert_flat, page_queries
 from tests.workplans.conftest import make_plan
 
 from .builders import World, at
@@ -214,3 +215,24 @@ def test_the_api_answers_as_the_page_and_refuses_other_roles(client, org, world)
     for role in ("social_worker", "finance", "controller", "fraud"):
         client.force_login(getattr(org, role))
         assert client.get("/api/v1/statistics/outcomes/").status_code == 403
+
+
+def test_query_count_does_not_grow_with_decisions_and_cases(client, org):
+    w = World(org)
+
+    def add(n):
+        for index in range(n):
+            case = w.case(
+                w.household((w.person(D(1980, 1, 1)), "applicant")),
+                opened_on=D(2024, 1, 1),
+                handler=org.benefit_admin if index % 2 else org.other_social_worker,
+            )
+            decisions(w, case, [3])
+
+    url = reverse("statistics:outcomes") + "?month=2025-11"
+    client.force_login(org.unit_head)
+    add(3)
+    small, page = page_queries(client, url)
+    add(27)
+    large, page = page_queries(client, url)
+    assert_flat(small, large)
