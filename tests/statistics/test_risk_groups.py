@@ -306,6 +306,9 @@ def test_the_api_lists_the_same_rows_with_counts_and_logs_them(client, org):
     assert row["handler"]["id"] == org.other_social_worker.pk
     entry = AccessLogEntry.objects.get(pk__gt=before, object_id="risk_group:young-adults")
     assert json.loads(entry.detail)["case_ids"] == [labour.pk]
+    page = client.get(url("unga-vuxna")).content.decode()  # the page shows the same row
+    assert labour.reference in page and intake.reference not in page
+    assert "Ålder 18–24" in page and "<td>22</td>" in page
 
 
 def test_the_api_refuses_bad_filters_in_swedish(client, org):
