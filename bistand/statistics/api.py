@@ -3,7 +3,159 @@
 Plain DRF APIViews, mounted by the project under /api/v1/statistics/:
 
     # bistand/api_urls.py
-    urlpatterns = [*router.urls, path("statistics/", include("bistand.statistics.api"))]
+    RISK_FILTER_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Namn, personnummer eller ärendenummer"),
+    OpenApiParameter("section", OpenApiTypes.INT, description="Sektionens id (enhetschef)"),
+    OpenApiParameter(
+        "handler", OpenApiTypes.STR, description="Handläggarens id, eller none för ej tilldelade"
+    ),
+    OpenApiParameter("case_type", OpenApiTypes.STR, enum=["A", "B", "C", "none"]),
+    OpenApiParameter(
+        "plan", OpenApiTypes.STR, enum=["missing", "overdue"], description="Bara listan utan plan"
+    ),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Rader per sida (högst 100)"),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="Hoppa över så många rader"),
+]
+RISK_LIMIT = 25
+RISK_MAX_LIMIT = 100
+
+
+def _count_param(params, name: str, default: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise DomainError("bad_page", f"Parametern {name} ska vara ett heltal, noll eller större.")
+    return int(value)
+
+
+class RiskGroupsView(APIView):
+    @extend_schema(
+        operation_id="statistics_risk_groups",
+        responses={200: OpenApiTypes.OBJECT},
+        description="Riskgruppernas arbetslistor och antal öppna ärenden i varje.",
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        month = risk.reference_month(today)
+        counts = risk.risk_group_counts(request.user, month, today)
+        return Response(
+            {
+                "layout": "bistand.statistics.risk_groups/1",
+                "as_of": today.isoformat(),
+                "reference_month": month_key(month) if month else None,
+                "groups": [
+                    {"key": g.key, "title": str(g.title), "count": counts[g.key]}
+                    for g in risk.RISK_GROUPS
+                ],
+            }
+        )
+
+
+class RiskGroupView(APIView):
+    @extend_schema(
+        operation_id="statistics_risk_group",
+        parameters=[
+            OpenApiParameter(
+                "group", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(risk.BY_KEY)
+            ),
+            *RISK_FILTER_PARAMETERS,
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+        description="En riskgrupps öppna ärenden med handläggare och nästa steg (loggas).",
+    )
+    def get(self, request, group: str):
+        require_statistics_access(request.user)
+        risk_group = risk.BY_KEY.get(group)
+        if risk_group is None:
+            raise NotFound("risk_group_not_found", "Riskgruppen finns inte.")
+        today = timezone.localdate()
+        params = request.query_params
+        limit = min(_count_param(params, "limit", RISK_LIMIT), RISK_MAX_LIMIT) or RISK_LIMIT
+        offset = _count_param(params, "offset", 0)
+        form = RiskGroupFilter(params, user=request.user, group=risk_group, today=today)
+        if not form.is_valid():
+            name, errors = next(iter(form.errors.items()))
+            label = form.fields[name].label if name in form.fields else name
+            raise DomainError("bad_filter", f"{label}: {' '.join(errors)}")
+        active = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        month = risk.reference_month(today)
+        cases = form.filter_queryset(
+            with_protection(risk.risk_group_cases(request.user, risk_group, month, today)),
+            active,
+        )
+        count = cases.count()
+        rows = list(
+            cases.order_by(F("months_in_row").desc(nulls_last=True), "pk")[
+                offset : offset + limit
+            ]
+        )
+        attach_applicants(case.household for case in rows)
+        ages = risk.young_adult_ages([case.pk for case in rows], month)
+        log_case_list_read(
+            request.user,
+            f"risk_group:{risk_group.key}",
+            rows,
+            list={k: str(v) for k, v in params.items()},
+        )
+        return Response(
+            {
+                "layout": "bistand.statistics.risk_group/1",
+                "group": risk_group.key,
+                "title": str(risk_group.title),
+                "as_of": today.isoformat(),
+                "reference_month": month_key(month) if month else None,
+                "count": count,
+                "limit": limit,
+                "offset": offset,
+                "results": [_risk_row(case, ages, today) for case in rows],
+            }
+        )
+
+
+def _risk_row(case, ages: dict, today) -> dict:
+    applicant = case.household.applicant_on(today) if case.household_id else None
+    state, text = risk.next_step(case, today)
+    return {
+        "case_id": case.pk,
+        "case_number": case.reference,
+        "applicant": applicant.full_name if applicant else None,
+        "handler": (
+            {"id": case.handler_id, "name": case.handler.get_full_name() or case.handler.username}
+            if case.handler_id
+            else None
+        ),
+        "section": {"id": case.section_id, "name": case.section.name} if case.section_id else None,
+        "case_type": case.case_type or None,
+        "months_in_row": case.months_in_row,
+        "young_adult_ages": ages.get(case.pk, []),
+        "next_step": {
+            "state": state,
+            "text": text,
+            "due_on": case.plan_due_on.isoformat() if case.plan_due_on else None,
+        },
+    }
+
+
+class OutcomesView(APIView):
+    @extend_schema(
+        operation_id="statistics_outcomes",
+        parameters=MONTH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "Resultat per handläggare och sektion (bistand.statistics.outcomes/1); antal under 5 "
+            "döljs utom i enhetschefens vy av hela enheten."
+        ),
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        period = period_from(request.query_params, today)
+        return Response(outcomes(request.user, period, today))
+
+
+urlpatterns = [*router.urls, path("statistics/", include("bistand.statistics.api"))]
 
     GET  month/?month=YYYY-MM (or from=&to=) [&section=&handler=&case_type=&household_type=&age_band=]
     GET  year/?year=YYYY [&filters]
@@ -11,12 +163,17 @@ Plain DRF APIViews, mounted by the project under /api/v1/statistics/:
     GET  national-report/?month=YYYY-MM     validation only (counts and problems)
     POST national-report/ {"month": "YYYY-MM"}  the file (text/csv), logged; 400 with problems
     POST refresh/ {"month": "YYYY-MM"} or {"from": ..., "to": ...}  (unit head)
+    GET  outcomes/?month=YYYY-MM (or from=&to=)  outcomes per handler and section
+    GET  risk-groups/                        the risk-group work lists and their counts
+    GET  risk-groups/<group>/?limit=&offset= [&q=&section=&handler=&case_type=&plan=]
+                                             one list's open cases (logged, as the page)
 
 The JSON layouts are documented in docs/statistics.md. Access as for the pages (access.py).
 """
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -25,12 +182,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bistand.cases.selectors import log_case_list_read, with_protection
 from bistand.core.api import json_object
 from bistand.core.dates import add_months, month_start, parse_month
-from bistand.core.errors import DomainError
+from bistand.core.errors import DomainError, NotFound
 from bistand.core.parsers import JSONParser
+from bistand.households.selectors import attach_applicants
 
 from . import national_report as national
+from . import risk_groups as risk
 from .access import (
     require_export_access,
     require_refresh_access,
@@ -38,9 +198,11 @@ from .access import (
     scoped_filters,
 )
 from .figures import long_term_block, month_figures, read_session
+from .outcomes import outcomes
 from .periods import month_key
 from .refresh import refresh_months
 from .views import filters_from, period_from, year_from
+from .views_risk import RiskGroupFilter
 from .yearly import year_figures
 
 FILTER_PARAMETERS = [
@@ -204,10 +366,163 @@ class RefreshView(APIView):
         )
 
 
+RISK_FILTER_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Namn, personnummer eller ärendenummer"),
+    OpenApiParameter("section", OpenApiTypes.INT, description="Sektionens id (enhetschef)"),
+    OpenApiParameter(
+        "handler", OpenApiTypes.STR, description="Handläggarens id, eller none för ej tilldelade"
+    ),
+    OpenApiParameter("case_type", OpenApiTypes.STR, enum=["A", "B", "C", "none"]),
+    OpenApiParameter(
+        "plan", OpenApiTypes.STR, enum=["missing", "overdue"], description="Bara listan utan plan"
+    ),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Rader per sida (högst 100)"),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="Hoppa över så många rader"),
+]
+RISK_LIMIT = 25
+RISK_MAX_LIMIT = 100
+
+
+def _count_param(params, name: str, default: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise DomainError("bad_page", f"Parametern {name} ska vara ett heltal, noll eller större.")
+    return int(value)
+
+
+class RiskGroupsView(APIView):
+    @extend_schema(
+        operation_id="statistics_risk_groups",
+        responses={200: OpenApiTypes.OBJECT},
+        description="Riskgruppernas arbetslistor och antal öppna ärenden i varje.",
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        month = risk.reference_month(today)
+        counts = risk.risk_group_counts(request.user, month, today)
+        return Response(
+            {
+                "layout": "bistand.statistics.risk_groups/1",
+                "as_of": today.isoformat(),
+                "reference_month": month_key(month) if month else None,
+                "groups": [
+                    {"key": g.key, "title": str(g.title), "count": counts[g.key]}
+                    for g in risk.RISK_GROUPS
+                ],
+            }
+        )
+
+
+class RiskGroupView(APIView):
+    @extend_schema(
+        operation_id="statistics_risk_group",
+        parameters=[
+            OpenApiParameter(
+                "group", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(risk.BY_KEY)
+            ),
+            *RISK_FILTER_PARAMETERS,
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+        description="En riskgrupps öppna ärenden med handläggare och nästa steg (loggas).",
+    )
+    def get(self, request, group: str):
+        require_statistics_access(request.user)
+        risk_group = risk.BY_KEY.get(group)
+        if risk_group is None:
+            raise NotFound("risk_group_not_found", "Riskgruppen finns inte.")
+        today = timezone.localdate()
+        params = request.query_params
+        limit = min(_count_param(params, "limit", RISK_LIMIT), RISK_MAX_LIMIT) or RISK_LIMIT
+        offset = _count_param(params, "offset", 0)
+        form = RiskGroupFilter(params, user=request.user, group=risk_group, today=today)
+        if not form.is_valid():
+            name, errors = next(iter(form.errors.items()))
+            label = form.fields[name].label if name in form.fields else name
+            raise DomainError("bad_filter", f"{label}: {' '.join(errors)}")
+        active = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        month = risk.reference_month(today)
+        cases = form.filter_queryset(
+            with_protection(risk.risk_group_cases(request.user, risk_group, month, today)),
+            active,
+        )
+        count = cases.count()
+        rows = list(
+            cases.order_by(F("months_in_row").desc(nulls_last=True), "pk")[offset : offset + limit]
+        )
+        attach_applicants(case.household for case in rows)
+        ages = risk.young_adult_ages([case.pk for case in rows], month)
+        log_case_list_read(
+            request.user,
+            f"risk_group:{risk_group.key}",
+            rows,
+            list={k: str(v) for k, v in params.items()},
+        )
+        return Response(
+            {
+                "layout": "bistand.statistics.risk_group/1",
+                "group": risk_group.key,
+                "title": str(risk_group.title),
+                "as_of": today.isoformat(),
+                "reference_month": month_key(month) if month else None,
+                "count": count,
+                "limit": limit,
+                "offset": offset,
+                "results": [_risk_row(case, ages, today) for case in rows],
+            }
+        )
+
+
+def _risk_row(case, ages: dict, today) -> dict:
+    applicant = case.household.applicant_on(today) if case.household_id else None
+    state, text = risk.next_step(case, today)
+    return {
+        "case_id": case.pk,
+        "case_number": case.reference,
+        "applicant": applicant.full_name if applicant else None,
+        "handler": (
+            {"id": case.handler_id, "name": case.handler.get_full_name() or case.handler.username}
+            if case.handler_id
+            else None
+        ),
+        "section": {"id": case.section_id, "name": case.section.name} if case.section_id else None,
+        "case_type": case.case_type or None,
+        "months_in_row": case.months_in_row,
+        "young_adult_ages": ages.get(case.pk, []),
+        "next_step": {
+            "state": state,
+            "text": text,
+            "due_on": case.plan_due_on.isoformat() if case.plan_due_on else None,
+        },
+    }
+
+
+class OutcomesView(APIView):
+    @extend_schema(
+        operation_id="statistics_outcomes",
+        parameters=MONTH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "Resultat per handläggare och sektion (bistand.statistics.outcomes/1); antal under 5 "
+            "döljs utom i enhetschefens vy av hela enheten."
+        ),
+    )
+    def get(self, request):
+        require_statistics_access(request.user)
+        today = timezone.localdate()
+        period = period_from(request.query_params, today)
+        return Response(outcomes(request.user, period, today))
+
+
 urlpatterns = [
     path("month/", MonthFiguresView.as_view(), name="statistics-month"),
     path("year/", YearFiguresView.as_view(), name="statistics-year"),
     path("long-term/", LongTermView.as_view(), name="statistics-long-term"),
     path("national-report/", NationalReportView.as_view(), name="statistics-national-report"),
     path("refresh/", RefreshView.as_view(), name="statistics-refresh"),
+    path("outcomes/", OutcomesView.as_view(), name="statistics-outcomes"),
+    path("risk-groups/", RiskGroupsView.as_view(), name="statistics-risk-groups"),
+    path("risk-groups/<slug:group>/", RiskGroupView.as_view(), name="statistics-risk-group"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_benchmark
+from . import views, views_benchmark, views_risk
 
 app_name = "statistics"
 
@@ -14,5 +14,8 @@ urlpatterns = [
     path("uppdatera/", views.refresh, name="refresh"),
     path("ar/", views.year_report, name="year"),
     path("ar/tabell/<slug:key>.<str:fmt>", views.year_download, name="year_download"),
+    # Risk groups as work lists (issue 17).
+    path("riskgrupper/<slug:group>/", views_risk.risk_list, name="risk_list"),
+    path("resultat/", views_risk.outcomes_view, name="outcomes"),
     path("socialstyrelsen/", views.national_report, name="national_report"),
 ]

@@ -135,6 +135,10 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         return world.sample_year
     if argument == "key":
         return "alla"
+    if argument == "group":
+        if objects is not world.a:
+            raise NoObject("a risk group belongs to no section")
+        return "no-plan-or-overdue" if name.startswith("statistics-") else "utan-plan"
     if argument == "fmt":
         return "xlsx"
     raise KeyError(f"{name}: no object for the argument {argument!r}")
