@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ActivityConfig(AppConfig):
+    name = "bistand.activity"
+    label = "activity"
+    verbose_name = "Aktivitetskrav"
+
+    def ready(self) -> None:
+        from bistand.cases import views as case_views
+
+        from . import hooks
+
+        for registry, hook in (
+            (case_views.CASE_PANELS, hooks.case_panel),
+            (case_views.HOME_SECTIONS, hooks.home_section),
+        ):
+            if hook not in registry:
+                registry.append(hook)
