@@ -8,12 +8,14 @@ class ActivityConfig(AppConfig):
 
     def ready(self) -> None:
         from bistand.cases import views as case_views
+        from bistand.decisions import views as decision_views
 
         from . import hooks
 
         for registry, hook in (
             (case_views.CASE_PANELS, hooks.case_panel),
             (case_views.HOME_SECTIONS, hooks.home_section),
+            (decision_views.DECIDE_PAGE_NOTICES, hooks.decide_notice),
         ):
             if hook not in registry:
                 registry.append(hook)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bistand.core.forms import Form
 
-from .models import ExemptionReason
+from .models import CertificateExtent, ExemptionReason
 
 DATE_ERROR = _("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-10-01.")
 
@@ -82,3 +82,49 @@ class EndExemptionForm(Form):
         max_length=300,
         error_messages={"required": _("Ange varför undantaget avslutas.")},
     )
+
+
+class CertificateForm(Form):
+    person = forms.TypedChoiceField(
+        label=_("Person"), coerce=int, error_messages={"required": _("Välj person.")}
+    )
+    valid_from = _date_field(_("Sjukskriven från"), required=True)
+    valid_to = _date_field(_("Sjukskriven till och med"), required=True)
+    extent = forms.TypedChoiceField(
+        label=_("Omfattning"),
+        coerce=int,
+        choices=[("", "—"), *CertificateExtent.choices],
+        error_messages={"required": _("Välj omfattning.")},
+    )
+    issuer = forms.CharField(
+        label=_("Utfärdare (läkare, vårdenhet)"),
+        max_length=200,
+        error_messages={"required": _("Ange vem som utfärdat intyget.")},
+    )
+    replaces = forms.TypedChoiceField(
+        label=_("Rättar tidigare intyg"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, adults=(), earlier=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "—"), *((a.pk, a.full_name) for a in adults)]
+        self.fields["replaces"].choices = [
+            ("", _("Nej, ett nytt intyg")),
+            *(
+                (
+                    c.pk,
+                    f"{c.person.full_name} {c.valid_from:%Y-%m-%d}–{c.valid_to:%Y-%m-%d} {c.extent} %",
+                )
+                for c in earlier
+            ),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("valid_from")
+            and data.get("valid_to")
+            and data["valid_to"] < data["valid_from"]
+        ):
+            self.add_error("valid_to", _("Slutdatum kan inte vara före startdatum."))
+        return data

@@ -113,3 +113,51 @@ class ExemptionEnding(WrittenOnce):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(note=""), name="exemption_ending_note")]
+
+
+class CertificateExtent(models.IntegerChoices):
+    """How much the work ability is reduced, as the certificate says (sjukskrivningsgrad)."""
+
+    QUARTER = 25, _("25 %")
+    HALF = 50, _("50 %")
+    THREE_QUARTERS = 75, _("75 %")
+    FULL = 100, _("100 %")
+
+
+class MedicalCertificate(WrittenOnce):
+    """A medical certificate (läkarintyg) on a person's reduced work ability due to illness,
+    for a period (inclusive) and an extent. Written once; a wrong one is corrected by a new
+    certificate that `replaces` it (per proposal, required from 2026-07-01)."""
+
+    person = models.ForeignKey(
+        "households.Person", on_delete=models.PROTECT, related_name="medical_certificates"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="medical_certificates"
+    )
+    valid_from = models.DateField(_("sjukskriven från"))
+    valid_to = models.DateField(_("sjukskriven till och med"))
+    extent = models.PositiveSmallIntegerField(_("omfattning"), choices=CertificateExtent.choices)
+    issuer = models.CharField(_("utfärdare (läkare, vårdenhet)"), max_length=200)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")), name="certificate_period_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(extent__in=[25, 50, 75, 100]), name="certificate_extent_known"
+            ),
+            models.CheckConstraint(condition=~Q(issuer=""), name="certificate_has_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Läkarintyg {self.extent} % ({self.person_id})"

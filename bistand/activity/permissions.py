@@ -15,7 +15,7 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 CAPABILITY_LABELS = {
-    "record_exemption": "registrera undantag från aktivitetskravet",
+    "record_exemption": "registrera undantag från aktivitetskravet och läkarintyg",
     "view_section_coverage": "se sektionens lista över aktivitetskravet",
 }
 

@@ -13,13 +13,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from bistand.cases.models import Case, CaseStatus
 from bistand.cases.selectors import cases_visible_to
+from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE, SUPPORT_OBSTACLES
 from bistand.core.dates import add_months, month_start
 from bistand.decisions.models import Decision, DecisionStatus, LineKind
-from bistand.households.models import HouseholdMembership, MemberRole
+from bistand.households.models import HouseholdMembership, MemberRole, Person
 from bistand.workplans.models import OPEN_INTERVENTION_STATUSES, Intervention
 
 from . import rules
-from .models import Exemption
+from .models import Exemption, MedicalCertificate
 
 # Members whose försörjningsstöd is assessed with the household's (not "other adult", who
 # has an economy of their own).
@@ -209,4 +210,101 @@ def becoming_covered(user, month: dt.date) -> QuerySet[HouseholdMembership]:
             handler_id=Subquery(case.values("handler_id")[:1]),
         )
         .select_related("person")
+    )
+
+
+# --- Medical certificates (läkarintyg) ------------------------------------------------------
+
+ILLNESS_CODES = frozenset(o.code for o in SUPPORT_OBSTACLES if o.main_category == "ill_health")
+CERTIFICATE_ENDING_DAYS = 14  # a certificate ending within this many days is a follow-up
+
+
+def certificates_by_person(person_ids: Iterable[int]) -> dict[int, list[MedicalCertificate]]:
+    """Per person, the certificates in force (not replaced by a correction), oldest first."""
+    found: dict[int, list[MedicalCertificate]] = defaultdict(list)
+    for certificate in MedicalCertificate.objects.filter(
+        person_id__in=list(person_ids), replaced_by__isnull=True
+    ).order_by("valid_from", "id"):
+        found[certificate.person_id].append(certificate)
+    return found
+
+
+def signed_obstacles(case) -> dict[int, str]:
+    """Each adult's support obstacle in the case's latest signed investigation."""
+    investigation = getattr(case, "investigation", None)
+    version = investigation.latest_signed() if investigation is not None else None
+    if version is None:
+        return {}
+    return {
+        int(adult["person_id"]): adult["support_obstacle"]
+        for adult in version.content.get("adults", [])
+        if adult.get("person_id") and adult.get("support_obstacle")
+    }
+
+
+@dataclass
+class MissingCertificate:
+    person: object
+    obstacle: str
+    obstacle_label: str
+    latest: MedicalCertificate | None  # the last certificate on record, if any
+
+
+def illness_without_certificate(
+    case,
+    first: dt.date,
+    last: dt.date,
+    obstacles: dict[int, str] | None = None,
+    *,
+    certificates: dict[int, list[MedicalCertificate]] | None = None,
+    persons: dict[int, Person] | None = None,
+) -> list[MissingCertificate]:
+    """Adults whose support obstacle is illness (main category *ohälsa*) with no certificate
+    in force for any day from `first` to `last` (inclusive). At most two queries (none for
+    what the caller has read already: `certificates`, `persons` by id)."""
+    obstacles = signed_obstacles(case) if obstacles is None else obstacles
+    ill = {pid: code for pid, code in obstacles.items() if code in ILLNESS_CODES}
+    if not ill:
+        return []
+    if certificates is None:
+        certificates = certificates_by_person(ill)
+    if persons is None or not set(ill) <= set(persons):
+        persons = {p.pk: p for p in Person.objects.filter(pk__in=list(ill))}
+    missing = []
+    for person_id, code in sorted(ill.items()):
+        own = certificates.get(person_id, [])
+        if any(c.valid_from <= last and c.valid_to >= first for c in own):
+            continue
+        if person_id in persons:
+            missing.append(
+                MissingCertificate(
+                    person=persons[person_id],
+                    obstacle=code,
+                    obstacle_label=SUPPORT_OBSTACLE_BY_CODE[code].label,
+                    latest=own[-1] if own else None,
+                )
+            )
+    return missing
+
+
+def certificates_ending(user, today: dt.date, within_days: int = CERTIFICATE_ENDING_DAYS):
+    """The user's follow-up: certificates in force ending from today within `within_days`
+    days, in open cases the user holds (handler or assistant), where no later certificate for
+    the person starts after it. One query."""
+    later = MedicalCertificate.objects.filter(
+        person_id=OuterRef("person_id"),
+        replaced_by__isnull=True,
+        valid_to__gt=OuterRef("valid_to"),
+    )
+    return (
+        MedicalCertificate.objects.filter(
+            Q(case__handler_id=user.pk) | Q(case__assistant_id=user.pk),
+            replaced_by__isnull=True,
+            valid_to__gte=today,
+            valid_to__lte=today + dt.timedelta(days=within_days),
+        )
+        .exclude(case__status=CaseStatus.CLOSED)
+        .filter(~Exists(later))
+        .select_related("person", "case")
+        .order_by("valid_to", "id")
     )

@@ -11,7 +11,13 @@ from bistand.audit.services import record
 from bistand.cases.models import Case, CaseStatus
 from bistand.core.errors import DomainError
 
-from .models import Exemption, ExemptionEnding, ExemptionReason
+from .models import (
+    CertificateExtent,
+    Exemption,
+    ExemptionEnding,
+    ExemptionReason,
+    MedicalCertificate,
+)
 from .permissions import require
 from .selectors import ASSESSED_ROLES
 
@@ -110,3 +116,61 @@ def end_exemption(
         detail={"after": {"exemption": exemption.pk, "ends_on": ends_on.isoformat()}},
     )
     return ending
+
+
+@transaction.atomic
+def record_certificate(
+    actor,
+    case: Case,
+    *,
+    person_id: int,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    extent: int,
+    issuer: str,
+    replaces: MedicalCertificate | None = None,
+    today: dt.date,
+) -> MedicalCertificate:
+    """Record a medical certificate (läkarintyg); a correction names the one it `replaces`."""
+    require(actor, "record_exemption")
+    case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
+    _require_open(case)
+    person = _member_of(case, person_id, today)
+    if valid_to < valid_from:
+        raise DomainError("bad_period", "Slutdatum kan inte vara före startdatum.")
+    if extent not in CertificateExtent.values:
+        raise DomainError("bad_extent", "Välj omfattning: 25, 50, 75 eller 100 %.")
+    if not issuer.strip():
+        raise DomainError("issuer_required", "Ange vem som utfärdat intyget.")
+    if replaces is not None:
+        replaces = MedicalCertificate.objects.select_for_update().get(pk=replaces.pk)
+        if replaces.person_id != person.pk:
+            raise DomainError("other_person", "Intyget som rättas gäller en annan person.")
+        if MedicalCertificate.objects.filter(replaces=replaces).exists():
+            raise DomainError("already_replaced", "Intyget är redan rättat.")
+    certificate = MedicalCertificate.objects.create(
+        person=person,
+        case=case,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        extent=extent,
+        issuer=issuer.strip(),
+        replaces=replaces,
+        recorded_by=actor,
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        obj=certificate,
+        case_id=case.pk,
+        person_id=person.pk,
+        detail={
+            "after": {
+                "valid_from": valid_from.isoformat(),
+                "valid_to": valid_to.isoformat(),
+                "extent": extent,
+                "replaces": replaces.pk if replaces else None,
+            }
+        },
+    )
+    return certificate

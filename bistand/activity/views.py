@@ -16,9 +16,9 @@ from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, work_list
 
 from . import rules, selectors, services
-from .forms import EndExemptionForm, ExemptionForm
+from .forms import CertificateForm, EndExemptionForm, ExemptionForm
 from .list_filters import SORTS, BecomingCoveredFilter
-from .models import Exemption
+from .models import Exemption, MedicalCertificate
 from .permissions import require
 
 
@@ -131,5 +131,50 @@ def end_exemption(request, case_id: int, exemption_id: int):
         request,
         "activity/end_exemption.html",
         {"case": case, "form": form, "exemption": exemption},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@handle_domain_errors
+def record_certificate(request, case_id: int):
+    case = open_case(request.user, case_id, what="medical_certificate")
+    require(request.user, "record_exemption")
+    adults = _adults(case)
+    earlier = MedicalCertificate.objects.filter(
+        person_id__in=[a.pk for a in adults], replaced_by__isnull=True
+    ).select_related("person")
+    form = CertificateForm(
+        request.POST or None,
+        adults=adults,
+        earlier=earlier,
+        initial={"person": request.GET.get("person")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            replaces = earlier.filter(pk=data["replaces"]).first() if data.get("replaces") else None
+            services.record_certificate(
+                request.user,
+                case,
+                person_id=data["person"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                extent=data["extent"],
+                issuer=data["issuer"],
+                replaces=replaces,
+                today=timezone.localdate(),
+            )
+        except DomainError as error:
+            if error.status != 400:
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Läkarintyget är registrerat.")
+            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
+    return render(
+        request,
+        "activity/certificate_form.html",
+        {"case": case, "form": form},
         status=400 if request.method == "POST" else 200,
     )

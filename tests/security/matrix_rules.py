@@ -399,6 +399,7 @@ RULES: dict[str, Rule] = {
     # section's handlers and head; exemptions recorded by handlers and heads on the case
     "activity:becoming_covered": Rule("L 403 200 200 200 403 403 403 403 403"),
     "activity:end_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
+    "activity:record_certificate": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "activity:record_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "workplans:assessment": Rule(CASE_WRITERS, CASE_PAGE_OTHER),
     "workplans:case_plan": Rule(CASE_PAGE, CASE_PAGE_OTHER),
