@@ -9,8 +9,12 @@ class ActivityConfig(AppConfig):
     def ready(self) -> None:
         from bistand.cases import views as case_views
         from bistand.decisions import views as decision_views
+        from bistand.jobs.registry import register_job
 
         from . import hooks
+        from .jobs import CERTIFICATES_ENDING_JOB
+
+        register_job(CERTIFICATES_ENDING_JOB)
 
         for registry, hook in (
             (case_views.CASE_PANELS, hooks.case_panel),

@@ -287,10 +287,7 @@ def illness_without_certificate(
     return missing
 
 
-def certificates_ending(user, today: dt.date, within_days: int = CERTIFICATE_ENDING_DAYS):
-    """The user's follow-up: certificates in force ending from today within `within_days`
-    days, in open cases the user holds (handler or assistant), where no later certificate for
-    the person starts after it. One query."""
+def _ending(today: dt.date, within_days: int):
     later = MedicalCertificate.objects.filter(
         person_id=OuterRef("person_id"),
         replaced_by__isnull=True,
@@ -298,13 +295,31 @@ def certificates_ending(user, today: dt.date, within_days: int = CERTIFICATE_END
     )
     return (
         MedicalCertificate.objects.filter(
-            Q(case__handler_id=user.pk) | Q(case__assistant_id=user.pk),
             replaced_by__isnull=True,
             valid_to__gte=today,
             valid_to__lte=today + dt.timedelta(days=within_days),
         )
         .exclude(case__status=CaseStatus.CLOSED)
         .filter(~Exists(later))
+    )
+
+
+def certificates_ending(user, today: dt.date, within_days: int = CERTIFICATE_ENDING_DAYS):
+    """The user's follow-up: certificates in force ending from today within `within_days`
+    days, in open cases the user holds (handler or assistant), where no later certificate for
+    the person starts after it. One query."""
+    return (
+        _ending(today, within_days)
+        .filter(Q(case__handler_id=user.pk) | Q(case__assistant_id=user.pk))
         .select_related("person", "case")
         .order_by("valid_to", "id")
+    )
+
+
+def certificates_ending_for_all(today: dt.date, within_days: int = CERTIFICATE_ENDING_DAYS):
+    """For the reminder job: every such certificate with its case and handler. One query."""
+    return (
+        _ending(today, within_days)
+        .select_related("case", "case__handler")
+        .order_by("case__handler_id", "valid_to", "id")
     )

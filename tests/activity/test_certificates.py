@@ -174,3 +174,26 @@ def test_a_certificate_ending_in_more_than_14_days_is_not_a_follow_up_yet(client
     certificate(org, case, person, today - dt.timedelta(days=20), today + dt.timedelta(15))
     client.force_login(org.social_worker)
     assert 'data-testid="certificates-ending"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_reminder_job_mails_each_handler_once_a_day_without_names(org):
+    from django.core import mail
+
+    from bistand.jobs.notifications import deliver_pending
+    from bistand.jobs.runner import execute
+
+    org.social_worker.email = "handlaggare@example.se"
+    org.social_worker.save()
+    application = sick_application(org)
+    case = application.case
+    person = case.household.applicant_on(timezone.localdate())
+    today = timezone.localdate()
+    certificate(org, case, person, today - dt.timedelta(days=20), today + dt.timedelta(days=7))
+    first = execute("certificates-ending", {}, trigger="manual")
+    assert first.result["reminders"] == 1 and first.result["queued"] == 1
+    second = execute("certificates-ending", {}, trigger="manual")
+    assert second.result["reminders"] == 0 and second.result["queued"] == 0
+    deliver_pending()
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert case.reference in body and person.last_name not in body
