@@ -134,3 +134,24 @@ def test_worked_example_start_date_and_the_first_month_of_the_rules():
     assert coverage(dt.date(2026, 12, 1), ADULT, late, [open_ended]).starts_on is None
     # No försörjningsstöd in the month or the month before: no run, no start.
     assert coverage(dt.date(2027, 6, 1), ADULT, late).starts_on is None
+
+
+@given(
+    st.integers(min_value=0, max_value=24),
+    st.integers(min_value=1, max_value=8),
+    st.integers(min_value=1, max_value=3),
+    st.integers(min_value=0, max_value=8),
+)
+def test_after_a_gap_the_requirement_restarts_after_three_new_months(start, before, gap, after):
+    first = add_months(RULES_APPLY_FROM, start)
+    run_one = {add_months(first, k) for k in range(before)}
+    restart = add_months(first, before + gap)
+    run_two = {add_months(restart, k) for k in range(after)}
+    granted = run_one | run_two
+    for k in range(after + 1):
+        month = add_months(restart, k)
+        assert is_covered(month, ADULT, granted) == (k >= 3)
+    if after >= 1:
+        assert coverage(add_months(restart, after - 1), ADULT, granted).starts_on == add_months(
+            restart, 3
+        )
