@@ -235,3 +235,18 @@ def test_reception_may_not_record_an_exemption(client, org, world):
     _, case = adult_case(world, months=(-1,), section=org.intake, handler=org.social_worker)
     client.force_login(org.reception)
     assert client.get(reverse("activity:record_exemption", args=[case.pk])).status_code == 403
+
+
+def test_the_list_filters_narrow_and_bad_input_gives_a_notice(client, org, world):
+    adult_case(world, months=(-3, -2, -1), name="Mina")
+    adult_case(world, months=(-3, -2, -1), name="Andras", handler=org.benefit_admin)
+    client.force_login(org.other_social_worker)
+    url = reverse("activity:becoming_covered")
+    names = lambda page: set(re.findall(r"<td>(\w+) Testsson</td>", page))  # noqa: E731
+    assert names(client.get(url).content.decode()) == {"Mina", "Andras"}
+    assert names(client.get(url, {"mine": "on"}).content.decode()) == {"Mina"}
+    assert names(client.get(url, {"q": "andr"}).content.decode()) == {"Andras"}
+    page = client.get(url, {"q": "x" * 150, "sort": "nonsense"}).content.decode()
+    assert 'data-testid="list-notice"' in page
+    assert "Okänd sortering" in page
+    assert names(page) == {"Mina", "Andras"}  # the bad filter is left out, the list still shows
