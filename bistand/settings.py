@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "bistand.decisions",
     "bistand.payments",
     "bistand.workplans",
+    "bistand.activity",
     "bistand.controls",
     "bistand.statistics",
     "bistand.portal",

@@ -50,6 +50,7 @@ urlpatterns = [
     path("beslut/", include("bistand.decisions.urls")),
     path("utbetalning/", include("bistand.payments.urls")),
     path("planer/", include("bistand.workplans.urls")),
+    path("aktivitetskrav/", include("bistand.activity.urls")),
     path("kontroll/", include("bistand.controls.urls")),
     path("statistik/", include("bistand.statistics.urls")),
     path("e-tjanst/", include("bistand.portal.urls")),

@@ -255,6 +255,11 @@ def _initial_obstacles(case, previous=None) -> dict[int, str]:
     return given
 
 
+# Higher apps add notices to the decision page before a decision (the activity app: illness
+# without a medical certificate): callables (request, application) -> {"template", "context"}.
+DECIDE_PAGE_NOTICES: list = []
+
+
 def _decision_page(request, *, application, calculation, replacing=None, appeal=None):
     case = application.case
     proposals = calc.proposals(calculation)
@@ -293,6 +298,9 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
         "referral_form": None,
         "error": None,
         "checks_panel": register_checks.form_panel(request, application),
+        "page_notices": [
+            notice for hook in DECIDE_PAGE_NOTICES if (notice := hook(request, application))
+        ],
     }
     status = 200
     if request.method == "POST" and form.is_valid():

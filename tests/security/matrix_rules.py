@@ -404,6 +404,12 @@ RULES: dict[str, Rule] = {
     "workplan-confirm": Rule(POST_ONLY_API, POST_ONLY_API),
     "workplan-detail": Rule(CASE_API, CASE_API_OTHER),
     "workplan-list": Rule(ANY_STAFF_API),
+    # the activity requirement (docs/activity-requirement.md): the section list for the
+    # section's handlers and head; exemptions recorded by handlers and heads on the case
+    "activity:becoming_covered": Rule("L 403 200 200 200 403 403 403 403 403"),
+    "activity:end_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
+    "activity:record_certificate": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
+    "activity:record_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "workplans:assessment": Rule(CASE_WRITERS, CASE_PAGE_OTHER),
     "workplans:case_plan": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "workplans:confirm_plan": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),

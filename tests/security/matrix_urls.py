@@ -106,6 +106,7 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         "write_off_id": "write_off",
         "flag_id": "flag",
         "investigation_id": "investigation",
+        "exemption_id": "exemption",
     }
     if name == "payments:requisition":
         return _object(objects, "requisition").pk  # the order paid by requisition

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from bistand.activity import services as activity_services
 from bistand.cases import protection
 from bistand.cases import services as case_services
 from bistand.cases.models import JournalKind
@@ -365,6 +366,15 @@ class MatrixWorld(World):
             person=objects.person,
             target=InterventionTarget.ARBETSFORMEDLINGEN,
             purpose="Kartläggning",
+        )
+        objects.extra["exemption"] = activity_services.record_exemption(
+            handler,
+            case,
+            person_id=objects.person.pk,
+            reason="full_time_work",
+            evidence="Anställningsavtal",
+            valid_from=timezone.localdate(),
+            today=timezone.localdate(),
         )
         objects.deviation = Deviation.objects.create(
             case=case,

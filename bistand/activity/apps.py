@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class ActivityConfig(AppConfig):
+    name = "bistand.activity"
+    label = "activity"
+    verbose_name = "Aktivitetskrav"
+
+    def ready(self) -> None:
+        from bistand.cases import views as case_views
+        from bistand.decisions import views as decision_views
+        from bistand.jobs.registry import register_job
+
+        from . import hooks
+        from .jobs import CERTIFICATES_ENDING_JOB
+
+        register_job(CERTIFICATES_ENDING_JOB)
+
+        for registry, hook in (
+            (case_views.CASE_PANELS, hooks.case_panel),
+            (case_views.HOME_SECTIONS, hooks.home_section),
+            (decision_views.DECIDE_PAGE_NOTICES, hooks.decide_notice),
+        ):
+            if hook not in registry:
+                registry.append(hook)

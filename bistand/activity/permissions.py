@@ -1,0 +1,39 @@
+"""What each role may do with the activity requirement. Which cases one may open is
+cases.rules; these add the capability on top."""
+
+from __future__ import annotations
+
+from bistand.core.errors import PermissionRefused
+from bistand.organisation.models import Role
+
+R = Role
+
+CAPABILITIES: dict[str, set[str]] = {
+    "record_exemption": {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEAD},
+    # The section list: the section's handlers and its head (their own section only).
+    "view_section_coverage": {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD},
+}
+
+CAPABILITY_LABELS = {
+    "record_exemption": "registrera undantag från aktivitetskravet och läkarintyg",
+    "view_section_coverage": "se sektionens lista över aktivitetskravet",
+}
+
+
+def can(user, capability: str) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if capability == "view_section_coverage" and not user.section_id:
+        return False
+    return user.role in CAPABILITIES[capability]
+
+
+def require(user, capability: str) -> None:
+    if can(user, capability):
+        return
+    role = user.get_role_display() if getattr(user, "role", None) else "okänd roll"
+    raise PermissionRefused(
+        "role_not_permitted",
+        f"Din roll ({role}) får inte {CAPABILITY_LABELS[capability]}.",
+        capability=capability,
+    )

@@ -1,0 +1,180 @@
+"""Staff pages for the activity requirement: thin translations of HTTP into service calls and
+selector reads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from bistand.cases.selectors import log_list_read, open_case
+from bistand.core.dates import add_months, month_start
+from bistand.core.errors import DomainError, NotFound
+from bistand.core.views import handle_domain_errors
+from bistand.core.worklist import render_work_list, work_list
+
+from . import rules, selectors, services
+from .forms import CertificateForm, EndExemptionForm, ExemptionForm
+from .list_filters import SORTS, BecomingCoveredFilter
+from .models import Exemption, MedicalCertificate
+from .permissions import require
+
+
+@login_required
+@handle_domain_errors
+def becoming_covered(request):
+    """The section's people who become covered next month and have no activity or referral."""
+    require(request.user, "view_section_coverage")
+    month = add_months(month_start(timezone.localdate()), 1)
+    page = work_list(
+        request,
+        selectors.becoming_covered(request.user, month),
+        BecomingCoveredFilter,
+        sorts=SORTS,
+        default_sort="name",
+        form_kwargs={"user": request.user},
+    )
+    log_list_read(
+        request.user,
+        "activity_becoming_covered",
+        case_ids=[row.case_id for row in page.rows],
+        person_ids=[row.person_id for row in page.rows],
+    )
+    return render_work_list(
+        request,
+        "activity/becoming_covered.html",
+        "activity/_becoming_covered_rows.html",
+        {
+            "page": page,
+            "rows": page.rows,
+            "month": month,
+            "rules_from": rules.RULES_APPLY_FROM,
+            "section": request.user.section,
+        },
+    )
+
+
+def _adults(case):
+    return [a.person for a in selectors.case_adults(case, timezone.localdate())]
+
+
+@login_required
+@handle_domain_errors
+def record_exemption(request, case_id: int):
+    case = open_case(request.user, case_id, what="activity_exemption")
+    require(request.user, "record_exemption")
+    adults = _adults(case)
+    form = ExemptionForm(
+        request.POST or None,
+        adults=adults,
+        initial={"valid_from": timezone.localdate(), "person": request.GET.get("person")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_exemption(
+                request.user,
+                case,
+                person_id=data["person"],
+                reason=data["reason"],
+                other_reason=data.get("other_reason") or "",
+                evidence=data["evidence"],
+                valid_from=data["valid_from"],
+                valid_to=data.get("valid_to"),
+                today=timezone.localdate(),
+            )
+        except DomainError as error:
+            if error.status != 400:
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Undantaget är registrerat.")
+            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
+    return render(
+        request,
+        "activity/exemption_form.html",
+        {"case": case, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@handle_domain_errors
+def end_exemption(request, case_id: int, exemption_id: int):
+    case = open_case(request.user, case_id, what="activity_exemption")
+    require(request.user, "record_exemption")
+    exemption = (
+        Exemption.objects.filter(pk=exemption_id, case=case).select_related("person").first()
+    )
+    if exemption is None:
+        raise NotFound("exemption_not_found", "Undantaget finns inte.")
+    form = EndExemptionForm(request.POST or None, initial={"ends_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_exemption(
+                request.user,
+                case,
+                exemption,
+                ends_on=form.cleaned_data["ends_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            if error.status != 400:
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Undantaget är avslutat.")
+            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
+    return render(
+        request,
+        "activity/end_exemption.html",
+        {"case": case, "form": form, "exemption": exemption},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@handle_domain_errors
+def record_certificate(request, case_id: int):
+    case = open_case(request.user, case_id, what="medical_certificate")
+    require(request.user, "record_exemption")
+    adults = _adults(case)
+    earlier = MedicalCertificate.objects.filter(
+        person_id__in=[a.pk for a in adults], replaced_by__isnull=True
+    ).select_related("person")
+    form = CertificateForm(
+        request.POST or None,
+        adults=adults,
+        earlier=earlier,
+        initial={"person": request.GET.get("person")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            replaces = earlier.filter(pk=data["replaces"]).first() if data.get("replaces") else None
+            services.record_certificate(
+                request.user,
+                case,
+                person_id=data["person"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                extent=data["extent"],
+                issuer=data["issuer"],
+                replaces=replaces,
+                today=timezone.localdate(),
+            )
+        except DomainError as error:
+            if error.status != 400:
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Läkarintyget är registrerat.")
+            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
+    return render(
+        request,
+        "activity/certificate_form.html",
+        {"case": case, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
