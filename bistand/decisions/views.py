@@ -18,17 +18,20 @@ from django.views.decorators.http import require_POST
 
 from bistand.calculation import COST_TYPES, INCOME_TYPES
 from bistand.calculation.catalogue import COST_CATEGORY_LABELS, OTHER_LIVING, REASONABLE
-from bistand.cases.models import Application
+from bistand.cases.models import UNDECIDED_STATUSES, Application, ApplicationKind
+from bistand.cases.selectors import cases_visible_to, log_case_list_read
 from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
+from bistand.core.worklist import render_work_list, work_list
 from bistand.households.models import MemberRole
+from bistand.households.selectors import attach_applicants
 from bistand.norms.models import SourceStatus
-from bistand.organisation.models import User
+from bistand.organisation.models import Section, User
 from bistand.organisation.permissions import can as organisation_can
 
 from . import calculations as calc
-from . import delegation, register_checks, selectors, services
+from . import delegation, register_checks, repeat, selectors, services
 from .forms import (
     AppealForm,
     CourtOutcomeForm,
@@ -44,6 +47,7 @@ from .forms import (
     ReferralForm,
     ReviewForm,
 )
+from .list_filters import BATCH_SORTS, BatchFilter
 from .models import (
     AutomaticDecisionReview,
     Calculation,
@@ -775,23 +779,60 @@ def review_view(request, review_id: int):
 @login_required
 @handle_domain_errors
 def batch_view(request):
-    """Which repeat applications of a month qualify for a prepared decision, and why not."""
+    """The month's undecided repeat applications, a page at a time, each assessed: whether it
+    qualifies for a prepared decision and why not. Running the batch (POST) assesses the whole
+    month and prepares (or, where the unit allows it, decides) every one that qualifies."""
     require(request.user, "run_decision_batch")
-    today = timezone.localdate()
-    form = MonthForm(request.GET or {"month": f"{today:%Y-%m}"})
-    month = form.cleaned_data["month"] if form.is_valid() else month_start(today)
+    user = request.user
     if request.method == "POST":
-        report = services.run_decide_batch(request.user, month, dry_run=False)
+        form = MonthForm(request.GET or {"month": f"{timezone.localdate():%Y-%m}"})
+        month = form.cleaned_data["month"] if form.is_valid() else month_start(timezone.localdate())
+        report = services.run_decide_batch(user, month, dry_run=False)
         made = [row for row in report.rows if row.decision is not None]
         automatic = sum(1 for row in made if row.decision.automatic)
         messages.success(
             request,
-            f"{len(made) - automatic} beslut förberedda, {automatic} automatiska beslut fattade"
+            f"{len(report.rows)} ansökningar bedömda: {len(made) - automatic} beslut förberedda, "
+            f"{automatic} automatiska beslut fattade"
             + (f", {len(report.sampled)} lagda för granskning." if report.sampled else "."),
         )
         return redirect(reverse("decisions:batch") + f"?month={month:%Y-%m}")
-    report = services.run_decide_batch(request.user, month, dry_run=True)
-    return render(request, "decisions/batch.html", {"form": form, "report": report, "month": month})
+    sections = list(
+        Section.objects.filter(unit_id=user.unit_id, cases__in=cases_visible_to(user))
+        .distinct()
+        .order_by("name")
+    )
+    page = work_list(
+        request,
+        Application.objects.filter(
+            kind=ApplicationKind.REPEAT,
+            status__in=UNDECIDED_STATUSES,
+            case__in=cases_visible_to(user),
+        ).select_related("case__household", "case__section", "case__unit", "case__handler"),
+        BatchFilter,
+        sorts=BATCH_SORTS,
+        default_sort="section",
+        form_kwargs={"sections": sections, "unit_id": user.unit_id},
+    )
+    month = page.form.chosen_month()
+    rows = [
+        services.BatchRow(application, assessment)
+        for application, assessment in zip(page.rows, repeat.assess_many(page.rows), strict=True)
+    ]
+    attach_applicants(application.case.household for application in page.rows)
+    log_case_list_read(
+        user,
+        "decision_batch",
+        [application.case for application in page.rows],
+        month=f"{month:%Y-%m}",
+        **({"list": page.params} if page.params else {}),
+    )
+    return render_work_list(
+        request,
+        "decisions/batch.html",
+        "decisions/_batch_rows.html",
+        {"page": page, "rows": rows, "month": month},
+    )
 
 
 # --- Settings (system administrator) ------------------------------------------------------
