@@ -35,6 +35,7 @@ def test_reception_to_signed_investigation_walk(page, live_server):  # noqa: F81
     logout(page)
 
     login(page, base, "socialworker")
+    page.click("[data-testid=nav-group-cases] > summary")
     page.click("nav >> text=Inkorg")
     page.click("[data-testid=inbox] tbody a")
     page.click("[data-testid=take-case]")
