@@ -122,3 +122,27 @@ def test_the_phone_menu_works_without_javascript(page, live_server):  # noqa: F8
     finally:
         context.close()
     assert not violations, violations
+
+
+def test_the_keyboard_reaches_a_skip_link_and_sees_where_focus_is(page, live_server):  # noqa: F811
+    Org()
+    base = live_server.url
+    page.set_viewport_size(WIDE)
+    login(page, base, "socialworker")
+    page.goto(f"{base}/inkorg/")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert skip.evaluate("(el) => el === document.activeElement")
+    box = skip.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, f"the focused skip link is off screen: {box}"
+    assert skip.evaluate("(el) => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.tagName") == "MAIN"
+    # The next Tab lands in the content, not back in the menu.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('main')")
+    # A menu group reached by keyboard shows a focus ring and opens with Enter.
+    page.focus("[data-testid=nav-group-cases] > summary")
+    page.keyboard.press("Enter")
+    assert page.locator("[data-testid=nav-group-cases] a").first.is_visible()
+    shot(page, "nav-03-keyboard")
