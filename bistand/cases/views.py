@@ -7,6 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
@@ -207,10 +208,26 @@ def member_row(request):
     return render(request, "cases/_member_row.html", {"form": form, "index": index})
 
 
+# The case page's timeline order, kept in the address (?ordning=aldst); newest first by default.
+OLDEST_FIRST = "aldst"
+NEWEST_FIRST = "nyast"
+
+
+def timeline_order(data) -> str:
+    """The order asked for in the query string or form (`ordning`), newest first otherwise."""
+    return OLDEST_FIRST if data.get("ordning") == OLDEST_FIRST else NEWEST_FIRST
+
+
+def _case_url(case_id: int, order: str) -> str:
+    url = reverse("case_detail", args=[case_id])
+    return f"{url}?ordning={OLDEST_FIRST}" if order == OLDEST_FIRST else url
+
+
 @login_required
 @handle_domain_errors
 def case_detail(request, case_id: int):
     case = selectors.open_case(request.user, case_id)
+    order = timeline_order(request.GET)
     # The page, its timeline and the other apps' panels all read these: once per request (the
     # read-only helpers use prefetched rows when they are there; core.models.prefetched).
     prefetch_related_objects(
@@ -234,7 +251,8 @@ def case_detail(request, case_id: int):
         "members": members,
         "household_type": case.household.household_type_label_on(today, members=members_today),
         "address": PROTECTED_ADDRESS if protection["protected"] else case.household.plain_address,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
+        "timeline_order": order,
         "applications": _with_end_forms(case.applications.all()),
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
@@ -350,6 +368,7 @@ def investigation_version_view(request, case_id: int, number: int):
 @handle_domain_errors
 def add_journal_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_write")
+    order = timeline_order(request.POST)
     form = JournalForm(request.POST, prefix="journal")
     if not form.is_valid():
         messages.error(
@@ -357,11 +376,11 @@ def add_journal_view(request, case_id: int):
             "Journalanteckningen kunde inte sparas: "
             + " ".join(e for errs in form.errors.values() for e in errs),
         )
-        return redirect("case_detail", case_id)
+        return redirect(_case_url(case_id, order))
     corrects = None
     if form.cleaned_data.get("corrects"):
         corrects = case.journal_entries.filter(pk=form.cleaned_data["corrects"]).first()
-    services.add_journal_entry(
+    entry = services.add_journal_entry(
         request.user,
         case,
         text=form.cleaned_data["text"],
@@ -370,14 +389,27 @@ def add_journal_view(request, case_id: int):
         sign=form.cleaned_data.get("sign", False),
         corrects=corrects,
     )
+    confirmation = (
+        _("Journalanteckningen är sparad och signerad.")
+        if entry.signed_at
+        else _("Journalanteckningen är sparad som utkast.")
+    )
     if request.htmx:
+        # The timeline in its order, and the confirmation swapped into the page's message area
+        # at the top (base.html #messages, hx-swap-oob).
         return render(
             request,
             "cases/_timeline.html",
-            {"case": case, "timeline": selectors.case_timeline(case)},
+            {
+                "case": case,
+                "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
+                "timeline_order": order,
+                "confirmation": confirmation,
+            },
         )
-    messages.success(request, "Journalanteckningen är sparad.")
-    return redirect(reverse("case_detail", args=[case_id]) + "#tidslinje")
+    # Back to the top of the case page, where the confirmation shows.
+    messages.success(request, confirmation)
+    return redirect(_case_url(case_id, order))
 
 
 @login_required
