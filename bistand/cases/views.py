@@ -227,7 +227,12 @@ def _case_url(case_id: int, order: str) -> str:
 @handle_domain_errors
 def case_detail(request, case_id: int):
     case = selectors.open_case(request.user, case_id)
-    order = timeline_order(request.GET)
+    return _case_page(request, case, order=timeline_order(request.GET))
+
+
+def _case_page(request, case: Case, *, order: str, journal_form: JournalForm | None = None):
+    """The case page of a case already opened (and its read logged) by the caller; a refused
+    journal note comes back in `journal_form`, its errors at the fields and its text kept."""
     # The page, its timeline and the other apps' panels all read these: once per request (the
     # read-only helpers use prefetched rows when they are there; core.models.prefetched).
     prefetch_related_objects(
@@ -257,7 +262,8 @@ def case_detail(request, case_id: int):
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
-        "journal_form": JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True}),
+        "journal_form": journal_form
+        or JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True}),
         "document_form": DocumentForm(prefix="doc", initial={"received_on": today}),
         "repeat_form": RepeatApplicationForm(prefix="app"),
         "close_form": CloseForm(prefix="close", initial={"closed_on": today}),
@@ -371,12 +377,17 @@ def add_journal_view(request, case_id: int):
     order = timeline_order(request.POST)
     form = JournalForm(request.POST, prefix="journal")
     if not form.is_valid():
-        messages.error(
-            request,
-            "Journalanteckningen kunde inte sparas: "
-            + " ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect(_case_url(case_id, order))
+        if request.htmx:
+            # Only the journal card comes back, with the errors at the fields and the text kept.
+            response = render(
+                request,
+                "cases/_journal_form.html",
+                {"case": case, "journal_form": form, "timeline_order": order},
+            )
+            response["HX-Retarget"] = "#journal-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return _case_page(request, case, order=order, journal_form=form)
     corrects = None
     if form.cleaned_data.get("corrects"):
         corrects = case.journal_entries.filter(pk=form.cleaned_data["corrects"]).first()

@@ -108,3 +108,45 @@ def test_with_htmx_oldest_first_the_new_note_comes_last(client, org, case):
     client.force_login(org.social_worker)
     html = post_note(client, case, order="aldst", HTTP_HX_REQUEST="true").content.decode()
     assert journal_texts(f"<div>{html}</div>")[-1] == "Nytt telefonsamtal"
+
+
+def post_bad_note(client, case, **headers):
+    # A date that is no date: refused at the field, the typed text kept.
+    data = {
+        "journal-kind": "note",
+        "journal-occurred_on": "igår",
+        "journal-text": "Text som inte får försvinna",
+        "journal-sign": "on",
+        "ordning": "aldst",
+    }
+    return client.post(reverse("add_journal", args=[case.pk]), data, **headers)
+
+
+def test_a_refused_note_keeps_its_text_and_shows_the_error_at_the_field(client, org, case):
+    from bistand.cases.models import JournalEntry
+
+    client.force_login(org.social_worker)
+    before = JournalEntry.objects.count()
+    response = post_bad_note(client, case)
+    assert response.status_code == 200
+    document = lxml.html.fromstring(response.content.decode())
+    card = document.get_element_by_id("journal-form")
+    assert card.xpath(".//*[@data-testid='journal-errors']")
+    assert card.xpath(".//textarea")[0].text_content().strip() == "Text som inte får försvinna"
+    date_field = card.xpath(".//input[@name='journal-occurred_on']")[0]
+    assert date_field.getnext() is not None and "errorlist" in date_field.getnext().get("class")
+    assert JournalEntry.objects.count() == before
+    # The page keeps the order asked for.
+    assert journal_texts(response.content.decode())[0] == "Första besöket"
+
+
+def test_with_htmx_a_refused_note_comes_back_in_its_card(client, org, case):
+    client.force_login(org.social_worker)
+    response = post_bad_note(client, case, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#journal-form"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    html = response.content.decode()
+    assert html.count('id="journal-form"') == 1 and 'id="timeline"' not in html
+    assert "Text som inte får försvinna" in html
+    assert 'name="ordning" value="aldst"' in html
