@@ -354,8 +354,9 @@ class TimelineItem:
 TIMELINE_SOURCES: list = []
 
 
-def case_timeline(case: Case) -> list[TimelineItem]:
-    """One chronological list of everything on the case."""
+def case_timeline(case: Case, *, newest_first: bool = False) -> list[TimelineItem]:
+    """One list of everything on the case, oldest first or (the case page's default) newest
+    first."""
     items: list[TimelineItem] = []
     for app in case.applications.all():
         items.append(
@@ -404,7 +405,7 @@ def case_timeline(case: Case) -> list[TimelineItem]:
         )
     for source in TIMELINE_SOURCES:
         items.extend(source(case))
-    items.sort(key=lambda item: (item.on, item.at))
+    items.sort(key=lambda item: (item.on, item.at), reverse=newest_first)
     return items
 
 

@@ -7,6 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
@@ -208,10 +209,31 @@ def member_row(request):
     return render(request, "cases/_member_row.html", {"form": form, "index": index})
 
 
+# The case page's timeline order, kept in the address (?ordning=aldst); newest first by default.
+OLDEST_FIRST = "aldst"
+NEWEST_FIRST = "nyast"
+
+
+def timeline_order(data) -> str:
+    """The order asked for in the query string or form (`ordning`), newest first otherwise."""
+    return OLDEST_FIRST if data.get("ordning") == OLDEST_FIRST else NEWEST_FIRST
+
+
+def _case_url(case_id: int, order: str) -> str:
+    url = reverse("case_detail", args=[case_id])
+    return f"{url}?ordning={OLDEST_FIRST}" if order == OLDEST_FIRST else url
+
+
 @login_required
 @handle_domain_errors
 def case_detail(request, case_id: int):
     case = selectors.open_case(request.user, case_id)
+    return _case_page(request, case, order=timeline_order(request.GET))
+
+
+def _case_page(request, case: Case, *, order: str, journal_form: JournalForm | None = None):
+    """The case page of a case already opened (and its read logged) by the caller; a refused
+    journal note comes back in `journal_form`, its errors at the fields and its text kept."""
     # The page, its timeline and the other apps' panels all read these: once per request (the
     # read-only helpers use prefetched rows when they are there; core.models.prefetched).
     prefetch_related_objects(
@@ -231,17 +253,19 @@ def case_detail(request, case_id: int):
     investigation = getattr(case, "investigation", None)
     protection = protection_panel(request.user, case, members=[m.person for m in members_today])
     journal_draft = drafts.load(request.user, "journal", case.pk)
-    journal_form = (
-        JournalForm(drafts.as_querydict(journal_draft), prefix="journal")
-        if journal_draft
-        else JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True})
-    )
+    if journal_form is None:  # else a refused note, with its errors and text
+        journal_form = (
+            JournalForm(drafts.as_querydict(journal_draft), prefix="journal")
+            if journal_draft
+            else JournalForm(prefix="journal", initial={"occurred_on": today, "sign": True})
+        )
     context = {
         "case": case,
         "members": members,
         "household_type": case.household.household_type_label_on(today, members=members_today),
         "address": PROTECTED_ADDRESS if protection["protected"] else case.household.plain_address,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
+        "timeline_order": order,
         "applications": _with_end_forms(case.applications.all()),
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
@@ -366,18 +390,24 @@ def investigation_version_view(request, case_id: int, number: int):
 @handle_domain_errors
 def add_journal_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="journal_write")
+    order = timeline_order(request.POST)
     form = JournalForm(request.POST, prefix="journal")
     if not form.is_valid():
-        messages.error(
-            request,
-            "Journalanteckningen kunde inte sparas: "
-            + " ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect("case_detail", case_id)
+        if request.htmx:
+            # Only the journal card comes back, with the errors at the fields and the text kept.
+            response = render(
+                request,
+                "cases/_journal_form.html",
+                {"case": case, "journal_form": form, "timeline_order": order},
+            )
+            response["HX-Retarget"] = "#journal-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return _case_page(request, case, order=order, journal_form=form)
     corrects = None
     if form.cleaned_data.get("corrects"):
         corrects = case.journal_entries.filter(pk=form.cleaned_data["corrects"]).first()
-    services.add_journal_entry(
+    entry = services.add_journal_entry(
         request.user,
         case,
         text=form.cleaned_data["text"],
@@ -387,14 +417,27 @@ def add_journal_view(request, case_id: int):
         corrects=corrects,
     )
     drafts.discard(request.user, "journal", case.pk)
+    confirmation = (
+        _("Journalanteckningen är sparad och signerad.")
+        if entry.signed_at
+        else _("Journalanteckningen är sparad som utkast.")
+    )
     if request.htmx:
+        # The timeline in its order, and the confirmation swapped into the page's message area
+        # at the top (base.html #messages, hx-swap-oob).
         return render(
             request,
             "cases/_timeline.html",
-            {"case": case, "timeline": selectors.case_timeline(case)},
+            {
+                "case": case,
+                "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
+                "timeline_order": order,
+                "confirmation": confirmation,
+            },
         )
-    messages.success(request, "Journalanteckningen är sparad.")
-    return redirect(reverse("case_detail", args=[case_id]) + "#tidslinje")
+    # Back to the top of the case page, where the confirmation shows.
+    messages.success(request, confirmation)
+    return redirect(_case_url(case_id, order))
 
 
 @login_required

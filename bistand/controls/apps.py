@@ -8,6 +8,7 @@ class ControlsConfig(AppConfig):
 
     def ready(self) -> None:
         from bistand.cases import views as case_views
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.organisation.models import Role
 
@@ -16,7 +17,11 @@ class ControlsConfig(AppConfig):
         if hooks.case_panel not in case_views.CASE_PANELS:
             case_views.CASE_PANELS.append(hooks.case_panel)
         register_nav(
-            "Kontrollkrav", "controls:requirements", {Role.UNIT_HEAD, Role.SYSTEM_ADMIN}, order=93
+            "Kontrollkrav",
+            "controls:requirements",
+            {Role.UNIT_HEAD, Role.SYSTEM_ADMIN},
+            order=93,
+            group=nav.ADMINISTRATION,
         )
         self._ready_sample_review()
         self._ready_recovery()
@@ -24,18 +29,29 @@ class ControlsConfig(AppConfig):
 
     def _ready_sample_review(self) -> None:
         """Monthly sample review (stickprov) and the review queue: pages and the job."""
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.jobs.registry import register_job
 
         from .permissions import CAPABILITIES
         from .sample_jobs import SAMPLE_DRAW_JOB
 
-        register_nav("Stickprov", "controls:samples", CAPABILITIES["draw_sample"], order=60)
         register_nav(
-            "Granskningskö", "controls:review_queue", CAPABILITIES["review_queue"], order=61
+            "Stickprov",
+            "controls:samples",
+            CAPABILITIES["draw_sample"],
+            order=60,
+            group=nav.FOLLOW_UP,
+        )
+        register_nav(
+            "Granskningskö",
+            "controls:review_queue",
+            CAPABILITIES["review_queue"],
+            order=61,
+            group=nav.FOLLOW_UP,
         )
         register_nav("Mina granskningar", "controls:my_reviews", CAPABILITIES["review_sample"],
-                     order=62)  # fmt: skip
+                     order=62, group=nav.FOLLOW_UP)  # fmt: skip
         register_job(SAMPLE_DRAW_JOB)
 
     # --- The hook decisions asks (an app-registry lookup: decisions may not import controls) ---
@@ -90,6 +106,7 @@ class ControlsConfig(AppConfig):
     def _ready_recovery(self) -> None:
         """Incorrect payments and recovery on the case page; the backlog for the heads."""
         from bistand.cases import views as case_views
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.organisation.models import Role
 
@@ -104,14 +121,20 @@ class ControlsConfig(AppConfig):
             "controls:backlog",
             {Role.SECTION_HEAD, Role.UNIT_HEAD},
             order=94,
+            group=nav.FOLLOW_UP,
         )
         register_nav(
-            "Återkrav", "controls:open_claims", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=95
+            "Återkrav",
+            "controls:open_claims",
+            {Role.SECTION_HEAD, Role.UNIT_HEAD},
+            order=95,
+            group=nav.FINANCE,
         )
 
     def _ready_fut(self) -> None:
         """Control runs and the FUT queue: the nightly job (replacing the jobs app's
         placeholder) and the pages in the menu."""
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.jobs.registry import register_job
         from bistand.organisation.models import Role
@@ -120,10 +143,17 @@ class ControlsConfig(AppConfig):
         from .permissions import CAPABILITIES
 
         register_job(CONTROL_RUN_JOB)
-        register_nav("FUT-kö", "controls:fut_queue", CAPABILITIES["read_flag_list"], order=45)
+        register_nav(
+            "FUT-kö",
+            "controls:fut_queue",
+            CAPABILITIES["read_flag_list"],
+            order=45,
+            group=nav.CASES,
+        )
         register_nav(
             "FUT-utredningar",
             "controls:fut_investigations",
             {Role.FRAUD_INVESTIGATOR, Role.UNIT_HEAD},
             order=46,
+            group=nav.CASES,
         )

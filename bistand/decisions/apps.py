@@ -10,6 +10,7 @@ class DecisionsConfig(AppConfig):
     def ready(self) -> None:
         from bistand.cases import selectors as case_selectors
         from bistand.cases import views as case_views
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.organisation.models import Unit
 
@@ -21,15 +22,26 @@ class DecisionsConfig(AppConfig):
             case_views.HOME_SECTIONS.append(hooks.home_section)
         if hooks.timeline not in case_selectors.TIMELINE_SOURCES:
             case_selectors.TIMELINE_SOURCES.append(hooks.timeline)
-        register_nav("Beslut", "decisions:overview", {"section_head", "unit_head"}, order=30)
+        register_nav(
+            "Beslut", "decisions:overview", {"section_head", "unit_head"}, order=30, group=nav.CASES
+        )
         register_nav(
             "Fortsatta ansökningar",
             "decisions:batch",
             {"benefit_administrator", "section_head", "unit_head"},
             order=31,
+            group=nav.CASES,
         )
-        register_nav("Delegation och riktlinjer", "decisions:settings", {"system_admin"}, order=90)
-        register_nav("Riktlinjer", "decisions:guidelines", {"unit_head"}, order=92)
+        register_nav(
+            "Delegation och riktlinjer",
+            "decisions:settings",
+            {"system_admin"},
+            order=90,
+            group=nav.ADMINISTRATION,
+        )
+        register_nav(
+            "Riktlinjer", "decisions:guidelines", {"unit_head"}, order=92, group=nav.ADMINISTRATION
+        )
         from bistand.jobs.registry import register_job
 
         from .jobs import DECIDE_BATCH_JOB

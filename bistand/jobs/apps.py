@@ -7,6 +7,7 @@ class JobsConfig(AppConfig):
     verbose_name = "Bakgrundsjobb"
 
     def ready(self) -> None:
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.organisation.models import Role
 
@@ -17,4 +18,6 @@ class JobsConfig(AppConfig):
             # An app higher up may already have replaced a placeholder (control-run).
             if job.name not in JOBS:
                 register_job(job)
-        register_nav("Drift", "jobs:overview", {Role.SYSTEM_ADMIN}, order=95)
+        register_nav(
+            "Drift", "jobs:overview", {Role.SYSTEM_ADMIN}, order=95, group=nav.ADMINISTRATION
+        )

@@ -8,9 +8,16 @@ class NormsConfig(AppConfig):
     verbose_name = "Regelverk"
 
     def ready(self) -> None:
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
 
-        register_nav("Regelverk", "norms:overview", {"system_admin", "unit_head"}, order=91)
+        register_nav(
+            "Regelverk",
+            "norms:overview",
+            {"system_admin", "unit_head"},
+            order=91,
+            group=nav.ADMINISTRATION,
+        )
         post_migrate.connect(_seed, sender=self, dispatch_uid="norms_seed_rules")
 
 

@@ -12,6 +12,7 @@ class WorkplansConfig(AppConfig):
         from bistand.cases import selectors as case_selectors
         from bistand.cases import views as case_views
         from bistand.cases.models import CaseAssignment
+        from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
         from bistand.jobs.registry import register_job
         from bistand.organisation.models import Role
@@ -30,12 +31,19 @@ class WorkplansConfig(AppConfig):
         ):
             if hook not in registry:
                 registry.append(hook)
-        register_nav("Planer", "workplans:overview", {Role.SECTION_HEAD, Role.UNIT_HEAD}, order=40)
+        register_nav(
+            "Planer",
+            "workplans:overview",
+            {Role.SECTION_HEAD, Role.UNIT_HEAD},
+            order=40,
+            group=nav.CASES,
+        )
         register_nav(
             "Planinställningar",
             "workplans:settings",
             {Role.SECTION_HEAD, Role.UNIT_HEAD, Role.SYSTEM_ADMIN},
             order=90,
+            group=nav.ADMINISTRATION,
         )
         # A reassignment (cases.services._assign) stores a CaseAssignment: store the handover
         # summary and recompute due dates in the same transaction.

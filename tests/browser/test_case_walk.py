@@ -14,7 +14,8 @@ def test_reception_to_signed_investigation_walk(page, live_server):  # noqa: F81
     base = live_server.url
 
     login(page, base, "reception")
-    page.click("text=Ny ansökan")
+    page.click("[data-testid=nav-group-cases] > summary")
+    page.click("nav >> text=Ny ansökan")
     page.fill("#id_m-0-identity_number", "19830919-2394")
     page.fill("#id_m-0-first_name", "Tolvan")
     page.fill("#id_m-0-last_name", "Tolvansson")
@@ -35,6 +36,7 @@ def test_reception_to_signed_investigation_walk(page, live_server):  # noqa: F81
     logout(page)
 
     login(page, base, "socialworker")
+    page.click("[data-testid=nav-group-cases] > summary")
     page.click("nav >> text=Inkorg")
     page.click("[data-testid=inbox] tbody a")
     page.click("[data-testid=take-case]")

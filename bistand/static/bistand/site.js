@@ -91,4 +91,37 @@
       elt.reset();
     }
   });
+  // Main menu (base.html): the groups are <details> and work without this; it only closes an
+  // open group when another opens, on a click elsewhere and on Escape.
+  function closeNavGroups(except) {
+    document.querySelectorAll("details[data-nav-group][open]").forEach(function (group) {
+      if (group !== except) {
+        group.open = false;
+      }
+    });
+  }
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var group = event.target;
+      if (group.matches && group.matches("details[data-nav-group]") && group.open) {
+        closeNavGroups(group);
+      }
+    },
+    true
+  );
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details[data-nav-group]")) {
+      closeNavGroups(null);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var open = document.querySelector("details[data-nav-group][open]");
+      if (open) {
+        open.open = false;
+        open.querySelector("summary").focus();
+      }
+    }
+  });
 })();
