@@ -8,13 +8,23 @@ class ActivityConfig(AppConfig):
 
     def ready(self) -> None:
         from bistand.cases import views as case_views
+        from bistand.core import navigation as nav
+        from bistand.core.navigation import register_nav
         from bistand.decisions import views as decision_views
         from bistand.jobs.registry import register_job
+        from bistand.organisation.models import Role
 
         from . import hooks
         from .jobs import CERTIFICATES_ENDING_JOB
 
         register_job(CERTIFICATES_ENDING_JOB)
+        register_nav(
+            "Aktivitetskrav",
+            "activity:becoming_covered",
+            {Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR, Role.SECTION_HEAD},
+            order=45,
+            group=nav.CASES,
+        )
 
         for registry, hook in (
             (case_views.CASE_PANELS, hooks.case_panel),
