@@ -357,6 +357,10 @@ OBJECT_NAMES = {
     "statistics.accountmonth": "Kontomånad",
     "statistics.monthrefresh": "Månadsomräkning",
     "statistics.stalemonth": "Inaktuell månad",
+    "core.formdraft": "Automatiskt sparat utkast",
+    "activity.exemption": "Undantag från aktivitetskravet",
+    "activity.exemptionending": "Avslut av undantag från aktivitetskravet",
+    "activity.medicalcertificate": "Läkarintyg",
 }
 
 
