@@ -172,6 +172,10 @@ def journal_pdf(case: Case, entries, *, printed_by, protected: bool) -> bytes:
     story.append(Spacer(1, 5 * mm))
     if not entries:
         story.append(P("Journalen har inga anteckningar.", base))
+    corrected_by: dict[int, list[JournalEntry]] = {}
+    for entry in entries:
+        if entry.corrects_id:
+            corrected_by.setdefault(entry.corrects_id, []).append(entry)
     for entry in entries:
         block = [
             P(
@@ -184,6 +188,16 @@ def journal_pdf(case: Case, entries, *, printed_by, protected: bool) -> bytes:
         ]
         if entry.corrects_id:
             block.append(P(_text(correction_line(entry)), muted))
+        for later in corrected_by.get(entry.pk, []):
+            block.append(
+                P(
+                    _text(
+                        f"Rättad genom anteckning {later.occurred_on:%Y-%m-%d} "
+                        f"({_name(later.written_by)})"
+                    ),
+                    muted,
+                )
+            )
         block.append(Spacer(1, 1 * mm))
         block.append(P(_text(entry.text), base))
         block.append(Spacer(1, 1 * mm))

@@ -108,6 +108,11 @@ def test_the_pdf_holds_every_entry_oldest_first_with_signatures(client, org, cas
     before = text[text.index("Rättelse av anteckning") : correction_at]
     assert f"Rättelse av anteckning {later.occurred_on:%Y-%m-%d}" in before
     assert "Telefonsamtal om hyran" in before
+    # ... and the corrected entry points to its correction
+    corrected = text[text.index(f"{later.occurred_on:%Y-%m-%d} · Telefonsamtal") :]
+    assert corrected.index(f"Rättad genom anteckning {correction.occurred_on:%Y-%m-%d}") < (
+        corrected.index("Telefonsamtal om hyran")
+    )
     # footer: who printed it and the page count
     assert f"av {org.social_worker.get_full_name()}" in text and "Sida 1 av 1" in text
     assert "utskriven" in text
@@ -173,3 +178,19 @@ def test_the_case_page_links_to_the_pdf(client, org, case):
 def test_an_empty_journal_says_so(client, org, case):
     text = _flat(_download(client, org.social_worker, case).content)
     assert "Journalen har inga anteckningar." in text
+
+
+def test_a_long_journal_runs_over_pages_numbered_of_the_total(client, org, case, today):
+    for day in range(30):
+        services.add_journal_entry(
+            org.social_worker,
+            case,
+            text=f"Anteckning nummer {day:02d}. " + "Sökande berättar om sin situation. " * 12,
+            occurred_on=today - dt.timedelta(days=60 - day),
+        )
+    text = _flat(_download(client, org.social_worker, case).content)
+    pages = int(text.split("Sida 1 av ")[1].split()[0])
+    assert pages > 1
+    assert f"Sida {pages} av {pages}" in text
+    numbers = [text.index(f"Anteckning nummer {day:02d}.") for day in range(30)]
+    assert numbers == sorted(numbers)
