@@ -500,6 +500,17 @@ def visible_document(user, document_id: int) -> Document:
     return document
 
 
-def journal_entries_for(user, case_id: int) -> QuerySet[JournalEntry]:
-    case = open_case(user, case_id, what="journal")
-    return case.journal_entries.select_related("written_by").order_by("occurred_on", "created_at")
+def journal_entries_for(
+    user, case_id: int, *, action: str = AuditAction.VIEW, what: str = "journal"
+) -> QuerySet[JournalEntry]:
+    """The case journal, oldest first (the read is logged; `action`/`what` name it, e.g. a
+    download of the journal PDF)."""
+    case = open_case(user, case_id, action=action, what=what)
+    return journal_of(case)
+
+
+def journal_of(case: Case) -> QuerySet[JournalEntry]:
+    """The journal of a case already opened (open_case) by the caller, oldest first."""
+    return case.journal_entries.select_related("written_by", "corrects__written_by").order_by(
+        "occurred_on", "created_at"
+    )

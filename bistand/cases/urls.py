@@ -26,6 +26,7 @@ urlpatterns = [
         views.sign_journal_view,
         name="sign_journal",
     ),
+    path("arende/<int:case_id>/journal.pdf", views.journal_pdf_view, name="journal_pdf"),
     path("arende/<int:case_id>/handling/", views.upload_document_view, name="upload_document"),
     path(
         "arende/<int:case_id>/ansokan/",

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from .forms import (
     ReassignForm,
     RepeatApplicationForm,
 )
+from .journal_pdf import journal_pdf
 from .list_filters import (
     CASE_SORTS,
     INBOX_SORTS,
@@ -47,7 +48,7 @@ from .list_filters import (
     staff_choices,
 )
 from .models import Application, Case, CaseStatus, CaseType, InvestigationVersion, JournalEntry
-from .rules import sees_whole_section
+from .rules import is_protected_case, sees_whole_section
 from .views_protection import protection_panel
 
 
@@ -483,6 +484,25 @@ def upload_document_view(request, case_id: int):
 def download_document(request, document_id: int):
     document = selectors.visible_document(request.user, document_id)
     return attachment_response(document)
+
+
+@login_required
+@handle_domain_errors
+def journal_pdf_view(request, case_id: int):
+    """The whole case journal as a PDF (a download, logged as one with the journal read)."""
+    case = selectors.open_case(
+        request.user, case_id, action=AuditAction.DOWNLOAD, what="journal_pdf"
+    )
+    content = journal_pdf(
+        case,
+        selectors.journal_of(case),
+        printed_by=request.user,
+        protected=is_protected_case(case),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="journal-{case.reference}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -269,6 +269,7 @@ RULES: dict[str, Rule] = {
     "journal-entry-correct": Rule(POST_ONLY_API, POST_ONLY_API),
     "journal-entry-detail": Rule(CASE_API, CASE_API_OTHER),
     "journal-entry-sign": Rule(POST_ONLY_API, POST_ONLY_API),
+    "journal_pdf": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "legal-parameter-list": Rule("403 403 403 403 200 200 403 403 200 403"),
     "legal-parameter-verify": Rule(POST_ONLY_API),
     "legal-period-detail": Rule(LEGAL_FIGURES_API),
