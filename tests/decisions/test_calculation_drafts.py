@@ -112,3 +112,18 @@ def test_an_empty_editor_leaves_no_draft_and_it_can_be_thrown_away(logged_in, or
     assert answer.status_code == 302 and answer["Location"] == url
     assert not FormDraft.objects.exists()
     assert 'value="6500.00"' in client.get(url).content.decode()
+
+
+def test_a_childs_lunch_choice_comes_back_with_the_draft(
+    logged_in, org, make_application, this_month
+):
+    application = make_application(this_month, children=True)
+    calculation = services.create_calculation(org.social_worker, application)
+    [child] = [m for m in calculation.members if m["role"] == "child"]
+    assert not child.get("meals_outside_home")
+    box = f'name="meals-{child["person_id"]}" form="calc-form" checked'
+    client = logged_in(org.social_worker)
+    url = reverse("decisions:calculation", args=[calculation.pk])
+    assert box not in client.get(url).content.decode()
+    autosave(client, calculation, {**TYPED, f"meals-{child['person_id']}": "on"})
+    assert box in client.get(url).content.decode()
