@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -34,13 +35,22 @@ class DraftKind:
     label: str  # Swedish: what the form is ("grundutredningen")
     may_edit: Callable  # (user, object_id) -> None; raises PermissionRefused / NotFound
     content: tuple[str, ...] = ()  # the fields that hold what was typed (empty: every field)
+    # Or patterns for fields named per row (formsets, editor rows): "goal-*-text".
+    content_patterns: tuple[str, ...] = ()
+
+    def _typed_in(self, name: str) -> bool:
+        if not self.content and not self.content_patterns:
+            return True
+        return name in self.content or any(
+            fnmatchcase(name, pattern) for pattern in self.content_patterns
+        )
 
     def has_content(self, data: dict[str, list[str]]) -> bool:
         """A form holding nothing typed (a fresh or just-saved form) leaves no draft."""
         return any(
             str(value).strip()
             for name, values in data.items()
-            if not self.content or name in self.content
+            if self._typed_in(name)
             for value in values
         )
 
@@ -48,8 +58,14 @@ class DraftKind:
 KINDS: dict[str, DraftKind] = {}
 
 
-def register(kind: str, label: str, may_edit: Callable, content: tuple[str, ...] = ()) -> None:
-    KINDS[kind] = DraftKind(label, may_edit, content)
+def register(
+    kind: str,
+    label: str,
+    may_edit: Callable,
+    content: tuple[str, ...] = (),
+    content_patterns: tuple[str, ...] = (),
+) -> None:
+    KINDS[kind] = DraftKind(label, may_edit, content, content_patterns)
 
 
 def _kind(kind: str) -> DraftKind:

@@ -47,6 +47,25 @@ class DecisionsConfig(AppConfig):
         from .jobs import DECIDE_BATCH_JOB
 
         register_job(DECIDE_BATCH_JOB)
+
+        # The calculation editor autosaves its lines as they are typed (issue #13).
+        from bistand.core import drafts
+
+        from .services import may_edit_calculation_draft
+
+        drafts.register(
+            "berakning",
+            "beräkningen",
+            may_edit_calculation_draft,
+            content_patterns=(
+                "cost-*-amount",
+                "cost-*-description",
+                "income-*-amount",
+                "income-*-description",
+                "adj-*-amount",
+                "adj-*-reason",
+            ),
+        )
         post_save.connect(
             _seed_delegation, sender=Unit, dispatch_uid="decisions_default_delegation"
         )

@@ -20,6 +20,7 @@ from bistand.calculation import COST_TYPES, INCOME_TYPES
 from bistand.calculation.catalogue import COST_CATEGORY_LABELS, OTHER_LIVING, REASONABLE
 from bistand.cases.models import UNDECIDED_STATUSES, Application, ApplicationKind
 from bistand.cases.selectors import cases_visible_to, log_case_list_read
+from bistand.core import drafts
 from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
@@ -105,8 +106,12 @@ def _norm_status_label(code: str) -> str:
     return str(SourceStatus(code).label) if code in SourceStatus.values else code
 
 
-def _editor_context(calculation: Calculation, *, costs=None, incomes=None, adjustments=None):
+def _editor_context(
+    calculation: Calculation, *, costs=None, incomes=None, adjustments=None, meals=None
+):
     members = calculation.members
+    if meals is not None:  # as posted (an autosaved draft), not as stored
+        members = [{**m, "meals_outside_home": m["person_id"] in meals} for m in members]
     return {
         "calculation": calculation,
         "costs": _labelled(costs if costs is not None else calculation.costs, COST_TYPES),
@@ -126,6 +131,10 @@ def _editor_context(calculation: Calculation, *, costs=None, incomes=None, adjus
 
 
 _ROW_KEY = re.compile(r"^(cost|income|adj)-([A-Za-z0-9]+)-(\w+)$")
+
+
+def _posted_meals(post) -> set[int]:
+    return {int(k.split("-", 1)[1]) for k in post if re.match(r"^meals-\d+$", k)}
 
 
 def _posted_rows(post) -> tuple[list[dict], list[dict], list[dict]]:
@@ -160,7 +169,7 @@ def calculation_view(request, calculation_id: int):
     template = "decisions/calculation.html"
     if request.method == "POST":
         costs, incomes, adjustments = _posted_rows(request.POST)
-        meals = {int(k.split("-", 1)[1]) for k in request.POST if re.match(r"^meals-\d+$", k)}
+        meals = _posted_meals(request.POST)
         try:
             calculation = services.update_calculation(
                 request.user,
@@ -170,6 +179,8 @@ def calculation_view(request, calculation_id: int):
                 norm_adjustments=adjustments,
                 meals_outside_home=meals,
             )
+            # The lines are stored on the calculation now: the autosaved draft has done its work.
+            drafts.discard(request.user, "berakning", calculation.pk)
             if request.POST.get("action") == "save":
                 calculation = services.save_calculation(request.user, calculation)
                 messages.success(request, "Beräkningen är sparad. Nu kan beslut fattas.")
@@ -195,7 +206,23 @@ def calculation_view(request, calculation_id: int):
                 request, "decisions/_calculation_editor.html", _editor_context(calculation)
             )
         return redirect("decisions:calculation", calculation.pk)
-    context = _editor_context(calculation)
+    # What was typed and not stored (a lost connection, a session time-out) comes back.
+    autosaved = (
+        drafts.load(request.user, "berakning", calculation.pk) if not calculation.saved_at else None
+    )
+    if autosaved:
+        posted = drafts.as_querydict(autosaved)
+        costs, incomes, adjustments = _posted_rows(posted)
+        context = _editor_context(
+            calculation,
+            costs=costs,
+            incomes=incomes,
+            adjustments=adjustments,
+            meals=_posted_meals(posted),
+        )
+    else:
+        context = _editor_context(calculation)
+    context["autosaved"] = autosaved
     context["case"] = case
     context["can_calculate"] = can(request.user, "calculate")
     return render(request, template, context)

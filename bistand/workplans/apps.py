@@ -22,6 +22,20 @@ class WorkplansConfig(AppConfig):
 
         register_job(FOLLOWUPS_DUE_JOB)
 
+        # The edit-plan page autosaves what is typed (issue #13). The dates are filled in
+        # beforehand, so only the texts count as typed.
+        from bistand.core import drafts
+
+        from .services import may_edit_plan_draft
+
+        drafts.register(
+            "arbetsplan",
+            "arbetsplanen",
+            may_edit_plan_draft,
+            content=("notes",),
+            content_patterns=("goal-*-text", "activity-*-text", "activity-*-partner"),
+        )
+
         for registry, hook in (
             (case_views.CASE_PANELS, hooks.case_panel),
             (case_views.HANDOVER_PANELS, hooks.handover_panel),

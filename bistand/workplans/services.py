@@ -19,7 +19,7 @@ from bistand.cases.models import Case, CaseAssignment, CaseStatus, CaseType
 from bistand.cases.rules import can_open_case
 from bistand.core.codes import SUPPORT_OBSTACLE_BY_CODE
 from bistand.core.dates import add_months
-from bistand.core.errors import DomainError, PermissionRefused
+from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.households.models import Person
 from bistand.organisation.models import Unit
 
@@ -102,6 +102,19 @@ def case_act(capability: str, case_of: Callable[[Any], Case] = lambda subject: s
 def _require_not_closed(case: Case) -> None:
     if case.status == CaseStatus.CLOSED:
         raise DomainError("case_closed", "Ärendet är avslutat.")
+
+
+def may_edit_plan_draft(user, case_id: int) -> None:
+    """For the autosaved draft of the edit-plan page (bistand/core/drafts.py): may `user` write
+    the plan of this case? The same rules as the page (`edit_plan`, a benefit administrator
+    only in C cases, not a closed case), but nothing is logged: typing is not reading the case
+    again. A case the user may not open answers as a missing one."""
+    require(user, "edit_plan")
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or not can_open_case(user, case):
+        raise NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
+    require(user, "edit_plan", case)
+    _require_not_closed(case)
 
 
 def _date(value: Any, label: str, *, required: bool = False) -> dt.date | None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
 from bistand.cases.selectors import log_case_list_read, open_case, with_protection
+from bistand.core import drafts
 from bistand.core.dates import add_months
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.views import handle_domain_errors
@@ -117,11 +118,17 @@ def edit_plan(request, case_id: int):
     confirmed = plan.latest_confirmed() if plan else None
     base = draft or confirmed
     today = timezone.localdate()
+    # What was typed and not saved (a lost connection, a session time-out) comes back.
+    autosaved = (
+        None if request.method == "POST" else drafts.load(request.user, "arbetsplan", case.pk)
+    )
+    if request.method == "POST" or autosaved:
+        data = request.POST if request.method == "POST" else drafts.as_querydict(autosaved)
+        period = PlanPeriodForm(data)
+        goals = GoalFormSet(data, prefix="goal")
+        activities = ActivityFormSet(data, prefix="activity")
+        follow_ups = PlannedFollowUpFormSet(data, prefix="fu")
     if request.method == "POST":
-        period = PlanPeriodForm(request.POST)
-        goals = GoalFormSet(request.POST, prefix="goal")
-        activities = ActivityFormSet(request.POST, prefix="activity")
-        follow_ups = PlannedFollowUpFormSet(request.POST, prefix="fu")
         forms_ok = all(f.is_valid() for f in (period, goals, activities, follow_ups))
         if forms_ok:
             try:
@@ -137,6 +144,7 @@ def edit_plan(request, case_id: int):
                     raise
                 messages.error(request, error.message)
             else:
+                drafts.discard(request.user, "arbetsplan", case.pk)
                 messages.success(
                     request,
                     f"Utkastet till arbetsplan (version {version.number}) är sparat. "
@@ -149,7 +157,7 @@ def edit_plan(request, case_id: int):
                 "Planen kunde inte sparas: "
                 + form_errors(period, *goals.forms, *activities.forms, *follow_ups.forms),
             )
-    else:
+    elif not autosaved:
         rule = selectors.case_type_rule(case.unit_id, case.case_type)
         start = base.valid_from if draft else today
         end = base.valid_to if draft else add_months(start, rule.plan_period_months if rule else 6)
@@ -177,6 +185,7 @@ def edit_plan(request, case_id: int):
             "activities": activities,
             "follow_ups": follow_ups,
             "rule": selectors.case_type_rule(case.unit_id, case.case_type),
+            "autosaved": autosaved,
         },
     )
 

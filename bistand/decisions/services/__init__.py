@@ -36,6 +36,7 @@ from .reviews import draw_review_sample, review_automatic_decision
 from .saved_calculations import (
     copy_calculation,
     create_calculation,
+    may_edit_calculation_draft,
     save_calculation,
     update_calculation,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "confirm_prepared_decision",
     "copy_calculation",
     "create_calculation",
+    "may_edit_calculation_draft",
     "current_decision_settings",
     "decide_application",
     "decide_draft",

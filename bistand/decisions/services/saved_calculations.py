@@ -12,8 +12,9 @@ from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.calculation import COST_TYPES, INCOME_TYPES
 from bistand.cases.models import ENDED_WITHOUT_DECISION, Application
+from bistand.cases.rules import can_open_case
 from bistand.cases.services import atomic_service
-from bistand.core.errors import DomainError
+from bistand.core.errors import DomainError, NotFound
 from bistand.households.models import MemberRole
 
 from .. import calculations as calc
@@ -179,6 +180,24 @@ def _draft(actor, calculation: Calculation) -> Calculation:
             "Beräkningen är sparad och kan inte ändras. Gör en ny beräkning utifrån den.",
         )
     return calculation
+
+
+def may_edit_calculation_draft(user, calculation_id: int) -> None:
+    """For the autosaved draft of the calculation editor (bistand/core/drafts.py): may `user`
+    change this calculation's lines? The same rules as `update_calculation` (`calculate`, a
+    case the user may open, not yet saved), but nothing is logged: typing is not reading the
+    case again. A calculation the user may not open answers as a missing one."""
+    require(user, "calculate")
+    calculation = Calculation.objects.select_related("case").filter(pk=calculation_id).first()
+    if calculation is None or not can_open_case(user, calculation.case):
+        raise NotFound(
+            "calculation_not_found", "Beräkningen finns inte eller så saknar du behörighet."
+        )
+    if calculation.saved_at is not None:
+        raise DomainError(
+            "calculation_saved",
+            "Beräkningen är sparad och kan inte ändras. Gör en ny beräkning utifrån den.",
+        )
 
 
 @atomic_service
