@@ -1,0 +1,105 @@
+"""The applicant's e-service pages (docs/portal.md). Thin: reads go through `selectors`."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from bistand.households.models import Person
+
+from . import session
+from .backends import LoginRefused, TestEidBackend
+
+TEST_EID = TestEidBackend()
+
+
+def applicant_required(view):
+    """The page needs an applicant session: staff are refused (403), anyone else is sent to
+    the portal's login."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return _staff_refusal(request)
+        person = session.current_person(request)
+        if person is None:
+            target = reverse("portal:login")
+            if request.method == "GET":
+                target += "?next=" + request.get_full_path()
+            return HttpResponseRedirect(target)
+        request.applicant = person
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _staff_refusal(request):
+    return render(request, "portal/staff_refused.html", status=403)
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/e-tjanst/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("portal:home")
+
+
+def login(request):
+    """Choose how to log in: the test e-ID in the demo; OpenID Connect is not built yet."""
+    if request.user.is_authenticated:
+        return _staff_refusal(request)
+    return render(
+        request,
+        "portal/login.html",
+        {"test_eid": TEST_EID.enabled(), "next": request.GET.get("next", "")},
+    )
+
+
+def test_eid_login(request):
+    """Test-e-legitimation: only Skatteverket's test numbers, only with debug on (else 404)."""
+    if not TEST_EID.enabled():
+        raise Http404
+    if request.user.is_authenticated:
+        return _staff_refusal(request)
+    error = ""
+    value = ""
+    if request.method == "POST":
+        value = request.POST.get("identity_number", "")[:20]
+        try:
+            number = TEST_EID.verified_identity_number(request)
+        except LoginRefused as refusal:
+            error = refusal.message
+        else:
+            person = Person.objects.filter(identity_number=number).first()
+            if person is None:
+                error = "Vi hittar inget ärende för det personnumret."
+            else:
+                target = _next_url(request)
+                session.log_in(request, person, TEST_EID.name)
+                return HttpResponseRedirect(target)
+    return render(
+        request,
+        "portal/test_eid.html",
+        {"error": error, "value": value, "next": request.GET.get("next", "")},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def logout(request):
+    session.log_out(request)
+    return HttpResponseRedirect(reverse("portal:login"))
+
+
+@applicant_required
+def home(request):
+    return render(
+        request, "portal/home.html", {"person": request.applicant, "applicant": request.applicant}
+    )
