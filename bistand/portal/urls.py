@@ -9,4 +9,10 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("login/test-e-legitimation/", views.test_eid_login, name="test_eid_login"),
     path("logout/", views.logout, name="logout"),
+    path("arenden/<int:case_id>/", views.case, name="case"),
+    path(
+        "arenden/<int:case_id>/beslut/<int:decision_id>/brev/",
+        views.letter,
+        name="letter",
+    ),
 ]

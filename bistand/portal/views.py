@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from bistand.core.errors import DomainError
 from bistand.households.models import Person
 
-from . import session
+from . import selectors, session
 from .backends import LoginRefused, TestEidBackend
 
 TEST_EID = TestEidBackend()
@@ -98,8 +99,62 @@ def logout(request):
     return HttpResponseRedirect(reverse("portal:login"))
 
 
+def _page(request, template, context=None, status=200):
+    context = {"applicant": request.applicant, **(context or {})}
+    return render(request, template, context, status=status)
+
+
 @applicant_required
+@require_GET
 def home(request):
-    return render(
-        request, "portal/home.html", {"person": request.applicant, "applicant": request.applicant}
+    """Mina sidor: the household's cases and each application's status."""
+    cases = selectors.cases_of(request.applicant)
+    rows = [
+        {
+            "case": case,
+            "applications": [
+                (application, selectors.application_status_text(application))
+                for application in case.applications.all()
+            ],
+        }
+        for case in cases
+    ]
+    return _page(request, "portal/home.html", {"rows": rows})
+
+
+@applicant_required
+@require_GET
+def case(request, case_id: int):
+    """One case: applications, decisions with their letters, payments, the next follow-up."""
+    case = selectors.open_case(request.applicant, case_id)
+    applications = [
+        (application, selectors.application_status_text(application))
+        for application in case.applications.order_by("-month", "-received_on", "-id")
+    ]
+    payments = [
+        (order, selectors.payment_status_text(order)) for order in selectors.payments_of(case)
+    ]
+    return _page(
+        request,
+        "portal/case.html",
+        {
+            "case": case,
+            "applications": applications,
+            "decisions": selectors.decisions_of(case),
+            "payments": payments,
+        },
     )
+
+
+@applicant_required
+@require_GET
+def letter(request, case_id: int, decision_id: int):
+    """The decision letter (PDF), the same stored letter staff hand out."""
+    try:
+        decision, letter = selectors.letter_of(request.applicant, case_id, decision_id)
+    except DomainError as error:
+        return _page(request, "portal/unavailable.html", {"message": error.message}, status=403)
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="beslut-{decision.reference}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

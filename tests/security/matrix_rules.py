@@ -277,7 +277,9 @@ RULES: dict[str, Rule] = {
     "logout": Rule("405 405 405 405 405 405 405 405 405 405"),
     # The applicant's e-service (docs/portal.md): no staff role uses it; its pages need an
     # applicant session (tests/portal). The test e-ID exists only with debug on: 404 here.
+    "portal:case": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:home": Rule(PORTAL_PAGE),
+    "portal:letter": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:login": Rule("200 403 403 403 403 403 403 403 403 403"),
     "portal:logout": Rule("405 405 405 405 405 405 405 405 405 405"),
     "portal:test_eid_login": Rule("404 404 404 404 404 404 404 404 404 404"),
