@@ -895,6 +895,35 @@ def add_journal_entry(
     return entry
 
 
+@transaction.atomic
+def record_applicant_message(actor, person, case: Case, *, text: str) -> JournalEntry:
+    """A message the applicant sent through the e-service: a received-message journal entry,
+    final at once (a record of authority, never edited). `actor` is the access log's actor for
+    the applicant (bistand.portal, which has checked that the person may write on the case:
+    applicant or co-applicant of its household today)."""
+    if not text.strip():
+        raise DomainError("text_required", "Skriv ditt meddelande.")
+    check_text(text, LONG_TEXT, "Meddelandet")
+    entry = JournalEntry.objects.create(
+        case=case,
+        kind=JournalKind.RECEIVED_MESSAGE,
+        occurred_on=timezone.localdate(),
+        text=text.strip(),
+        written_by=None,
+        from_person=person,
+        signed_at=timezone.now(),
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        obj=entry,
+        case_id=case.pk,
+        person_id=person.pk,
+        detail={"after": {"kind": entry.kind, "occurred_on": entry.occurred_on.isoformat()}},
+    )
+    return entry
+
+
 @atomic_service
 def update_journal_draft(actor, entry: JournalEntry, *, text: str) -> JournalEntry:
     require(actor, "write_journal")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import AuditEvent, record, record_many
-from bistand.cases.models import Application, ApplicationStatus, Case
+from bistand.cases.models import Application, ApplicationStatus, Case, JournalEntry, JournalKind
 from bistand.decisions.models import Decision, DecisionStatus
 from bistand.households.models import ADULT_ROLES, HouseholdMembership, Person
 from bistand.payments.models import OrderStatus, PaymentOrder
@@ -139,3 +139,16 @@ def letter_of(person: Person, case_id: int, decision_id: int):
         raise Http404
     _refuse_letter_showing_protected_address(decision, letter)
     return decision, letter
+
+
+MESSAGE_KINDS = (JournalKind.RECEIVED_MESSAGE, JournalKind.SENT_MESSAGE)
+
+
+def messages_of(case: Case) -> list[JournalEntry]:
+    """The case's e-service messages, oldest first: what the household sent and what the
+    handler sent back (signed entries only; the journal's other entries are the unit's)."""
+    return list(
+        JournalEntry.objects.filter(case=case, kind__in=MESSAGE_KINDS, signed_at__isnull=False)
+        .select_related("from_person")
+        .order_by("created_at", "id")
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/test-e-legitimation/", views.test_eid_login, name="test_eid_login"),
     path("logout/", views.logout, name="logout"),
     path("arenden/<int:case_id>/", views.case, name="case"),
+    path("arenden/<int:case_id>/meddelanden/", views.messages, name="messages"),
     path(
         "arenden/<int:case_id>/beslut/<int:decision_id>/brev/",
         views.letter,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from bistand.core.errors import DomainError
 from bistand.households.models import Person
 
-from . import selectors, session
+from . import selectors, services, session
 from .backends import LoginRefused, TestEidBackend
+from .forms import MessageForm
 
 TEST_EID = TestEidBackend()
 
@@ -158,3 +159,31 @@ def letter(request, case_id: int, decision_id: int):
     response["Content-Disposition"] = f'inline; filename="beslut-{decision.reference}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@applicant_required
+def messages(request, case_id: int):
+    """Messages with the handler: read the thread, write a new message (never edited)."""
+    case = selectors.open_case(request.applicant, case_id, what="messages")
+    form = MessageForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.send_message(request.applicant, case, text=form.cleaned_data["text"])
+            except DomainError as error:
+                form.add_error("text", error.message)
+            else:
+                return redirect(reverse("portal:messages", args=[case.pk]) + "?skickat=1")
+        status = 400
+    return _page(
+        request,
+        "portal/messages.html",
+        {
+            "case": case,
+            "messages_": selectors.messages_of(case),
+            "form": form,
+            "sent": request.GET.get("skickat") == "1",
+        },
+        status=status,
+    )

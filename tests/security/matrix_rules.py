@@ -280,6 +280,7 @@ RULES: dict[str, Rule] = {
     "portal:case": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:home": Rule(PORTAL_PAGE),
     "portal:letter": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:messages": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:login": Rule("200 403 403 403 403 403 403 403 403 403"),
     "portal:logout": Rule("405 405 405 405 405 405 405 405 405 405"),
     "portal:test_eid_login": Rule("404 404 404 404 404 404 404 404 404 404"),
