@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bistand.core.identity import IdentityNumberError, parse_identity_number
 
@@ -73,7 +74,7 @@ class TestEidBackend:
 
     def verified_identity_number(self, request) -> str:
         if not self.enabled():
-            raise LoginRefused("Test-e-legitimationen är avstängd.")
+            raise LoginRefused(_("Test-e-legitimationen är avstängd."))
         raw = request.POST.get("identity_number", "")
         try:
             number = parse_identity_number(raw)
@@ -81,6 +82,6 @@ class TestEidBackend:
             raise LoginRefused(error.message)
         if not is_test_number(number.canonical):
             raise LoginRefused(
-                "Test-e-legitimationen tar bara emot Skatteverkets testpersonnummer."
+                _("Test-e-legitimationen tar bara emot Skatteverkets testpersonnummer.")
             )
         return number.canonical

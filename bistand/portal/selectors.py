@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import AuditEvent, record, record_many
@@ -24,29 +25,29 @@ from .session import actor_for
 
 # Application status in plain Swedish (klarspråk): received, being handled, decided.
 APPLICATION_STATUS_TEXT = {
-    ApplicationStatus.RECEIVED: "Vi har tagit emot din ansökan",
-    ApplicationStatus.COMPLETE: "Vi handlägger din ansökan",
-    ApplicationStatus.DECIDED: "Beslut är fattat",
-    ApplicationStatus.WITHDRAWN: "Du har tagit tillbaka ansökan",
-    ApplicationStatus.WRITTEN_OFF: "Ansökan är avslutad utan beslut",
+    ApplicationStatus.RECEIVED: _("Vi har tagit emot din ansökan"),
+    ApplicationStatus.COMPLETE: _("Vi handlägger din ansökan"),
+    ApplicationStatus.DECIDED: _("Beslut är fattat"),
+    ApplicationStatus.WITHDRAWN: _("Du har tagit tillbaka ansökan"),
+    ApplicationStatus.WRITTEN_OFF: _("Ansökan är avslutad utan beslut"),
 }
 PAYMENT_STATUS_TEXT = {
-    OrderStatus.REGISTERED: "Planerad",
-    OrderStatus.AWAITING_SECOND: "Planerad",
-    OrderStatus.ATTESTED: "Planerad",
-    OrderStatus.IN_RUN: "Planerad",
-    OrderStatus.SENT: "Skickad till banken",
-    OrderStatus.PAID: "Utbetald",
-    OrderStatus.REJECTED: "Inte utbetald – vi kontaktar dig",
+    OrderStatus.REGISTERED: _("Planerad"),
+    OrderStatus.AWAITING_SECOND: _("Planerad"),
+    OrderStatus.ATTESTED: _("Planerad"),
+    OrderStatus.IN_RUN: _("Planerad"),
+    OrderStatus.SENT: _("Skickad till banken"),
+    OrderStatus.PAID: _("Utbetald"),
+    OrderStatus.REJECTED: _("Inte utbetald – vi kontaktar dig"),
 }
 
 
 def application_status_text(application: Application) -> str:
-    return APPLICATION_STATUS_TEXT.get(application.status, "")
+    return str(APPLICATION_STATUS_TEXT.get(application.status, ""))
 
 
 def payment_status_text(order: PaymentOrder) -> str:
-    return PAYMENT_STATUS_TEXT.get(order.status, "")
+    return str(PAYMENT_STATUS_TEXT.get(order.status, ""))
 
 
 def _households_of(person: Person) -> QuerySet:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bistand.core.errors import DomainError
@@ -81,7 +82,7 @@ def test_eid_login(request):
         else:
             person = Person.objects.filter(identity_number=number).first()
             if person is None:
-                error = "Vi hittar inget ärende för det personnumret."
+                error = _("Vi hittar inget ärende för det personnumret.")
             else:
                 target = _next_url(request)
                 session.log_in(request, person, TEST_EID.name)
