@@ -125,3 +125,8 @@ def test_an_applicant_session_is_refreshed_while_used(client, household, setting
     before = client.session[SEEN_KEY]
     client.get(HOME)
     assert client.session[SEEN_KEY] > before
+
+
+def test_the_staff_login_page_links_to_the_e_service(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert reverse("portal:login") in page

@@ -146,3 +146,26 @@ def test_a_child_in_the_household_sees_no_case(client, org):
 def test_staff_are_refused_the_portal_case_page(client, org, world):
     client.force_login(org.other_social_worker)
     assert client.get(reverse("portal:case", args=[world.case.pk])).status_code == 403
+
+
+def test_a_letter_stored_before_a_protected_identity_marking_is_not_handed_out(client, org, world):
+    from bistand.cases import protection
+
+    _logged_in(client, APPLICANT)
+    url = reverse("portal:letter", args=[world.case.pk, world.decision.pk])
+    assert client.get(url).status_code == 200
+    person = world.case.household.memberships.get(role="applicant").person
+    protection.mark_protected_identity(
+        org.other_social_worker,
+        world.case,
+        person,
+        kind="protected_registration",
+        registered_on=dt.date(2026, 1, 1),
+    )
+    response = client.get(url)
+    assert response.status_code == 403
+    assert b"Storgatan" not in response.content
+    assert "Brevet kan inte visas här" in response.content.decode()
+    # The case page shows no address at all.
+    page = client.get(reverse("portal:case", args=[world.case.pk])).content.decode()
+    assert "Storgatan" not in page
