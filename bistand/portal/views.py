@@ -15,7 +15,7 @@ from bistand.core.errors import DomainError
 from bistand.households.models import Person
 
 from . import selectors, services, session
-from .backends import LoginRefused, TestEidBackend
+from .backends import ApplicantLoginBackend, LoginRefused, TestEidBackend
 from .forms import MessageForm
 
 TEST_EID = TestEidBackend()
@@ -65,6 +65,21 @@ def login(request):
     )
 
 
+def complete_login(request, backend: ApplicantLoginBackend):
+    """The step every login backend ends with: the verified number, the person, a fresh
+    applicant session, back to where the applicant was going. Raises LoginRefused.
+
+    The OpenID Connect callback (not built yet, docs/portal.md) will call this with its
+    backend, as the test e-ID does."""
+    number = backend.verified_identity_number(request)
+    person = Person.objects.filter(identity_number=number).first()
+    if person is None:
+        raise LoginRefused(_("Vi hittar inget ärende för det personnumret."))
+    target = _next_url(request)
+    session.log_in(request, person, backend.name)
+    return HttpResponseRedirect(target)
+
+
 def test_eid_login(request):
     """Test-e-legitimation: only Skatteverket's test numbers, only with debug on (else 404)."""
     if not TEST_EID.enabled():
@@ -76,17 +91,9 @@ def test_eid_login(request):
     if request.method == "POST":
         value = request.POST.get("identity_number", "")[:20]
         try:
-            number = TEST_EID.verified_identity_number(request)
+            return complete_login(request, TEST_EID)
         except LoginRefused as refusal:
             error = refusal.message
-        else:
-            person = Person.objects.filter(identity_number=number).first()
-            if person is None:
-                error = _("Vi hittar inget ärende för det personnumret.")
-            else:
-                target = _next_url(request)
-                session.log_in(request, person, TEST_EID.name)
-                return HttpResponseRedirect(target)
     return render(
         request,
         "portal/test_eid.html",

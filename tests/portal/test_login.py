@@ -130,3 +130,9 @@ def test_an_applicant_session_is_refreshed_while_used(client, household, setting
 def test_the_staff_login_page_links_to_the_e_service(client, db):
     page = client.get(reverse("login")).content.decode()
     assert reverse("portal:login") in page
+
+
+def test_a_staff_login_on_top_of_an_applicant_session_opens_no_portal_page(client, org, household):
+    portal_login(client, APPLICANT)
+    client.force_login(org.social_worker)
+    assert client.get(HOME).status_code == 403
