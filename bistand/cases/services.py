@@ -866,6 +866,10 @@ def add_journal_entry(
     check_text(text, LONG_TEXT, "Anteckning")
     if kind not in JournalKind.values:
         raise DomainError("bad_kind", "Okänd typ av journalanteckning.")
+    if kind == JournalKind.RECEIVED_MESSAGE:
+        raise DomainError(
+            "bad_kind", "Inkomna meddelanden från e-tjänsten skrivs bara av den sökande."
+        )
     if corrects is not None and (corrects.case_id != case.pk or corrects.signed_at is None):
         raise DomainError(
             "bad_correction", "Bara en signerad anteckning i samma ärende kan rättas."

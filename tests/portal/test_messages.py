@@ -134,3 +134,17 @@ def test_another_household_cannot_read_or_write_the_thread(client, world):
     assert not JournalEntry.objects.filter(text="Intrång").exists()
     own = client.get(reverse("portal:messages", args=[other_case.pk])).content.decode()
     assert "Mitt eget meddelande" not in own
+
+
+def test_staff_cannot_write_a_received_message_through_the_service_or_the_api(org, world):
+    from bistand.cases import services as case_services
+    from bistand.core.errors import DomainError
+
+    with pytest.raises(DomainError):
+        case_services.add_journal_entry(
+            org.other_social_worker,
+            world.case,
+            text="Låtsas vara sökande.",
+            kind=JournalKind.RECEIVED_MESSAGE,
+        )
+    assert not JournalEntry.objects.filter(kind=JournalKind.RECEIVED_MESSAGE).exists()
