@@ -1,5 +1,5 @@
 """The applicant's e-service on a phone (390 px): test e-ID log-in, Mina sidor, the case with
-its decision letter, a message to the handler; under the strict CSP (the `page` fixture fails
+its decision letter, a message to the handler, the handler's answer from the case page; under the strict CSP (the `page` fixture fails
 on any violation) and without sideways scrolling."""
 
 import pytest
@@ -8,7 +8,7 @@ from tests.conftest import Org
 from tests.factories import ADULT_NUMBERS
 from tests.payments.conftest import World
 
-from .support import page, shot  # noqa: F401
+from .support import login, logout, page, shot  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +62,30 @@ def test_applicant_walk_on_a_phone(page, live_server, settings):  # noqa: F811
 
     page.click("[data-testid=portal-logout]")
     page.wait_for_selector("[data-testid=test-eid-link]")
+
+    # The handler reads it in the case timeline and answers from the case page.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, base, "socialworker2")
+    page.goto(f"{base}/arende/{world.case.pk}/")
+    page.click("[data-testid=answer-message]")
+    assert page.input_value("#id_journal-kind") == "sent_message"
+    page.fill("#id_journal-text", "Ja, ladda gärna upp den eller skicka den med post.")
+    page.click("[data-testid=save-journal]")
+    page.wait_for_selector("text=Ja, ladda gärna upp den")
+    assert JournalEntry.objects.filter(
+        case=world.case, kind=JournalKind.SENT_MESSAGE, signed_at__isnull=False
+    ).exists()
+    shot(page, "portal-05-staff-answer")
+    logout(page)
+
+    # The applicant sees the answer.
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/e-tjanst/login/test-e-legitimation/")
+    page.fill("#id_identity_number", ADULT_NUMBERS[0])
+    page.click("[data-testid=test-eid-submit]")
+    page.wait_for_selector("[data-testid=portal-case]")
+    page.goto(f"{base}/e-tjanst/arenden/{world.case.pk}/meddelanden/")
+    page.wait_for_selector("text=Från din handläggare")
+    assert "ladda gärna upp den" in page.content()
+    _fits(page)
+    shot(page, "portal-06-answer-seen")

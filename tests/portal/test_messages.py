@@ -45,6 +45,7 @@ def test_the_applicant_writes_and_the_handler_sees_it_in_the_timeline(client, or
     page = staff.get(reverse("case_detail", args=[world.case.pk])).content.decode()
     assert "nytt jobb från januari" in page
     assert "sökande, via e-tjänsten" in page
+    assert 'data-testid="answer-message"' in page  # sets the journal form to a sent message
 
 
 def test_the_handler_answers_from_the_case_page_and_the_applicant_sees_it(client, org, world):
