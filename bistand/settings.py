@@ -283,6 +283,11 @@ OIDC_STORE_ID_TOKEN = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 LOGIN_REDIRECT_URL_FAILURE = "login"
 
+# The applicant's e-service (bistand.portal, docs/portal.md). The test e-ID login accepts only
+# Skatteverket's test personal numbers; it exists for the demo and tests and is refused when
+# debug is off (the URL answers 404 and the system check portal.E001 stops the start).
+BISTAND_PORTAL_TEST_EID = _env_flag("BISTAND_PORTAL_TEST_EID", DEBUG)
+
 # Sessions expire after 30 minutes of inactivity.
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))
 # Idle timeout: a logged-in session's expiry moves to now + SESSION_COOKIE_AGE when it is

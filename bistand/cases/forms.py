@@ -98,7 +98,11 @@ class EndApplicationForm(Form):
 
 
 class JournalForm(Form):
-    kind = forms.ChoiceField(label=_("Typ"), choices=JournalKind.choices)
+    # A received e-service message is written only by the applicant (bistand.portal).
+    kind = forms.ChoiceField(
+        label=_("Typ"),
+        choices=[c for c in JournalKind.choices if c[0] != JournalKind.RECEIVED_MESSAGE],
+    )
     occurred_on = forms.DateField(label=_("Datum"), widget=DateInput(), required=False)
     text = forms.CharField(
         label=_("Anteckning"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})

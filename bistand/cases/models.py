@@ -311,6 +311,9 @@ class JournalKind(models.TextChoices):
     LETTER = "letter", _("Brev")
     HOME_VISIT = "home_visit", _("Hembesök")
     TRIPARTITE_MEETING = "tripartite_meeting", _("Trepartsmöte")
+    # Messages through the applicant's e-service (bistand.portal, docs/portal.md).
+    RECEIVED_MESSAGE = "received_message", _("Inkommet meddelande (e-tjänst)")
+    SENT_MESSAGE = "sent_message", _("Skickat meddelande (e-tjänst)")
 
 
 CONTACT_KINDS = (
@@ -330,8 +333,18 @@ class JournalEntry(FinalRecordMixin):
     )
     occurred_on = models.DateField(_("händelsedatum"))
     text = models.TextField(_("text"))
+    # Staff who wrote it; empty for a message the applicant sent through the e-service, which
+    # names the person instead (exactly one of the two).
     written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_person = models.ForeignKey(
+        "households.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("från sökande"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -342,6 +355,18 @@ class JournalEntry(FinalRecordMixin):
     class Meta:
         ordering = ["occurred_on", "created_at"]
         indexes = [models.Index(fields=["case", "occurred_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(written_by__isnull=False) & Q(from_person__isnull=True))
+                | (
+                    Q(written_by__isnull=True)
+                    & Q(from_person__isnull=False)
+                    & Q(kind="received_message")
+                    & Q(signed_at__isnull=False)
+                ),
+                name="journal_entry_has_one_author",
+            ),
+        ]
 
 
 class DocumentKind(models.TextChoices):

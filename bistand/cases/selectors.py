@@ -364,7 +364,7 @@ def case_timeline(case: Case, *, newest_first: bool = False) -> list[TimelineIte
                 app.received_on, app.registered_at, "application", app.get_kind_display(), app
             )
         )
-    for entry in case.journal_entries.select_related("written_by", "corrects"):
+    for entry in case.journal_entries.select_related("written_by", "from_person", "corrects"):
         items.append(
             TimelineItem(
                 entry.occurred_on, entry.created_at, "journal", entry.get_kind_display(), entry

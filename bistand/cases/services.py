@@ -866,6 +866,10 @@ def add_journal_entry(
     check_text(text, LONG_TEXT, "Anteckning")
     if kind not in JournalKind.values:
         raise DomainError("bad_kind", "Okänd typ av journalanteckning.")
+    if kind == JournalKind.RECEIVED_MESSAGE:
+        raise DomainError(
+            "bad_kind", "Inkomna meddelanden från e-tjänsten skrivs bara av den sökande."
+        )
     if corrects is not None and (corrects.case_id != case.pk or corrects.signed_at is None):
         raise DomainError(
             "bad_correction", "Bara en signerad anteckning i samma ärende kan rättas."
@@ -891,6 +895,35 @@ def add_journal_entry(
                 "corrects": corrects.pk if corrects else None,
             }
         },
+    )
+    return entry
+
+
+@transaction.atomic
+def record_applicant_message(actor, person, case: Case, *, text: str) -> JournalEntry:
+    """A message the applicant sent through the e-service: a received-message journal entry,
+    final at once (a record of authority, never edited). `actor` is the access log's actor for
+    the applicant (bistand.portal, which has checked that the person may write on the case:
+    applicant or co-applicant of its household today)."""
+    if not text.strip():
+        raise DomainError("text_required", "Skriv ditt meddelande.")
+    check_text(text, LONG_TEXT, "Meddelandet")
+    entry = JournalEntry.objects.create(
+        case=case,
+        kind=JournalKind.RECEIVED_MESSAGE,
+        occurred_on=timezone.localdate(),
+        text=text.strip(),
+        written_by=None,
+        from_person=person,
+        signed_at=timezone.now(),
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        obj=entry,
+        case_id=case.pk,
+        person_id=person.pk,
+        detail={"after": {"kind": entry.kind, "occurred_on": entry.occurred_on.isoformat()}},
     )
     return entry
 

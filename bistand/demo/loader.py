@@ -82,6 +82,7 @@ from .planning import (
     staffing_for,
 )
 from .plans_history import PlanCounts, PlanWriter
+from .portal_demo import demo_applicant
 from .sample_review import draw_and_review_last_month
 from .staff import DEMO_PASSWORD, Organisation, assign_staff, create_organisation
 
@@ -117,6 +118,8 @@ class DemoSummary:
     seconds: float
     plans: PlanCounts | None = None
     second_factors: list[dict[str, str]] = field(default_factory=list)
+    # The e-service's demo applicant (test e-ID): identity number, name, case reference.
+    portal_applicant: dict[str, str] | None = None
 
 
 # --- The service walk -------------------------------------------------------------------
@@ -514,4 +517,5 @@ def summarise(
         seconds=seconds,
         plans=plans,
         second_factors=org.second_factors,
+        portal_applicant=demo_applicant(org.unit),
     )

@@ -1,1 +1,19 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("login/test-e-legitimation/", views.test_eid_login, name="test_eid_login"),
+    path("logout/", views.logout, name="logout"),
+    path("arenden/<int:case_id>/", views.case, name="case"),
+    path("arenden/<int:case_id>/meddelanden/", views.messages, name="messages"),
+    path(
+        "arenden/<int:case_id>/beslut/<int:decision_id>/brev/",
+        views.letter,
+        name="letter",
+    ),
+]

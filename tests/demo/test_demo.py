@@ -336,3 +336,23 @@ def test_readme_login_table_names_the_sections_the_demo_puts_the_logins_in(demo_
         .first()
     )
     assert re.search(rf"^  {intake_worker.username}\s.*Mottagning", demo_output, re.MULTILINE)
+
+
+def test_the_demo_names_an_e_service_applicant_who_can_log_in(demo_output, client, settings):
+    import re
+
+    from django.urls import reverse
+
+    settings.DEBUG = True
+    settings.BISTAND_PORTAL_TEST_EID = True
+    found = re.search(r"Personnummer (\d{8}-\d{4}) logs in as .* \(case (\S+),", demo_output)
+    assert found, demo_output
+    number, reference = found.group(1), found.group(2)
+    assert number.replace("-", "") in skatteverket_test_numbers()
+    response = client.post(reverse("portal:test_eid_login"), {"identity_number": number})
+    assert response.status_code == 302
+    home = client.get(reverse("portal:home")).content.decode()
+    assert reference in home
+    case = Case.objects.get(pk=int(reference.split("-")[1]))
+    page = client.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert "Läs beslutsbrevet (PDF)" in page

@@ -64,6 +64,8 @@ CASE_PAGE_OTHER = "L 403 403 403 403 200 403 404 404 404"
 CASE_WRITERS = "L 403 200 403 200 200 403 404 404 404"
 # pages of every case role (no object: lists, registration)
 CASE_ROLES = "L 200 200 200 200 200 403 403 403 403"
+# the applicant's e-service pages: staff are refused, anonymous is sent to the portal's login
+PORTAL_PAGE = "L 403 403 403 403 403 403 403 403 403"
 # capabilities of one role (organisation/permissions.py and each app's permissions.py)
 UNIT_HEAD_ONLY = "L 403 403 403 403 200 403 403 403 403"
 # section and unit heads
@@ -278,6 +280,15 @@ RULES: dict[str, Rule] = {
     "legal-period-withdraw": Rule(POST_ONLY_API),
     "login": Rule("200 302 302 302 302 302 302 302 302 302"),
     "logout": Rule("405 405 405 405 405 405 405 405 405 405"),
+    # The applicant's e-service (docs/portal.md): no staff role uses it; its pages need an
+    # applicant session (tests/portal). The test e-ID exists only with debug on: 404 here.
+    "portal:case": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:home": Rule(PORTAL_PAGE),
+    "portal:letter": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:messages": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:login": Rule("200 403 403 403 403 403 403 403 403 403"),
+    "portal:logout": Rule("405 405 405 405 405 405 405 405 405 405"),
+    "portal:test_eid_login": Rule("404 404 404 404 404 404 404 404 404 404"),
     "mark_protected": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "member_row": Rule(ANY_STAFF),
     "norm-table-comparison": Rule("403 403 403 403 200 200 403 403 200 403"),

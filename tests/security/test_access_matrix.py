@@ -192,6 +192,8 @@ NOT_ACTS = {
     "second_factor_enrol",
     "oidc_authentication_init",
     "oidc_authentication_callback",
+    "portal:logout",
+    "portal:test_eid_login",
 }
 
 

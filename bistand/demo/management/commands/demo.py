@@ -117,6 +117,14 @@ class Command(BaseCommand):
             )
         write(f"  password for all: {s.password}")
         write("  (admin is also a Django superuser: /admin/)")
+        if s.portal_applicant:
+            a = s.portal_applicant
+            write("")
+            write(
+                "E-tjänst for applicants: /e-tjanst/login/ → Test-e-legitimation (debug only). "
+                f"Personnummer {a['identity_number']} logs in as {a['name']} (case {a['case']}, "
+                "with a decision letter and payments)."
+            )
         if s.second_factors:
             write("")
             write(
