@@ -76,7 +76,8 @@ def test_worker_makes_plan_and_section_head_sees_overview_update(
     base = live_server.url
 
     head = login(browser, base, org.intake_head.username)
-    head.click("text=Planer")
+    head.click("[data-testid=nav-group-cases] > summary")  # the menu's Ärenden group
+    head.click("[data-testid=nav-group-cases] a[href='/planer/']")
     head.wait_for_url(f"{base}/planer/")
     assert row_state(head, case) == "Saknas"
     shot(head, "01-overview-missing")
