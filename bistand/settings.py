@@ -288,6 +288,22 @@ LOGIN_REDIRECT_URL_FAILURE = "login"
 # debug is off (the URL answers 404 and the system check portal.E001 stops the start).
 BISTAND_PORTAL_TEST_EID = _env_flag("BISTAND_PORTAL_TEST_EID", DEBUG)
 
+# The applicant's e-ID log-in over OpenID Connect (portal.oidc, docs/portal.md): the
+# municipality's identity provider or e-ID broker (BankID, Freja). Separate from staff SSO: its
+# own client, its own redirect URI (/e-tjanst/login/e-legitimation/klar/) and session keys.
+# Offered only when an issuer and a client id are set; otherwise its URLs answer 404.
+BISTAND_PORTAL_OIDC_ISSUER = os.environ.get("BISTAND_PORTAL_OIDC_ISSUER", "").rstrip("/")
+BISTAND_PORTAL_OIDC_CLIENT_ID = os.environ.get("BISTAND_PORTAL_OIDC_CLIENT_ID", "")
+BISTAND_PORTAL_OIDC_CLIENT_SECRET = os.environ.get("BISTAND_PORTAL_OIDC_CLIENT_SECRET", "")
+BISTAND_PORTAL_OIDC_SCOPES = os.environ.get("BISTAND_PORTAL_OIDC_SCOPES", "openid")
+BISTAND_PORTAL_OIDC_SIGN_ALGO = os.environ.get("BISTAND_PORTAL_OIDC_SIGN_ALGO", "RS256")
+# The ID token claim holding the personal identity number (Swedish e-ID brokers' name).
+BISTAND_PORTAL_OIDC_IDENTITY_CLAIM = os.environ.get(
+    "BISTAND_PORTAL_OIDC_IDENTITY_CLAIM", "personal_identity_number"
+)
+# Optional acr_values asked of the provider (e.g. a level of assurance); empty: none.
+BISTAND_PORTAL_OIDC_ACR_VALUES = os.environ.get("BISTAND_PORTAL_OIDC_ACR_VALUES", "")
+
 # Sessions expire after 30 minutes of inactivity.
 SESSION_COOKIE_AGE = int(os.environ.get("BISTAND_SESSION_SECONDS", str(30 * 60)))
 # Idle timeout: a logged-in session's expiry moves to now + SESSION_COOKIE_AGE when it is

@@ -59,7 +59,12 @@ def clear_discovery_cache() -> None:
 
 def _discovery() -> dict:
     """The issuer's discovery document, fetched once per process."""
-    issuer = settings.BISTAND_OIDC_ISSUER
+    return discovery_document(settings.BISTAND_OIDC_ISSUER)
+
+
+def discovery_document(issuer: str) -> dict:
+    """An issuer's discovery document, fetched once per process (also used by the applicant's
+    e-ID login, portal.oidc)."""
     if not issuer:
         return {}
     with _discovery_lock:
@@ -71,7 +76,7 @@ def _discovery() -> dict:
             document = response.json()
             if document.get("issuer", "").rstrip("/") != issuer:
                 raise ImproperlyConfigured(
-                    "The OIDC discovery document names another issuer than BISTAND_OIDC_ISSUER."
+                    "The OIDC discovery document names another issuer than configured."
                 )
             _discovered[issuer] = document
         return _discovered[issuer]
@@ -153,7 +158,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("Malformed token.")
         if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
             raise SuspiciousOperation("Unexpected token algorithm.")
-        issuer = settings.BISTAND_OIDC_ISSUER or None
+        issuer = self.expected_issuer() or None
         try:
             return jwt.decode(
                 payload,
@@ -166,6 +171,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
             )
         except jwt.InvalidTokenError as invalid:
             raise SuspiciousOperation(f"ID token refused: {type(invalid).__name__}.")
+
+    def expected_issuer(self) -> str:
+        return settings.BISTAND_OIDC_ISSUER
 
     def get_userinfo(self, access_token, id_token, payload):
         """The verified ID token's claims, and the userinfo endpoint's when so configured."""

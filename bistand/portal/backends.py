@@ -7,8 +7,9 @@ applicant session (`portal.session`). Two backends are planned:
 - `TestEidBackend` (built): the demo's and tests' test e-ID. It accepts only Skatteverket's
   published test personal and coordination numbers, and only while debug is on
   (`BISTAND_PORTAL_TEST_EID`, refused by the system check portal.E001 without debug).
-- An OpenID Connect backend for production (not built yet): it would verify the ID token from
-  the municipality's identity provider and return the personal identity number claim.
+- `portal.oidc.OidcEidBackend` for production: it verifies the ID token from the
+  municipality's identity provider (OpenID Connect) and returns the personal identity number
+  claim.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ TEST_NUMBER_FILES = (
 class LoginRefused(Exception):
     """The identity could not be verified; `message` is Swedish for the applicant."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, reason: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason  # for the access log (never shown)
 
 
 class ApplicantLoginBackend(Protocol):

@@ -65,6 +65,12 @@ def _cases_of(person: Person) -> QuerySet[Case]:
     return Case.objects.filter(household_id__in=_households_of(person))
 
 
+def has_case(person: Person) -> bool:
+    """Whether the person is applicant or co-applicant of a case today (not logged: no case
+    data is read)."""
+    return _cases_of(person).exists()
+
+
 def cases_of(person: Person) -> list[Case]:
     """The person's household's cases with their applications, newest first; one log row per
     case shown (set-wise)."""

@@ -11,14 +11,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bistand.audit.models import AuditAction
+from bistand.audit.services import record
 from bistand.core.errors import DomainError
 from bistand.households.models import Person
 
-from . import selectors, services, session
+from . import oidc, selectors, services, session
 from .backends import ApplicantLoginBackend, LoginRefused, TestEidBackend
 from .forms import MessageForm
 
 TEST_EID = TestEidBackend()
+OIDC_EID = oidc.OidcEidBackend()
 
 
 def applicant_required(view):
@@ -45,8 +48,9 @@ def _staff_refusal(request):
     return render(request, "portal/staff_refused.html", status=403)
 
 
-def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def _next_url(request, target: str | None = None) -> str:
+    if target is None:
+        target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith("/e-tjanst/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -55,27 +59,48 @@ def _next_url(request) -> str:
 
 
 def login(request):
-    """Choose how to log in: the test e-ID in the demo; OpenID Connect is not built yet."""
+    """Choose how to log in: e-ID over OpenID Connect when configured; the test e-ID only in
+    the demo (debug)."""
     if request.user.is_authenticated:
         return _staff_refusal(request)
     return render(
         request,
         "portal/login.html",
-        {"test_eid": TEST_EID.enabled(), "next": request.GET.get("next", "")},
+        {
+            "test_eid": TEST_EID.enabled(),
+            "oidc_eid": OIDC_EID.enabled(),
+            "next": request.GET.get("next", ""),
+        },
     )
 
 
-def complete_login(request, backend: ApplicantLoginBackend):
+def complete_login(
+    request,
+    backend: ApplicantLoginBackend,
+    next_url: str | None = None,
+    *,
+    require_case: bool = False,
+):
     """The step every login backend ends with: the verified number, the person, a fresh
-    applicant session, back to where the applicant was going. Raises LoginRefused.
-
-    The OpenID Connect callback (not built yet, docs/portal.md) will call this with its
-    backend, as the test e-ID does."""
+    applicant session, back to where the applicant was going. Raises LoginRefused: a number
+    the unit does not know, or (with `require_case`, the e-ID login) a person who is not
+    applicant or co-applicant of a case today, gets the same message (nothing tells which).
+    The test e-ID lets a known person without a case in (Mina sidor then says so)."""
     number = backend.verified_identity_number(request)
     person = Person.objects.filter(identity_number=number).first()
     if person is None:
-        raise LoginRefused(_("Vi hittar inget ärende för det personnumret."))
-    target = _next_url(request)
+        raise LoginRefused(
+            _("Vi hittar inget ärende för det personnumret."), reason=oidc.UNKNOWN_PERSON
+        )
+    if require_case and not selectors.has_case(person):
+        refusal = LoginRefused(
+            _("Vi hittar inget ärende för det personnumret."), reason=oidc.NO_CASE
+        )
+        refusal.person_id = person.pk
+        raise refusal
+    if next_url is None:
+        next_url = getattr(request, "portal_oidc_next", None)
+    target = _next_url(request, next_url)
     session.log_in(request, person, backend.name)
     return HttpResponseRedirect(target)
 
@@ -100,6 +125,54 @@ def test_eid_login(request):
         {"error": error, "value": value, "next": request.GET.get("next", "")},
         status=400 if error else 200,
     )
+
+
+def _login_failed(request, reason: str, person_id: int | None = None) -> None:
+    """The access-log row for a refused e-ID log-in: the reason, never the claimed number."""
+    record(
+        None,
+        AuditAction.LOGIN_FAILED,
+        object_type="session",
+        person_id=person_id,
+        detail={"method": "portal-oidc", "reason": reason},
+    )
+
+
+def _oidc_refused(request, message: str):
+    return render(request, "portal/oidc_refused.html", {"message": message}, status=403)
+
+
+@require_GET
+def oidc_login(request):
+    """Logga in med e-legitimation: to the identity provider (404 unless configured)."""
+    if not OIDC_EID.enabled():
+        raise Http404
+    if request.user.is_authenticated:
+        _login_failed(request, oidc.STAFF_SESSION)
+        return _staff_refusal(request)
+    try:
+        target = oidc.authorization_url(request, _next_url(request))
+    except LoginRefused as refusal:
+        _login_failed(request, refusal.reason)
+        return _oidc_refused(request, refusal.message)
+    return HttpResponseRedirect(target)
+
+
+@require_GET
+def oidc_callback(request):
+    """The identity provider's answer: an applicant session for a person with a case, else a
+    Swedish page that says nothing about the number, and an access-log row."""
+    if not OIDC_EID.enabled():
+        raise Http404
+    if request.user.is_authenticated:
+        # A staff session is never turned into an applicant session.
+        _login_failed(request, oidc.STAFF_SESSION)
+        return _staff_refusal(request)
+    try:
+        return complete_login(request, OIDC_EID, require_case=True)
+    except LoginRefused as refusal:
+        _login_failed(request, refusal.reason, getattr(refusal, "person_id", None))
+        return _oidc_refused(request, refusal.message)
 
 
 @require_POST

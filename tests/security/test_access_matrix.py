@@ -194,6 +194,8 @@ NOT_ACTS = {
     "oidc_authentication_callback",
     "portal:logout",
     "portal:test_eid_login",
+    "portal:oidc_login",
+    "portal:oidc_callback",
 }
 
 
