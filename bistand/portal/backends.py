@@ -2,7 +2,7 @@
 
 A backend turns what the applicant's identity provider says into a verified identity number
 (12 digits). The portal then finds the `households.Person` with that number and starts an
-applicant session (`portal.session`). Two backends are planned:
+applicant session (`portal.session`). Two backends:
 
 - `TestEidBackend` (built): the demo's and tests' test e-ID. It accepts only Skatteverket's
   published test personal and coordination numbers, and only while debug is on
