@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+from django.core.checks import run_checks
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,3 +311,28 @@ def test_an_unreachable_provider_gets_a_swedish_page(client, db, settings, monke
     assert "E-legitimationen svarar inte just nu" in response.content.decode()
     assert json.loads(last_failure().detail)["reason"] == oidc.PROVIDER_UNREACHABLE
     sso.clear_discovery_cache()
+
+
+def test_the_system_check_wants_https_and_a_whole_configuration(db, settings):
+    settings.DEBUG = False
+    settings.BISTAND_PORTAL_TEST_EID = False
+    settings.BISTAND_PORTAL_OIDC_ISSUER = "http://idp.kommun.example"
+    settings.BISTAND_PORTAL_OIDC_CLIENT_ID = CLIENT_ID
+    ids = {error.id for error in run_checks()}
+    assert "portal.E002" in ids and "portal.E003" not in ids
+    settings.BISTAND_PORTAL_OIDC_ISSUER = "https://idp.kommun.example"
+    assert not {"portal.E002", "portal.E003"} & {error.id for error in run_checks()}
+    settings.BISTAND_PORTAL_OIDC_CLIENT_ID = ""
+    assert "portal.E003" in {error.id for error in run_checks()}
+    settings.BISTAND_PORTAL_OIDC_ISSUER = ""
+    assert not {"portal.E002", "portal.E003"} & {error.id for error in run_checks()}
+
+
+def test_with_debug_the_login_page_offers_both_the_e_id_and_the_marked_test_e_id(
+    client, eid, db, settings
+):
+    settings.DEBUG = True
+    settings.BISTAND_PORTAL_TEST_EID = True
+    page = client.get(reverse("portal:login")).content.decode()
+    assert "Logga in med e-legitimation" in page
+    assert "Test-e-legitimation – bara för demo och test" in page
