@@ -34,10 +34,12 @@ TEST_NUMBER_FILES = (
 class LoginRefused(Exception):
     """The identity could not be verified; `message` is Swedish for the applicant."""
 
-    def __init__(self, message: str, *, reason: str = "") -> None:
+    def __init__(self, message: str, *, reason: str = "", person_id: int | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.reason = reason  # for the access log (never shown)
+        # For the access log, never shown: why, and the person if one was found.
+        self.reason = reason
+        self.person_id = person_id
 
 
 class ApplicantLoginBackend(Protocol):

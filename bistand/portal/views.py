@@ -93,11 +93,11 @@ def complete_login(
             _("Vi hittar inget ärende för det personnumret."), reason=oidc.UNKNOWN_PERSON
         )
     if require_case and not selectors.has_case(person):
-        refusal = LoginRefused(
-            _("Vi hittar inget ärende för det personnumret."), reason=oidc.NO_CASE
+        raise LoginRefused(
+            _("Vi hittar inget ärende för det personnumret."),
+            reason=oidc.NO_CASE,
+            person_id=person.pk,
         )
-        refusal.person_id = person.pk
-        raise refusal
     if next_url is None:
         next_url = getattr(request, "portal_oidc_next", None)
     target = _next_url(request, next_url)
@@ -171,7 +171,7 @@ def oidc_callback(request):
     try:
         return complete_login(request, OIDC_EID, require_case=True)
     except LoginRefused as refusal:
-        _login_failed(request, refusal.reason, getattr(refusal, "person_id", None))
+        _login_failed(request, refusal.reason, refusal.person_id)
         return _oidc_refused(request, refusal.message)
 
 
