@@ -106,6 +106,9 @@ def test_the_most_used_pages_have_no_serious_axe_violations(page, live_server, s
         ],
         "socialworker": [reverse("inbox")],
         "finance": [reverse("payments:queue")],
+        # Beyond the ten: the rest of tests/core/test_accessibility.py's list.
+        "reception": [reverse("register_household")],
+        "labourhead": [reverse("home"), reverse("decisions:overview"), reverse("caseload")],
     }
     found = {}
     for username, addresses in pages.items():
@@ -115,6 +118,18 @@ def test_the_most_used_pages_have_no_serious_axe_violations(page, live_server, s
             assert response.status == 200, (address, response.status)
             if violations := axe_violations(page):
                 found[f"{username} {address}"] = violations
+        if username == "reception":
+            # The form sent with a wrong identity number: the error messages shown pass too.
+            form = page.locator("[data-testid=register-household]")
+            form.evaluate("(form) => { form.noValidate = true; }")
+            page.fill("#id_m-0-identity_number", "123")
+            page.fill("#id_m-0-first_name", "Tolvan")
+            page.fill("#id_m-0-last_name", "Tolvansson")
+            with page.expect_navigation():
+                form.locator("button[type=submit]").click()
+            page.wait_for_selector("main .errorlist, main .msg.error")
+            if violations := axe_violations(page):
+                found[f"{username} {address}, med felmeddelande"] = violations
         logout(page)
 
     page.goto(base + reverse("portal:home"))
