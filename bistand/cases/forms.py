@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bistand.core.codes import support_obstacles_valid_on
 from bistand.core.forms import Form
+from bistand.core.identity import IdentityNumberError, parse_identity_number
 from bistand.core.text import LONG_TEXT
 from bistand.households.models import MemberRole
 
@@ -49,6 +50,23 @@ class MemberForm(Form):
     def is_blank(self) -> bool:
         data = self.cleaned_data
         return not (data.get("identity_number") or data.get("first_name") or data.get("last_name"))
+
+    def clean(self):
+        """A row that is not blank needs a valid identity number and both names; each error
+        at its field (the service checks again, and the rules across rows)."""
+        data = super().clean()
+        if self.is_blank():
+            return data
+        if "identity_number" in data:
+            try:
+                parse_identity_number(data["identity_number"], timezone.localdate())
+            except IdentityNumberError as error:
+                self.add_error("identity_number", error.message)
+        if "first_name" in data and not data["first_name"].strip():
+            self.add_error("first_name", _("Ange förnamnet."))
+        if "last_name" in data and not data["last_name"].strip():
+            self.add_error("last_name", _("Ange efternamnet."))
+        return data
 
 
 MemberFormSet = forms.formset_factory(MemberForm, extra=0, min_num=1, max_num=12)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from bistand.audit.models import AuditAction
 from bistand.core import drafts
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.households.models import PROTECTED_ADDRESS, Person
@@ -148,6 +149,7 @@ def inbox(request):
 def register_household_view(request):
     """Reception: a household with its members, and its new application, in one form."""
     require(request.user, "register_household")
+    service_errors: list[str] = []
     if request.method == "POST":
         members = MemberFormSet(request.POST, prefix="m")
         household_form = HouseholdFieldsForm(request.POST)
@@ -173,7 +175,7 @@ def register_household_view(request):
             except DomainError as error:
                 if isinstance(error, PermissionRefused) and not isinstance(error, MoveRefused):
                     raise
-                messages.error(request, error.message)
+                service_errors.append(error.message)
             else:
                 messages.success(
                     request, f"Ansökan registrerad i ärende {application.case.reference}."
@@ -192,6 +194,9 @@ def register_household_view(request):
             "members": members,
             "household_form": household_form,
             "application_form": application_form,
+            # Refused: the errors beside their fields, a summary linking to them at the top.
+            "error_summary": error_summary(members, household_form, application_form)
+            + [{"anchor": "", "label": "", "message": m} for m in service_errors],
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
 
 from .text import NOTE_TEXT, SHORT_TEXT, too_long_message
 
@@ -46,3 +47,35 @@ class Form(forms.Form):
     def full_clean(self) -> None:
         self.limit_texts()
         super().full_clean()
+
+
+def error_summary(*forms_or_formsets, row_label=None) -> list[dict]:
+    """The errors of refused forms for the short summary at the top of the page
+    (templates/forms/_error_summary.html): one entry per error, each with the id of its field
+    (`anchor`, for a link to it; empty for an error of the whole form), the field's label and
+    the message. A formset's rows are named "Rad N" (or `row_label(n)`)."""
+    entries: list[dict] = []
+
+    def add_form(form, prefix_label: str = "") -> None:
+        for name, errors in form.errors.items():
+            if name in form.fields:
+                bound = form[name]
+                label = f"{prefix_label}{bound.label}"
+                anchor = bound.auto_id or ""
+            else:  # NON_FIELD_ERRORS
+                label, anchor = prefix_label.rstrip(": ").strip(), ""
+            entries.extend({"anchor": anchor, "label": label, "message": m} for m in errors)
+
+    for item in forms_or_formsets:
+        if item is None or not item.is_bound:
+            continue
+        if isinstance(item, forms.BaseFormSet):
+            entries.extend(
+                {"anchor": "", "label": "", "message": m} for m in item.non_form_errors()
+            )
+            for number, form in enumerate(item.forms, start=1):
+                name = row_label(number) if row_label else _("Rad %(n)s") % {"n": number}
+                add_form(form, f"{name}: ")
+        else:
+            add_form(item)
+    return entries

@@ -1,0 +1,148 @@
+"""Field-level errors (issue #13): a refused form comes back with each Swedish error beside its
+field (aria-invalid, aria-describedby pointing at the error text), every typed value kept, a
+short summary at the top linking to the fields, and nothing stored."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from bistand.cases.models import Application, Case
+from bistand.households.models import Household, Person
+
+
+def field_container(html: str, name: str) -> str:
+    """The forms/_field.html container of the field named `name` (its html name)."""
+    match = re.search(
+        rf'<div class="field[^"]*" data-field="{re.escape(name)}">(.*?)</div>\s*(?=<div class="field|</div>)',
+        html,
+        re.S,
+    )
+    assert match, f"no container for {name}"
+    return match.group(1)
+
+
+def widget(container: str) -> str:
+    match = re.search(r"<(input|select|textarea)\b[^>]*>", container)
+    assert match, container
+    return match.group(0)
+
+
+def assert_refused_at(html: str, name: str, message: str) -> None:
+    container = field_container(html, name)
+    tag = widget(container)
+    field_id = re.search(r'\sid="([^"]+)"', tag).group(1)
+    assert 'aria-invalid="true"' in tag
+    assert f'aria-describedby="{field_id}_error"' in tag
+    error = re.search(rf'<ul class="errorlist" id="{field_id}_error">(.*?)</ul>', container, re.S)
+    assert error, container
+    assert message in error.group(1)
+    # The summary at the top links to the field.
+    summary = re.search(
+        r'<div class="error-box" role="alert" id="error-summary".*?</div>', html, re.S
+    )
+    assert summary, "no error summary"
+    assert f'href="#{field_id}"' in summary.group(0)
+
+
+def household_data(month: str, **overrides) -> dict:
+    data = {
+        "m-TOTAL_FORMS": "2",
+        "m-INITIAL_FORMS": "0",
+        "m-MIN_NUM_FORMS": "1",
+        "m-MAX_NUM_FORMS": "12",
+        "m-0-identity_number": "19830919-2395",  # wrong check digit
+        "m-0-first_name": "Tolvan",
+        "m-0-last_name": "Tolvansson",
+        "m-0-role": "applicant",
+        "m-1-identity_number": "20150110-2386",
+        "m-1-first_name": "",  # missing name
+        "m-1-last_name": "Lillasson",
+        "m-1-role": "child",
+        "address": "Kvarngatan 7",
+        "postal_code": "22100",
+        "city": "Lund",
+        "month": month,
+        "received_on": "",
+        "channel": "visit",
+        "notes": "Kom med sin bror",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_register_household_errors_beside_fields_with_values_kept(client, org, this_month):
+    client.force_login(org.reception)
+    response = client.post(reverse("register_household"), household_data("2026-13"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, "m-0-identity_number", "Kontrollsiffran i personnumret stämmer inte")
+    assert_refused_at(html, "m-1-first_name", "Ange förnamnet.")
+    assert_refused_at(html, "month", "Ange månaden som ÅÅÅÅ-MM.")
+    # Fields without errors are not marked.
+    assert "aria-invalid" not in widget(field_container(html, "m-0-first_name"))
+    # Every typed value is kept.
+    for value in ("19830919-2395", "Tolvan", "Tolvansson", "20150110-2386", "Lillasson"):
+        assert f'value="{value}"' in html
+    for value in ("Kvarngatan 7", "22100", "Lund", "2026-13"):
+        assert f'value="{value}"' in html
+    assert "Kom med sin bror</textarea>" in html
+    assert re.search(r'<option value="visit" selected>', html)
+    assert re.search(r'<option value="child" selected>', html)
+    # The summary names the row.
+    assert "Rad 2: Förnamn: Ange förnamnet." in html
+    # Nothing stored.
+    assert Person.objects.count() == 0
+    assert Household.objects.count() == 0
+    assert Case.objects.count() == 0
+
+
+def test_register_household_missing_names_and_empty_identity_number(client, org, this_month):
+    client.force_login(org.reception)
+    data = household_data(
+        f"{this_month:%Y-%m}",
+        **{"m-0-identity_number": "", "m-0-last_name": "", "m-TOTAL_FORMS": "1"},
+    )
+    html = client.post(reverse("register_household"), data).content.decode()
+    assert_refused_at(html, "m-0-identity_number", "Ange ett personnummer eller samordningsnummer.")
+    assert_refused_at(html, "m-0-last_name", "Ange efternamnet.")
+    assert Person.objects.count() == 0 and Household.objects.count() == 0
+
+
+def test_register_household_rule_across_rows_shows_in_summary(client, org, this_month):
+    """A rule the service checks (a child registered as applicant) is refused in the summary,
+    the values kept and nothing stored."""
+    client.force_login(org.reception)
+    data = household_data(
+        f"{this_month:%Y-%m}",
+        **{"m-TOTAL_FORMS": "1", "m-0-identity_number": "20150110-2386", "m-0-first_name": "Lilla"},
+    )
+    response = client.post(reverse("register_household"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert "minst 18 år" in html
+    assert 'value="20150110-2386"' in html
+    assert Person.objects.count() == 0 and Application.objects.count() == 0
+
+
+def test_register_household_blank_extra_row_is_ignored(client, org, this_month):
+    client.force_login(org.reception)
+    data = household_data(
+        f"{this_month:%Y-%m}",
+        **{
+            "m-0-identity_number": "19830919-2394",
+            "m-1-identity_number": "",
+            "m-1-last_name": "",
+        },
+    )
+    response = client.post(reverse("register_household"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", ["register_household"])
+def test_unrefused_form_has_no_summary(client, org, path):
+    client.force_login(org.reception)
+    html = client.get(reverse(path)).content.decode()
+    assert 'id="error-summary"' not in html and "aria-invalid" not in html
