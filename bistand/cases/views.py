@@ -237,9 +237,19 @@ def case_detail(request, case_id: int):
     return _case_page(request, case, order=timeline_order(request.GET))
 
 
-def _case_page(request, case: Case, *, order: str, journal_form: JournalForm | None = None):
+def _case_page(
+    request,
+    case: Case,
+    *,
+    order: str,
+    journal_form: JournalForm | None = None,
+    document_form: DocumentForm | None = None,
+    repeat_form: RepeatApplicationForm | None = None,
+):
     """The case page of a case already opened (and its read logged) by the caller; a refused
-    journal note comes back in `journal_form`, its errors at the fields and its text kept."""
+    journal note, document or application comes back in its form, the errors at the fields
+    and the typed values kept (a refused file must be chosen again: browsers never refill a
+    file input)."""
     # The page, its timeline and the other apps' panels all read these: once per request (the
     # read-only helpers use prefetched rows when they are there; core.models.prefetched).
     prefetch_related_objects(
@@ -278,8 +288,11 @@ def _case_page(request, case: Case, *, order: str, journal_form: JournalForm | N
         "draft_version": investigation.draft() if investigation else None,
         "journal_form": journal_form,
         "journal_draft": journal_draft,
-        "document_form": DocumentForm(prefix="doc", initial={"received_on": today}),
-        "repeat_form": RepeatApplicationForm(prefix="app"),
+        "document_form": document_form
+        or DocumentForm(prefix="doc", initial={"received_on": today}),
+        "repeat_form": repeat_form or RepeatApplicationForm(prefix="app"),
+        "document_errors": error_summary(document_form),
+        "repeat_errors": error_summary(repeat_form),
         "close_form": CloseForm(prefix="close", initial={"closed_on": today}),
         "can_take": can(request.user, "take_case")
         and case.handler_id is None
@@ -457,6 +470,35 @@ def sign_journal_view(request, case_id: int, entry_id: int):
     return redirect("case_detail", case_id)
 
 
+# A service's refusal shown at the field it is about (by its code), else for the whole form.
+APPLICATION_ERROR_FIELDS = {
+    "received_in_future": "received_on",
+    "bad_month": "month",
+    "month_too_far": "month",
+    "bad_kind": "kind",
+    "bad_channel": "channel",
+}
+DOCUMENT_ERROR_FIELDS = {
+    "received_in_future": "received_on",
+    "bad_kind": "kind",
+    "file_required": "file",
+    "file_too_large": "file",
+    "file_empty": "file",
+    "file_type": "file",
+    "file_encrypted": "file",
+    "image_too_large": "file",
+}
+
+
+def _refuse_in_form(form, error: DomainError, fields: dict[str, str]) -> None:
+    """Add a service's refusal to the form that sent it; a refused permission is not a form
+    error and goes on (handle_domain_errors answers it)."""
+    if isinstance(error, (PermissionRefused, NotFound)):
+        raise error
+    field = fields.get(error.code)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
 @login_required
 @require_POST
 @handle_domain_errors
@@ -465,21 +507,21 @@ def upload_document_view(request, case_id: int):
         request.user, case_id, action=AuditAction.VIEW, what="document_upload"
     )
     form = DocumentForm(request.POST, request.FILES, prefix="doc")
-    if not form.is_valid():
-        messages.error(
-            request,
-            "Handlingen kunde inte sparas: "
-            + " ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect("case_detail", case_id)
-    services.upload_document(
-        request.user,
-        case,
-        form.cleaned_data["file"],
-        kind=form.cleaned_data["kind"],
-        title=form.cleaned_data.get("title", ""),
-        received_on=form.cleaned_data.get("received_on"),
-    )
+    if form.is_valid():
+        try:
+            services.upload_document(
+                request.user,
+                case,
+                form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data.get("title", ""),
+                received_on=form.cleaned_data.get("received_on"),
+            )
+        except DomainError as error:
+            _refuse_in_form(form, error, DOCUMENT_ERROR_FIELDS)
+    if form.errors:
+        # Back to the case page with the errors beside the fields and the values kept.
+        return _case_page(request, case, order=timeline_order(request.POST), document_form=form)
     messages.success(request, "Handlingen är inlagd.")
     return redirect("case_detail", case_id)
 
@@ -518,18 +560,21 @@ def register_repeat_application(request, case_id: int):
         request.user, case_id, action=AuditAction.VIEW, what="application_register"
     )
     form = RepeatApplicationForm(request.POST, prefix="app")
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("case_detail", case_id)
-    services.register_application(
-        request.user,
-        case.household,
-        kind=form.cleaned_data["kind"],
-        month=form.cleaned_data["month"],
-        received_on=form.cleaned_data.get("received_on"),
-        channel=form.cleaned_data["channel"],
-        notes=form.cleaned_data.get("notes", ""),
-    )
+    if form.is_valid():
+        try:
+            services.register_application(
+                request.user,
+                case.household,
+                kind=form.cleaned_data["kind"],
+                month=form.cleaned_data["month"],
+                received_on=form.cleaned_data.get("received_on"),
+                channel=form.cleaned_data["channel"],
+                notes=form.cleaned_data.get("notes", ""),
+            )
+        except DomainError as error:
+            _refuse_in_form(form, error, APPLICATION_ERROR_FIELDS)
+    if form.errors:
+        return _case_page(request, case, order=timeline_order(request.POST), repeat_form=form)
     messages.success(request, "Ansökan är registrerad.")
     return redirect("case_detail", case_id)
 

@@ -5,10 +5,15 @@ short summary at the top linking to the fields, and nothing stored."""
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bistand.cases.models import Application, Case
+from bistand.cases import services
+from bistand.cases.models import Application, Case, Document
+from bistand.core.dates import add_months
 from bistand.households.models import Household, Person
+
+HTML_BEHIND_PDF_HEADER = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n"
 
 
 def field_container(html: str, name: str) -> str:
@@ -146,3 +151,83 @@ def test_unrefused_form_has_no_summary(client, org, path):
     client.force_login(org.reception)
     html = client.get(reverse(path)).content.decode()
     assert 'id="error-summary"' not in html and "aria-invalid" not in html
+
+
+@pytest.fixture
+def taken_case(org, household_factory, this_month):
+    household = household_factory(org.reception, children=True)
+    case = services.register_application(
+        org.reception, household, kind="new", month=this_month
+    ).case
+    return services.take_case(org.social_worker, case)
+
+
+def test_repeat_application_bad_month_beside_field_on_case_page(client, org, taken_case):
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("register_repeat_application", args=[taken_case.pk]),
+        {
+            "app-kind": "repeat",
+            "app-month": "2026-13",
+            "app-received_on": "",
+            "app-channel": "visit",
+            "app-notes": "Lämnade in kopior",
+        },
+    )
+    assert response.status_code == 200  # the case page again, not a redirect
+    html = response.content.decode()
+    assert_refused_at(html, "app-month", "Ange månaden som ÅÅÅÅ-MM.")
+    assert "Ansökan är inte registrerad." in html
+    assert '<details open id="repeat-application">' in html
+    assert 'value="2026-13"' in html
+    assert "Lämnade in kopior</textarea>" in html
+    assert re.search(r'<option value="visit" selected>', html)
+    assert taken_case.applications.count() == 1
+
+
+def test_repeat_application_refused_by_service_is_shown_at_the_field(
+    client, org, taken_case, this_month
+):
+    """A month too far ahead passes the form but not the service: shown at the month."""
+    client.force_login(org.social_worker)
+    far = add_months(this_month, 24).strftime("%Y-%m")
+    html = client.post(
+        reverse("register_repeat_application", args=[taken_case.pk]),
+        {"app-kind": "repeat", "app-month": far, "app-channel": "paper"},
+    ).content.decode()
+    container = field_container(html, "app-month")
+    assert 'aria-invalid="true"' in widget(container)
+    assert 'class="errorlist"' in container
+    assert f'value="{far}"' in html
+    assert taken_case.applications.count() == 1
+
+
+def test_document_upload_refused_file_beside_field_values_kept(client, org, taken_case):
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("upload_document", args=[taken_case.pk]),
+        {
+            "doc-kind": "other",
+            "doc-title": "Hyresavi december",
+            "doc-received_on": "",
+            "doc-file": SimpleUploadedFile("x.pdf", HTML_BEHIND_PDF_HEADER, "application/pdf"),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, "doc-file", "ingen riktig PDF")
+    assert "Handlingen är inte inlagd." in html
+    assert 'value="Hyresavi december"' in html
+    assert not Document.objects.exists()
+
+
+def test_document_upload_missing_file_beside_field(client, org, taken_case):
+    client.force_login(org.social_worker)
+    html = client.post(
+        reverse("upload_document", args=[taken_case.pk]),
+        {"doc-kind": "other", "doc-title": "Lönebesked", "doc-received_on": "2020-02-31"},
+    ).content.decode()
+    assert_refused_at(html, "doc-file", "obligatoriskt")
+    assert_refused_at(html, "doc-received_on", "giltigt datum")
+    assert 'value="Lönebesked"' in html
+    assert not Document.objects.exists()
