@@ -806,20 +806,28 @@ def household_application_view(request, household_id: int):
     if request.method == "POST":
         form = RepeatApplicationForm(request.POST, prefix="app")
         if form.is_valid():
-            application = services.register_application(
-                request.user,
-                household,
-                kind=form.cleaned_data["kind"],
-                month=form.cleaned_data["month"],
-                received_on=form.cleaned_data.get("received_on"),
-                channel=form.cleaned_data["channel"],
-                notes=form.cleaned_data.get("notes", ""),
-            )
-            messages.success(request, f"Ansökan registrerad i ärende {application.case.reference}.")
-            return redirect("inbox")
+            try:
+                application = services.register_application(
+                    request.user,
+                    household,
+                    kind=form.cleaned_data["kind"],
+                    month=form.cleaned_data["month"],
+                    received_on=form.cleaned_data.get("received_on"),
+                    channel=form.cleaned_data["channel"],
+                    notes=form.cleaned_data.get("notes", ""),
+                )
+            except DomainError as error:  # e.g. a month too far ahead: at the field, kept
+                _refuse_in_form(form, error, APPLICATION_ERROR_FIELDS)
+            else:
+                messages.success(
+                    request, f"Ansökan registrerad i ärende {application.case.reference}."
+                )
+                return redirect("inbox")
     else:
         kind = "repeat" if household.cases.exclude(status=CaseStatus.CLOSED).exists() else "new"
-        form = RepeatApplicationForm(initial={"kind": kind})
+        form = RepeatApplicationForm(prefix="app", initial={"kind": kind})
     return render(
-        request, "cases/household_application.html", {"form": form, "household": household}
+        request,
+        "cases/household_application.html",
+        {"form": form, "household": household, "error_summary": error_summary(form)},
     )

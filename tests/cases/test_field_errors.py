@@ -231,3 +231,34 @@ def test_document_upload_missing_file_beside_field(client, org, taken_case):
     assert_refused_at(html, "doc-received_on", "giltigt datum")
     assert 'value="Lönebesked"' in html
     assert not Document.objects.exists()
+
+
+def test_household_application_page_posts_its_own_field_names_and_keeps_them(
+    client, org, household_factory, this_month
+):
+    """The page for a known household: the names it renders are the ones its view reads, and
+    a month the service refuses comes back at the field with the values kept."""
+    household = household_factory(org.reception)
+    client.force_login(org.reception)
+    url = reverse("household_application", args=[household.pk])
+    page = client.get(url).content.decode()
+    assert {"app-kind", "app-month", "app-channel"} <= set(
+        re.findall(r'name="(app-[a-z_]+)"', page)
+    )
+    far = add_months(this_month, 24).strftime("%Y-%m")
+    response = client.post(
+        url, {"app-kind": "new", "app-month": far, "app-channel": "visit", "app-notes": "Akut"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in widget(field_container(html, "app-month"))
+    assert "längre fram än nästa månad" in field_container(html, "app-month")
+    assert 'id="error-summary"' in html and 'href="#id_app-month"' in html
+    assert f'value="{far}"' in html and "Akut</textarea>" in html
+    assert not Application.objects.exists()
+    # A good month registers the application.
+    response = client.post(
+        url, {"app-kind": "new", "app-month": f"{this_month:%Y-%m}", "app-channel": "visit"}
+    )
+    assert response.status_code == 302
+    assert Application.objects.count() == 1
