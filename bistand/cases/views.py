@@ -245,6 +245,7 @@ def _case_page(
     journal_form: JournalForm | None = None,
     document_form: DocumentForm | None = None,
     repeat_form: RepeatApplicationForm | None = None,
+    end_form: tuple[int, EndApplicationForm] | None = None,
 ):
     """The case page of a case already opened (and its read logged) by the caller; a refused
     journal note, document or application comes back in its form, the errors at the fields
@@ -282,7 +283,7 @@ def _case_page(
         "address": PROTECTED_ADDRESS if protection["protected"] else case.household.plain_address,
         "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
         "timeline_order": order,
-        "applications": _with_end_forms(case.applications.all()),
+        "applications": _with_end_forms(case.applications.all(), refused=end_form),
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
@@ -293,6 +294,7 @@ def _case_page(
         "repeat_form": repeat_form or RepeatApplicationForm(prefix="app"),
         "document_errors": error_summary(document_form),
         "repeat_errors": error_summary(repeat_form),
+        "end_errors": error_summary(end_form[1]) if end_form else [],
         "close_form": CloseForm(prefix="close", initial={"closed_on": today}),
         "can_take": can(request.user, "take_case")
         and case.handler_id is None
@@ -308,10 +310,15 @@ def _case_page(
     return render(request, "cases/case_detail.html", context)
 
 
-def _with_end_forms(applications):
+def _with_end_forms(applications, refused: tuple[int, EndApplicationForm] | None = None):
+    """Each application with its withdraw/write-off form; `refused` (application id, bound
+    form) comes back with its errors and values."""
     rows = list(applications)
     for application in rows:
-        application.end_form = EndApplicationForm(prefix=f"end{application.pk}")
+        if refused and refused[0] == application.pk:
+            application.end_form = refused[1]
+        else:
+            application.end_form = EndApplicationForm(prefix=f"end{application.pk}")
     return rows
 
 
@@ -603,12 +610,12 @@ def end_application_view(request, case_id: int, application_id: int):
     application = case.applications.get(pk=application_id)
     form = EndApplicationForm(request.POST, prefix=f"end{application.pk}")
     if not form.is_valid():
-        messages.error(
-            request,
-            "Ansökan kunde inte återtas eller skrivas av: "
-            + " ".join(e for errs in form.errors.values() for e in errs),
+        # The case page again, this application's form open with its errors and values. (A
+        # refusal of the service, e.g. an application already ended, has no form left to show
+        # it in: handle_domain_errors puts it at the top.)
+        return _case_page(
+            request, case, order=timeline_order(request.POST), end_form=(application.pk, form)
         )
-        return redirect("case_detail", case_id)
     if form.cleaned_data["how"] == EndApplicationForm.WRITE_OFF:
         services.write_off_application(request.user, application, form.cleaned_data["reason"])
         messages.success(request, "Ansökan är avskriven.")

@@ -262,3 +262,20 @@ def test_household_application_page_posts_its_own_field_names_and_keeps_them(
     )
     assert response.status_code == 302
     assert Application.objects.count() == 1
+
+
+def test_ending_an_application_without_reason_beside_field(client, org, taken_case):
+    application = taken_case.applications.get()
+    prefix = f"end{application.pk}"
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("end_application", args=[taken_case.pk, application.pk]),
+        {f"{prefix}-how": "write_off", f"{prefix}-reason": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, f"{prefix}-reason", "obligatoriskt")
+    assert f'<details data-testid="end-application-{application.pk}" open>' in html
+    assert re.search(r'<option value="write_off" selected>', html)
+    application.refresh_from_db()
+    assert application.status == "received" and application.ended_reason == ""
