@@ -246,6 +246,7 @@ def _case_page(
     document_form: DocumentForm | None = None,
     repeat_form: RepeatApplicationForm | None = None,
     end_form: tuple[int, EndApplicationForm] | None = None,
+    close_form: CloseForm | None = None,
 ):
     """The case page of a case already opened (and its read logged) by the caller; a refused
     journal note, document or application comes back in its form, the errors at the fields
@@ -295,7 +296,8 @@ def _case_page(
         "document_errors": error_summary(document_form),
         "repeat_errors": error_summary(repeat_form),
         "end_errors": error_summary(end_form[1]) if end_form else [],
-        "close_form": CloseForm(prefix="close", initial={"closed_on": today}),
+        "close_form": close_form or CloseForm(prefix="close", initial={"closed_on": today}),
+        "close_errors": error_summary(close_form),
         "can_take": can(request.user, "take_case")
         and case.handler_id is None
         and case.section_id == request.user.section_id,
@@ -685,8 +687,7 @@ def close_case_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="close")
     form = CloseForm(request.POST, prefix="close")
     if not form.is_valid():
-        messages.error(request, "Välj en avslutsanledning.")
-        return redirect("case_detail", case_id)
+        return _case_page(request, case, order=timeline_order(request.POST), close_form=form)
     services.close_case(
         request.user,
         case,

@@ -18,10 +18,9 @@ HTML_BEHIND_PDF_HEADER = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n"
 
 def field_container(html: str, name: str) -> str:
     """The forms/_field.html container of the field named `name` (its html name)."""
+    # The container holds no other <div>: its first </div> closes it.
     match = re.search(
-        rf'<div class="field[^"]*" data-field="{re.escape(name)}">(.*?)</div>\s*(?=<div class="field|</div>)',
-        html,
-        re.S,
+        rf'<div class="field[^"]*" data-field="{re.escape(name)}">(.*?)</div>', html, re.S
     )
     assert match, f"no container for {name}"
     return match.group(1)
@@ -279,3 +278,19 @@ def test_ending_an_application_without_reason_beside_field(client, org, taken_ca
     assert re.search(r'<option value="write_off" selected>', html)
     application.refresh_from_db()
     assert application.status == "received" and application.ended_reason == ""
+
+
+def test_closing_without_reason_beside_field_date_kept(client, org, taken_case):
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("close_case", args=[taken_case.pk]),
+        {"close-reason": "", "close-closed_on": "2026-02-30"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, "close-reason", "obligatoriskt")
+    assert_refused_at(html, "close-closed_on", "giltigt datum")
+    assert '<details id="close-case" open>' in html
+    assert 'value="2026-02-30"' in html
+    taken_case.refresh_from_db()
+    assert taken_case.status != "closed"
