@@ -60,6 +60,28 @@ def _adults(case):
     return [a.person for a in selectors.case_adults(case, timezone.localdate())]
 
 
+def _form_page(request, case, form, template: str, context: dict, act, done: str):
+    """The case's activity forms: on a valid POST `act(form.cleaned_data)` (a service call);
+    its refusal (a 400 domain error) is shown on the form with the values kept; success
+    returns to the case page's activity panel with `done`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except DomainError as error:
+            if error.status != 400:
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
+    return render(
+        request,
+        template,
+        {"case": case, "form": form, **context},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @login_required
 @handle_domain_errors
 def record_exemption(request, case_id: int):
@@ -71,32 +93,24 @@ def record_exemption(request, case_id: int):
         adults=adults,
         initial={"valid_from": timezone.localdate(), "person": request.GET.get("person")},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_exemption(
-                request.user,
-                case,
-                person_id=data["person"],
-                reason=data["reason"],
-                other_reason=data.get("other_reason") or "",
-                evidence=data["evidence"],
-                valid_from=data["valid_from"],
-                valid_to=data.get("valid_to"),
-                today=timezone.localdate(),
-            )
-        except DomainError as error:
-            if error.status != 400:
-                raise
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Undantaget är registrerat.")
-            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
-    return render(
+    return _form_page(
         request,
+        case,
+        form,
         "activity/exemption_form.html",
-        {"case": case, "form": form},
-        status=400 if request.method == "POST" else 200,
+        {},
+        lambda data: services.record_exemption(
+            request.user,
+            case,
+            person_id=data["person"],
+            reason=data["reason"],
+            other_reason=data.get("other_reason") or "",
+            evidence=data["evidence"],
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            today=timezone.localdate(),
+        ),
+        "Undantaget är registrerat.",
     )
 
 
@@ -111,27 +125,16 @@ def end_exemption(request, case_id: int, exemption_id: int):
     if exemption is None:
         raise NotFound("exemption_not_found", "Undantaget finns inte.")
     form = EndExemptionForm(request.POST or None, initial={"ends_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_exemption(
-                request.user,
-                case,
-                exemption,
-                ends_on=form.cleaned_data["ends_on"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as error:
-            if error.status != 400:
-                raise
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Undantaget är avslutat.")
-            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
-    return render(
+    return _form_page(
         request,
+        case,
+        form,
         "activity/end_exemption.html",
-        {"case": case, "form": form, "exemption": exemption},
-        status=400 if request.method == "POST" else 200,
+        {"exemption": exemption},
+        lambda data: services.end_exemption(
+            request.user, case, exemption, ends_on=data["ends_on"], note=data["note"]
+        ),
+        "Undantaget är avslutat.",
     )
 
 
@@ -150,31 +153,22 @@ def record_certificate(request, case_id: int):
         earlier=earlier,
         initial={"person": request.GET.get("person")},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            replaces = earlier.filter(pk=data["replaces"]).first() if data.get("replaces") else None
-            services.record_certificate(
-                request.user,
-                case,
-                person_id=data["person"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-                extent=data["extent"],
-                issuer=data["issuer"],
-                replaces=replaces,
-                today=timezone.localdate(),
-            )
-        except DomainError as error:
-            if error.status != 400:
-                raise
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Läkarintyget är registrerat.")
-            return redirect(reverse("case_detail", args=[case.pk]) + "#aktivitetskrav")
-    return render(
+    return _form_page(
         request,
+        case,
+        form,
         "activity/certificate_form.html",
-        {"case": case, "form": form},
-        status=400 if request.method == "POST" else 200,
+        {},
+        lambda data: services.record_certificate(
+            request.user,
+            case,
+            person_id=data["person"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            extent=data["extent"],
+            issuer=data["issuer"],
+            replaces=earlier.filter(pk=data["replaces"]).first() if data.get("replaces") else None,
+            today=timezone.localdate(),
+        ),
+        "Läkarintyget är registrerat.",
     )
