@@ -643,8 +643,18 @@ class Appeal(models.Model):
     status = models.CharField(
         max_length=16, choices=AppealStatus.choices, default=AppealStatus.REGISTERED
     )
+    # Staff register a paper or e-mailed appeal (registered_by); an appeal the applicant sent
+    # through the e-service names the person instead (from_person). Exactly one of the two.
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_person = models.ForeignKey(
+        "households.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("från sökande (e-tjänst)"),
     )
     registered_at = models.DateTimeField(auto_now_add=True)
     reconsideration = models.CharField(
@@ -687,6 +697,11 @@ class Appeal(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="court_decided") | ~Q(court_outcome=""),
                 name="court_decided_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=(Q(registered_by__isnull=False) & Q(from_person__isnull=True))
+                | (Q(registered_by__isnull=True) & Q(from_person__isnull=False)),
+                name="appeal_has_one_registrant",
             ),
         ]
 

@@ -21,6 +21,7 @@ from bistand.households.models import Person
 
 SESSION_KEY = "bistand_portal_person_id"
 SEEN_KEY = "bistand_portal_seen_at"
+METHOD_KEY = "bistand_portal_login_method"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def log_in(request, person: Person, backend: str) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = person.pk
     request.session[SEEN_KEY] = int(time.time())
+    request.session[METHOD_KEY] = backend
     record(
         actor_for(person),
         AuditAction.LOGIN,
@@ -81,3 +83,8 @@ def current_person(request) -> Person | None:
         # organisation.middleware.SessionIdleRefreshMiddleware does for staff).
         session[SEEN_KEY] = now
     return Person.objects.filter(pk=person_id).first()
+
+
+def login_method(request) -> str:
+    """How the applicant proved who they are in this session ("oidc", "test-eid")."""
+    return request.session.get(METHOD_KEY, "")

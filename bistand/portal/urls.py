@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_follow
 
 app_name = "portal"
 
@@ -18,4 +18,22 @@ urlpatterns = [
         views.letter,
         name="letter",
     ),
+    # Following the case (views_follow): decisions explained, appeals, the plan, contact.
+    path(
+        "arenden/<int:case_id>/beslut/<int:decision_id>/",
+        views_follow.decision,
+        name="decision",
+    ),
+    path(
+        "arenden/<int:case_id>/beslut/<int:decision_id>/overklaga/",
+        views_follow.appeal,
+        name="appeal",
+    ),
+    path("arenden/<int:case_id>/plan/", views_follow.plan, name="plan"),
+    path(
+        "arenden/<int:case_id>/plan/<int:version_id>/skriv-under/",
+        views_follow.plan_sign,
+        name="plan_sign",
+    ),
+    path("kontaktuppgifter/", views_follow.contact, name="contact"),
 ]

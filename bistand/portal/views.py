@@ -16,7 +16,7 @@ from bistand.audit.services import record
 from bistand.core.errors import DomainError
 from bistand.households.models import Person
 
-from . import oidc, selectors, services, session
+from . import oidc, selectors, services, session, throttle
 from .backends import ApplicantLoginBackend, LoginRefused, TestEidBackend
 from .forms import MessageForm
 
@@ -115,10 +115,18 @@ def test_eid_login(request):
     value = ""
     if request.method == "POST":
         value = request.POST.get("identity_number", "")[:20]
+        key = throttle.key_for_number(value) or throttle.key_for_address(request)
+        if throttle.is_locked(request, key):
+            return _locked_out(request)
         try:
-            return complete_login(request, TEST_EID)
+            response = complete_login(request, TEST_EID)
         except LoginRefused as refusal:
             error = refusal.message
+            if throttle.failed(request, key):
+                return _locked_out(request)
+        else:
+            throttle.succeeded(request, key)
+            return response
     return render(
         request,
         "portal/test_eid.html",
@@ -168,11 +176,24 @@ def oidc_callback(request):
         # A staff session is never turned into an applicant session.
         _login_failed(request, oidc.STAFF_SESSION)
         return _staff_refusal(request)
+    key = throttle.key_for_address(request)
+    if throttle.is_locked(request, key):
+        _login_failed(request, "locked")
+        return _locked_out(request)
     try:
-        return complete_login(request, OIDC_EID, require_case=True)
+        response = complete_login(request, OIDC_EID, require_case=True)
     except LoginRefused as refusal:
         _login_failed(request, refusal.reason, refusal.person_id)
+        if throttle.failed(request, key):
+            return _locked_out(request)
         return _oidc_refused(request, refusal.message)
+    throttle.succeeded(request, key)
+    return response
+
+
+def _locked_out(request):
+    """Too many failed log-ins from this person or address (portal.throttle): wait."""
+    return render(request, "portal/locked_out.html", status=429)
 
 
 @require_POST

@@ -10,6 +10,8 @@ setting are never changed; a change is a new row (a new version, a correction, a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from django.conf import settings
 from django.db import models
@@ -557,3 +559,52 @@ class HandoverRecord(FinalRecordMixin):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+# --- The applicant's e-ID signature ------------------------------------------------------
+
+
+class PlanSignature(models.Model):
+    """The applicant's (or co-applicant's) signature of a plan version with their own e-ID
+    through the e-service (docs/portal.md). A new record, never an edit of the plan: the
+    version stays as it is, and `content_sha256` holds what was signed, so a draft changed
+    after the signature shows as changed. The handler still records the consent
+    (`confirm_plan`, method "digital") to make a draft the plan in force."""
+
+    version = models.ForeignKey(
+        WorkPlanVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    # How the person proved who they were: the e-service login backend ("oidc", "test-eid").
+    method = models.CharField(_("inloggningsmetod"), max_length=16)
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "person", "content_sha256"], name="plan_signed_once_per_content"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Underskrift av arbetsplan version {self.version_id}"
+
+    def matches(self, version: WorkPlanVersion) -> bool:
+        """Whether the signature is of the version's content as it is now."""
+        return self.content_sha256 == plan_content_sha256(version)
+
+
+def plan_content_sha256(version: WorkPlanVersion) -> str:
+    """A fingerprint of what the applicant signs: the content and the period."""
+    payload = json.dumps(
+        {
+            "content": version.content,
+            "valid_from": version.valid_from.isoformat(),
+            "valid_to": version.valid_to.isoformat(),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -59,6 +59,7 @@ from .models import (
     Intervention,
     InterventionStatus,
     InterventionTarget,
+    PlanSignature,
     PlanState,
     TripartiteMeeting,
     WorkCapacityAssessment,
@@ -1274,3 +1275,16 @@ def timeline_items(case: Case) -> list[TimelineItem]:
             )
         )
     return items
+
+
+def plan_signatures(case: Case) -> list:
+    """The applicant's e-ID signatures of the case's plan versions, newest first, each marked
+    whether it is of the version's content as it is now (docs/portal.md)."""
+    signatures = list(
+        PlanSignature.objects.filter(version__plan__case=case)
+        .select_related("version", "person")
+        .order_by("-signed_at", "-id")
+    )
+    for signature in signatures:
+        signature.current = signature.matches(signature.version)
+    return signatures

@@ -43,12 +43,14 @@ from .models import (
     InterventionResult,
     InterventionStatus,
     InterventionTarget,
+    PlanSignature,
     Programme,
     ProgrammeKind,
     TripartiteMeeting,
     WorkCapacityAssessment,
     WorkPlan,
     WorkPlanVersion,
+    plan_content_sha256,
 )
 from .permissions import require
 
@@ -1050,3 +1052,43 @@ def on_case_assigned(assignment: CaseAssignment) -> HandoverRecord | None:
         detail={"from_handler": previous.handler_id, "to_handler": assignment.handler_id},
     )
     return handover
+
+
+# --- The applicant's e-ID signature ------------------------------------------------------
+
+
+def sign_plan_as_applicant(actor, person: Person, version: WorkPlanVersion, *, method: str):
+    """The applicant (or co-applicant) signs a plan version with the e-ID they logged in
+    with: a new `PlanSignature` (time, method, fingerprint of the content), never a change
+    of the plan. Signing the same content twice is refused. `actor` is the access log's
+    actor for the applicant (bistand.portal, which has checked that the person is applicant
+    or co-applicant of the case today and that the version belongs to its plan)."""
+    if not method:
+        raise DomainError("no_method", "Du behöver vara inloggad med e-legitimation.")
+    with transaction.atomic():
+        version = (
+            WorkPlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+        )
+        case = Case.objects.get(pk=version.plan.case_id)
+        _require_not_closed(case)
+        fingerprint = plan_content_sha256(version)
+        if PlanSignature.objects.filter(
+            version=version, person=person, content_sha256=fingerprint
+        ).exists():
+            raise DomainError("already_signed", "Du har redan skrivit under den här planen.")
+        signature = PlanSignature.objects.create(
+            version=version,
+            person=person,
+            signed_at=timezone.now(),
+            method=method[:16],
+            content_sha256=fingerprint,
+        )
+        record(
+            actor,
+            AuditAction.SIGN,
+            obj=signature,
+            case_id=case.pk,
+            person_id=person.pk,
+            detail={"version": version.number, "method": signature.method},
+        )
+    return signature

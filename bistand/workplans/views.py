@@ -91,6 +91,7 @@ def case_plan(request, case_id: int):
         "can_refer": can(request.user, "refer", case) and case.status != "closed",
         "can_assess": can(request.user, "assess_work_capacity", case) and case.status != "closed",
         "can_resolve": can(request.user, "resolve_deviation"),
+        "signatures": selectors.plan_signatures(case),
     }
     return render(request, "workplans/case_plan.html", context)
 

@@ -12,11 +12,13 @@ Callers import from `bistand.decisions.services`; the names below are the public
 
 from .. import calculations as calc
 from .appeals import (
+    decision_receipt,
     dismiss_late_appeal,
     forward_appeal,
     record_court_outcome,
     record_reconsideration,
     register_appeal,
+    register_applicant_appeal,
     withdraw_appeal,
 )
 from .common import ZERO
@@ -64,6 +66,7 @@ __all__ = [
     "may_edit_calculation_draft",
     "current_decision_settings",
     "decide_application",
+    "decision_receipt",
     "decide_draft",
     "dismiss_late_appeal",
     "draw_review_sample",
@@ -78,6 +81,7 @@ __all__ = [
     "refer_decision",
     "refer_prepared_decision",
     "register_appeal",
+    "register_applicant_appeal",
     "replace_decision",
     "retire_delegation_rule",
     "return_referral",

@@ -12,6 +12,7 @@ from bistand.audit.services import record
 from bistand.cases.services import atomic_service
 from bistand.core.errors import DomainError
 from bistand.core.states import move_to
+from bistand.core.text import LONG_TEXT, check_text
 
 from .. import legal
 from ..models import (
@@ -57,6 +58,51 @@ def register_appeal(
     require(actor, "register_appeal")
     decision = Decision.objects.select_related("case").get(pk=decision.pk)
     _require_case(actor, decision.case)
+    return _create_appeal(
+        actor,
+        decision,
+        received_on=received_on,
+        decision_received_on=decision_received_on,
+        basis=basis,
+        text=text,
+        registered_by=actor,
+    )
+
+
+@atomic_service
+def register_applicant_appeal(actor, person, decision: Decision, *, text: str) -> Appeal:
+    """An appeal the applicant wrote and sent through the e-service: registered as staff
+    register one, arriving today, with the same time check (when the applicant received the
+    decision comes from a recorded receipt if there is one, else it is unknown and the appeal
+    counts as in time). `actor` is the access log's actor for the applicant (bistand.portal,
+    which has checked that the person is applicant or co-applicant of the case today)."""
+    if not text.strip():
+        raise DomainError("text_required", "Skriv vad du vill ändra i beslutet och varför.")
+    check_text(text, LONG_TEXT, "Överklagandet")
+    decision = Decision.objects.select_related("case").get(pk=decision.pk)
+    return _create_appeal(
+        actor,
+        decision,
+        received_on=timezone.localdate(),
+        decision_received_on=None,
+        basis=ReceiptBasis.UNKNOWN,
+        text=text,
+        from_person=person,
+    )
+
+
+def _create_appeal(
+    actor,
+    decision: Decision,
+    *,
+    received_on: dt.date,
+    decision_received_on: dt.date | None,
+    basis: str,
+    text: str,
+    registered_by=None,
+    from_person=None,
+) -> Appeal:
+    """The appeal row, its deadlines and its access-log row: one rule for every channel."""
     today = timezone.localdate()
     if not decision.is_final:
         raise DomainError("not_final", "Bara ett fattat beslut kan överklagas.")
@@ -67,15 +113,7 @@ def register_appeal(
     if basis not in ReceiptBasis.values:
         raise DomainError("bad_basis", "Välj varifrån uppgiften om mottagandet kommer.")
     if decision_received_on is None:
-        dispatch = (
-            LetterDispatch.objects.filter(letter__decision=decision, received_on__isnull=False)
-            .order_by("received_on")
-            .first()
-        )
-        if dispatch is not None:
-            decision_received_on, basis = dispatch.received_on, ReceiptBasis.RECEIPT
-        else:
-            basis = ReceiptBasis.UNKNOWN
+        decision_received_on, basis = decision_receipt(decision)
     elif basis == ReceiptBasis.UNKNOWN:
         raise DomainError(
             "basis_required", "Ange varifrån uppgiften om när sökande fick beslutet kommer."
@@ -100,13 +138,15 @@ def register_appeal(
         in_time=legal.appeal_in_time(decision_received_on, received_on),
         forward_deadline=legal.forward_deadline(received_on),
         text=text.strip(),
-        registered_by=actor,
+        registered_by=registered_by,
+        from_person=from_person,
     )
     record(
         actor,
         AuditAction.CREATE,
         obj=appeal,
         case_id=appeal.case_id,
+        person_id=from_person.pk if from_person is not None else None,
         detail={
             "decision": decision.pk,
             "received_on": received_on.isoformat(),
@@ -115,9 +155,23 @@ def register_appeal(
             else None,
             "deadline": appeal.appeal_deadline.isoformat() if appeal.appeal_deadline else None,
             "in_time": appeal.in_time,
+            "channel": "e-tjanst" if from_person is not None else "staff",
         },
     )
     return appeal
+
+
+def decision_receipt(decision: Decision) -> tuple[dt.date | None, str]:
+    """When the applicant received the decision, as far as a recorded receipt tells (the
+    earliest `LetterDispatch.received_on`), with its basis; (None, unknown) without one."""
+    dispatch = (
+        LetterDispatch.objects.filter(letter__decision=decision, received_on__isnull=False)
+        .order_by("received_on")
+        .first()
+    )
+    if dispatch is not None:
+        return dispatch.received_on, ReceiptBasis.RECEIPT
+    return None, ReceiptBasis.UNKNOWN
 
 
 @atomic_service

@@ -1,0 +1,183 @@
+"""Telling the applicant that there is news on Mina sidor, by e-mail and SMS (docs/portal.md).
+
+The message says only that there is something new and where to read it: no name, no case
+number, no amount, no decision. Acts that concern the applicant call `notify_applicant` (or
+`notify_household`) in their own transaction; a row per person, event and channel goes into the
+outbox (`ApplicantNotification`), so an event reported twice, or a job retried, queues nothing
+new. The job `portal-notifications` (the jobs app's queue and scheduler) sends each row once:
+e-mail through Django's e-mail backend, SMS through `BISTAND_SMS_BACKEND` (the jobs app's
+pluggable backend; the console backend in development).
+
+Events today: a final decision (`decision:<id>`), a signed message from the handler
+(`message:<id>`); the completion requests of online applications call `notify_applicant`
+with reason "completion" and their own key.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from bistand.households.models import ADULT_ROLES, HouseholdMembership, Person
+from bistand.jobs.models import Channel
+from bistand.jobs.notifications import sms_backend
+from bistand.jobs.registry import Job, JobContext, cron
+
+from .models import ApplicantNotification, ContactPreference
+
+logger = logging.getLogger("bistand.portal")
+
+JOB = "portal-notifications"
+REASONS = ("decision", "message", "completion", "other")
+
+
+def _texts() -> tuple[str, str]:
+    """The one message every notification carries (Swedish, the e-service's first language)."""
+    with override("sv"):
+        title = _("Nytt på Mina sidor")
+        body = _(
+            "Det finns något nytt för dig i e-tjänsten för ekonomiskt bistånd. Logga in på Mina "
+            "sidor med e-legitimation för att läsa det."
+        )
+    url = getattr(settings, "BISTAND_PORTAL_URL", "")
+    return title, f"{body}\n{url}".strip()
+
+
+def contact_preference(person: Person) -> ContactPreference | None:
+    return ContactPreference.objects.filter(person=person).order_by("-created_at", "-id").first()
+
+
+def notify_applicant(person: Person, reason: str, *, key: str) -> int:
+    """Queue "news on Mina sidor" to `person` on the channels they chose; `key` names the event
+    ("completion:7") and makes the call idempotent. Returns the number of rows queued (0 when
+    the person chose no channel or the event was queued before). Call it inside the act's
+    transaction: the job is started when that commits."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    preference = contact_preference(person)
+    if preference is None:
+        return 0
+    title, body = _texts()
+    channels = []
+    if preference.by_email and preference.email:
+        channels.append((Channel.EMAIL, preference.email))
+    if preference.by_sms and preference.phone:
+        channels.append((Channel.SMS, preference.phone))
+    queued = 0
+    for channel, address in channels:
+        _, created = ApplicantNotification.objects.get_or_create(
+            person=person,
+            event=key[:64],
+            channel=channel,
+            defaults={
+                "reason": reason,
+                "address": address,
+                "title": title,
+                "body": body,
+            },
+        )
+        queued += int(created)
+    if queued:
+        transaction.on_commit(_enqueue_delivery)
+    return queued
+
+
+def household_adults(household_id: int) -> list[Person]:
+    """The applicant and co-applicant of the household today (whoever Mina sidor shows the
+    case to)."""
+    today = timezone.localdate()
+    return list(
+        Person.objects.filter(
+            pk__in=HouseholdMembership.objects.filter(
+                household_id=household_id, role__in=ADULT_ROLES, valid_from__lte=today
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+            .values("person_id")
+        )
+    )
+
+
+def notify_household(household_id: int, reason: str, *, key: str) -> int:
+    return sum(
+        notify_applicant(person, reason, key=key) for person in household_adults(household_id)
+    )
+
+
+def _enqueue_delivery() -> None:
+    from bistand.jobs.broker import enqueue
+
+    try:
+        enqueue(JOB, trigger="portal")
+    except Exception:  # the schedule sends it within five minutes anyway
+        logger.warning("portal notifications could not be queued now", exc_info=True)
+
+
+def _send(row: ApplicantNotification) -> None:
+    if row.channel == Channel.EMAIL:
+        send_mail(row.title, row.body, settings.DEFAULT_FROM_EMAIL, [row.address])
+    else:
+        sms_backend().send(row.address, f"{row.title}\n{row.body}")
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def deliver_pending(limit: int = 500) -> dict:
+    """Send every unsent notification once: each row is locked, sent and marked in one
+    transaction, so two workers never send the same row, a sent row is never sent again, and
+    a failed send stays for the next try (the job then fails and is retried with back-off)."""
+    sent = failed = 0
+    ids = list(
+        ApplicantNotification.objects.filter(sent_at__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                row = (
+                    ApplicantNotification.objects.select_for_update()
+                    .filter(pk=pk, sent_at__isnull=True)
+                    .first()
+                )
+                if row is None:
+                    continue
+                _send(row)
+                row.attempts += 1
+                row.sent_at = timezone.now()
+                row.last_error = ""
+                row.save(update_fields=["attempts", "sent_at", "last_error"])
+            sent += 1
+        except Exception as error:
+            failed += 1
+            ApplicantNotification.objects.filter(pk=pk).update(
+                attempts=F("attempts") + 1, last_error=type(error).__name__[:200]
+            )
+            logger.warning("applicant notification %s not sent: %s", pk, type(error).__name__)
+    if failed:
+        raise DeliveryFailed(f"{failed} av {sent + failed} aviseringar kunde inte skickas")
+    return {"sent": sent}
+
+
+def run_delivery(ctx: JobContext) -> dict:
+    return deliver_pending()
+
+
+DELIVERY_JOB = Job(
+    JOB,
+    "Skicka aviseringar till sökande (e-tjänsten)",
+    run_delivery,
+    schedule=cron("*/5 * * * *"),
+    max_retries=5,
+    backoff_seconds=60,
+    description="Skickar ”Nytt på Mina sidor” en gång per händelse och kanal (e-post, SMS), "
+    "utan personuppgifter.",
+)
