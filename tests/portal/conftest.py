@@ -27,3 +27,29 @@ def _test_eid_on(settings):
     """The test e-ID exists only with debug on (the demo); Django's tests run without debug."""
     settings.DEBUG = True
     settings.BISTAND_PORTAL_TEST_EID = True
+
+
+def decided_new_case(world, org, number: str, *, before_decision=None, **line_overrides):
+    """A new case for `number` decided by the social worker (as World.decided_case, with the
+    lines as proposed unless overridden); `before_decision(household)` runs before the
+    decision is made."""
+    from bistand.cases import services as case_services
+    from tests.payments.conftest import decide_as_proposed, sign_investigation
+
+    household = make_household(org.reception, adult=number)
+    if before_decision is not None:
+        before_decision(household)
+    application = case_services.register_application(
+        org.reception,
+        household,
+        kind="new",
+        month=world.month,
+        stated_costs=[
+            {"type": "rent", "amount": "6500.00"},
+            {"type": "glasses", "amount": "1800.00"},
+        ],
+    )
+    case = application.case
+    case_services.take_case(org.social_worker, case)
+    sign_investigation(org.social_worker, case)
+    return case, decide_as_proposed(org.social_worker, application, **line_overrides)
