@@ -286,6 +286,13 @@ RULES: dict[str, Rule] = {
     "portal:home": Rule(PORTAL_PAGE),
     "portal:letter": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:messages": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    # Following the case (portal/views_follow.py): the applicant session is checked before
+    # the method, so staff get 403 on the POST-only targets too.
+    "portal:decision": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:appeal": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:plan": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:plan_sign": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:contact": Rule(PORTAL_PAGE),
     "portal:login": Rule("200 403 403 403 403 403 403 403 403 403"),
     "portal:logout": Rule("405 405 405 405 405 405 405 405 405 405"),
     "portal:test_eid_login": Rule("404 404 404 404 404 404 404 404 404 404"),

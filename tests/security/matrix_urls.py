@@ -114,6 +114,8 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         return _object(objects, simple[argument]).pk
     if argument == "user_id":
         return objects.handler.pk
+    if argument == "version_id" and name.startswith("portal:"):
+        return objects.plan_version.pk
     if argument == "number":
         if name.startswith("workplans:"):
             return objects.plan_version.number
