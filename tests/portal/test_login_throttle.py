@@ -73,7 +73,7 @@ def test_the_test_eid_form_still_works_below_the_limit(client, applicant):
     assert client.get(reverse("portal:home")).status_code == 200
 
 
-def test_repeated_failed_eid_logins_lock_the_address(client, eid, household, case):
+def test_repeated_failed_eid_logins_lock_the_address(client, eid, household, case):  # noqa: F811
     """The e-ID's round trip has no number to go by until it succeeds: failures count per
     address (here 3), then even a good round trip from there waits."""
     from bistand.audit.models import AccessLogEntry, AuditAction
