@@ -62,8 +62,51 @@ def notify_applicant(person: Person, reason: str, *, key: str) -> int:
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     preference = contact_preference(person)
-    if preference is None:
-        return 0
+    return _queue(person.pk, preference, reason, key) if preference is not None else 0
+
+
+def _adults_today(memberships):
+    today = timezone.localdate()
+    return (
+        memberships.filter(role__in=ADULT_ROLES, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+        .values("person_id")
+    )
+
+
+def household_adults(household_id: int) -> list[Person]:
+    """The applicant and co-applicant of the household today (whoever Mina sidor shows the
+    case to)."""
+    memberships = HouseholdMembership.objects.filter(household_id=household_id)
+    return list(Person.objects.filter(pk__in=_adults_today(memberships)))
+
+
+def notify_household(household_id: int, reason: str, *, key: str) -> int:
+    memberships = HouseholdMembership.objects.filter(household_id=household_id)
+    return _notify_adults(memberships, reason, key)
+
+
+def notify_case(case_id: int, reason: str, *, key: str) -> int:
+    """`notify_household` for the case's household; one query when nobody there chose to be
+    told (the usual case), so the hooks cost a decision or a message almost nothing."""
+    memberships = HouseholdMembership.objects.filter(household__cases__id=case_id)
+    return _notify_adults(memberships, reason, key)
+
+
+def _notify_adults(memberships, reason: str, key: str) -> int:
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    latest: dict[int, ContactPreference] = {}
+    for preference in ContactPreference.objects.filter(
+        person_id__in=_adults_today(memberships)
+    ).order_by("person_id", "-created_at", "-id"):
+        latest.setdefault(preference.person_id, preference)
+    return sum(
+        _queue(person_id, preference, reason, key) for person_id, preference in latest.items()
+    )
+
+
+def _queue(person_id: int, preference: ContactPreference, reason: str, key: str) -> int:
     title, body = _texts()
     channels = []
     if preference.by_email and preference.email:
@@ -73,41 +116,15 @@ def notify_applicant(person: Person, reason: str, *, key: str) -> int:
     queued = 0
     for channel, address in channels:
         _, created = ApplicantNotification.objects.get_or_create(
-            person=person,
+            person_id=person_id,
             event=key[:64],
             channel=channel,
-            defaults={
-                "reason": reason,
-                "address": address,
-                "title": title,
-                "body": body,
-            },
+            defaults={"reason": reason, "address": address, "title": title, "body": body},
         )
         queued += int(created)
     if queued:
         transaction.on_commit(_enqueue_delivery)
     return queued
-
-
-def household_adults(household_id: int) -> list[Person]:
-    """The applicant and co-applicant of the household today (whoever Mina sidor shows the
-    case to)."""
-    today = timezone.localdate()
-    return list(
-        Person.objects.filter(
-            pk__in=HouseholdMembership.objects.filter(
-                household_id=household_id, role__in=ADULT_ROLES, valid_from__lte=today
-            )
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
-            .values("person_id")
-        )
-    )
-
-
-def notify_household(household_id: int, reason: str, *, key: str) -> int:
-    return sum(
-        notify_applicant(person, reason, key=key) for person in household_adults(household_id)
-    )
 
 
 def _enqueue_delivery() -> None:

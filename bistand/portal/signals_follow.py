@@ -9,19 +9,17 @@ from django.db.models.signals import post_save
 from bistand.cases.models import JournalEntry, JournalKind
 from bistand.decisions.models import Decision, DecisionStatus
 
-from .notifications import notify_household
+from .notifications import notify_case
 
 
 def _decision_saved(sender, instance: Decision, **kwargs) -> None:
     if instance.status == DecisionStatus.FINAL and instance.decided_at is not None:
-        household_id = instance.case.household_id
-        notify_household(household_id, "decision", key=f"decision:{instance.pk}")
+        notify_case(instance.case_id, "decision", key=f"decision:{instance.pk}")
 
 
 def _journal_entry_saved(sender, instance: JournalEntry, **kwargs) -> None:
     if instance.kind == JournalKind.SENT_MESSAGE and instance.signed_at is not None:
-        household_id = instance.case.household_id
-        notify_household(household_id, "message", key=f"message:{instance.pk}")
+        notify_case(instance.case_id, "message", key=f"message:{instance.pk}")
 
 
 def connect() -> None:
