@@ -64,12 +64,19 @@ def case_plan(request, case_id: int):
     next_on = sched.planned if sched and sched.planned and sched.planned > today else None
     if next_on is None and page.schedule and page.schedule.rule:
         next_on = today + dt.timedelta(days=page.schedule.rule.follow_up_interval_days)
+    signatures = selectors.plan_signatures(case)
+    # The applicant signed the draft as it is now with e-ID (the e-service): propose that method.
+    signed_draft = page.draft is not None and any(
+        s.current and s.version_id == page.draft.pk for s in signatures
+    )
     context = {
         "case": case,
         "page": page,
         "today": today,
         "rule": selectors.case_type_rule(case.unit_id, case.case_type),
-        "consent_form": ConsentForm(initial={"consent_on": today, "method": "in_person"}),
+        "consent_form": ConsentForm(
+            initial={"consent_on": today, "method": "digital" if signed_draft else "in_person"}
+        ),
         "follow_up_form": FollowUpForm(
             initial={
                 "held_on": today,
@@ -91,7 +98,7 @@ def case_plan(request, case_id: int):
         "can_refer": can(request.user, "refer", case) and case.status != "closed",
         "can_assess": can(request.user, "assess_work_capacity", case) and case.status != "closed",
         "can_resolve": can(request.user, "resolve_deviation"),
-        "signatures": selectors.plan_signatures(case),
+        "signatures": signatures,
     }
     return render(request, "workplans/case_plan.html", context)
 

@@ -142,6 +142,11 @@ def test_staff_see_the_online_appeal_on_its_page_and_the_case_timeline(client, w
     assert "via e-tjänsten, från sökande" in page and "Ändra beslutet." in page
     timeline = client.get(reverse("case_detail", args=[world.case.pk])).content.decode()
     assert reverse("decisions:appeal", args=[appeal.pk]) in timeline
+    # In the appeal list the heads work from, with its deadline to forward it.
+    from bistand.decisions.selectors import appeal_deadlines
+
+    rows = appeal_deadlines(org.unit_head)
+    assert any(getattr(row, "appeal", None) == appeal for row in rows), rows
 
 
 def test_a_late_appeal_is_received_and_flagged(client, world, org, monkeypatch):
@@ -219,6 +224,7 @@ def test_the_applicant_signs_the_plan_and_staff_see_it(client, world, org):
     staff = client.get(reverse("workplans:case_plan", args=[world.case.pk])).content.decode()
     assert 'data-testid="plan-signatures"' in staff
     assert "gäller planen som den ser ut nu" in staff
+    assert 'value="digital" selected' in staff or 'value="digital" checked' in staff
 
 
 def test_a_draft_changed_after_signing_asks_for_a_new_signature(client, world, org):
