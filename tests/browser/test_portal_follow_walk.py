@@ -1,6 +1,7 @@
 """Following the case on a phone (390 px), issue #14: the decision with its calculation in plain
 Swedish, an appeal sent online, the work plan signed with the test e-ID, contact choices; under
-the strict CSP (the `page` fixture fails on any violation) and without sideways scrolling."""
+the strict CSP (the `page` fixture fails on any violation), without sideways scrolling, and with
+no serious or critical axe-core WCAG 2.1 A/AA violation on any of these pages."""
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from tests.payments.conftest import World
 from tests.workplans.conftest import plan_content
 
 from .support import page, shot  # noqa: F401
+from .test_axe import axe_violations, readable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,6 +22,8 @@ PHONE = {"width": 390, "height": 844}
 def _fits(page) -> None:  # noqa: F811
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+    found = axe_violations(page)
+    assert not found, "axe-core, serious or critical:\n" + readable({page.url: found})
 
 
 def test_decision_appeal_and_plan_signature_on_a_phone(page, live_server, settings):  # noqa: F811
@@ -58,6 +62,7 @@ def test_decision_appeal_and_plan_signature_on_a_phone(page, live_server, settin
 
     page.click("[data-testid=send-appeal]")  # empty: refused at the field
     page.wait_for_selector("[data-testid=error-summary]")
+    _fits(page)
     page.fill("textarea", "Jag behöver glasögonen för att kunna arbeta.")
     page.click("[data-testid=send-appeal]")
     page.wait_for_selector("[data-testid=appeal-sent]")
