@@ -28,8 +28,16 @@ from .access import require_statistics_access
 from .definitions import DECISION_TARGET_DAYS
 from .figures import _days_between, _rows, share
 from .periods import Period
+from .suppression import THRESHOLD as SUPPRESSION_THRESHOLD
+from .suppression import suppresses
 
-SUPPRESSION_THRESHOLD = 5
+# Each count and the figures that rest on it (hidden with it).
+OUTCOME_COUNTS = {
+    "decisions": ("share_within_target", "median_days", "share_refused"),
+    "open_cases": ("share_c_cases",),
+    "follow_ups_due": ("share_follow_ups_on_time",),
+    "closings": ("share_to_work",),
+}
 
 
 @dataclass
@@ -103,9 +111,17 @@ def present(tally: Tally, suppress: bool) -> dict:
     }
 
 
-def suppresses(user) -> bool:
-    """Small counts are shown only in the unit head's own view of the whole unit."""
-    return user.role != Role.UNIT_HEAD
+def protect_rows(rows: list[dict]) -> None:
+    """Secondary suppression: the rows add up to the total shown under them, so when exactly
+    one row's count is suppressed, the smallest other non-zero count is suppressed too (else
+    total minus the others gives it away)."""
+    for key, resting in OUTCOME_COUNTS.items():
+        hidden = [row for row in rows if row[key] is None]
+        shown = [row for row in rows if row[key]]
+        if len(hidden) == 1 and shown:
+            row = min(shown, key=lambda row: row[key])
+            for name in (key, *resting):
+                row[name] = None
 
 
 def outcomes(user, period: Period, today: dt.date) -> dict:
@@ -209,33 +225,38 @@ def outcomes(user, period: Period, today: dt.date) -> dict:
         by_handler[handler].add(tally)
         by_section[section].add(tally)
         total.add(tally)
+    handler_rows = sorted(
+        (
+            {
+                "handler_id": handler,
+                "name": names.get(handler, "") if handler else None,
+                **present(tally, suppress),
+            }
+            for handler, tally in by_handler.items()
+        ),
+        key=lambda row: (row["name"] is None, row["name"] or ""),
+    )
+    section_rows = sorted(
+        (
+            {
+                "section_id": section,
+                "name": section_names.get(section, ""),
+                **present(tally, suppress),
+            }
+            for section, tally in by_section.items()
+        ),
+        key=lambda row: row["name"],
+    )
+    if suppress:
+        protect_rows(handler_rows)
+        protect_rows(section_rows)
     return {
         "layout": "bistand.statistics.outcomes/1",
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "as_of": today.isoformat(),
         "suppression": {"applied": suppress, "threshold": SUPPRESSION_THRESHOLD},
         "target_days": DECISION_TARGET_DAYS,
-        "handlers": sorted(
-            (
-                {
-                    "handler_id": handler,
-                    "name": names.get(handler, "") if handler else None,
-                    **present(tally, suppress),
-                }
-                for handler, tally in by_handler.items()
-            ),
-            key=lambda row: (row["name"] is None, row["name"] or ""),
-        ),
-        "sections": sorted(
-            (
-                {
-                    "section_id": section,
-                    "name": section_names.get(section, ""),
-                    **present(tally, suppress),
-                }
-                for section, tally in by_section.items()
-            ),
-            key=lambda row: row["name"],
-        ),
+        "handlers": handler_rows,
+        "sections": section_rows,
         "total": present(total, suppress),
     }

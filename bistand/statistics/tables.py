@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from .definitions import CLOSING_REASON_LABELS
 from .periods import MONTH_NAMES, short_month_label
+from .suppression import MARK, is_suppressed
 
 TEXT, INT, MONEY, SHARE, DECIMAL = "text", "int", "money", "share", "decimal"
 
@@ -501,6 +502,8 @@ def year_tables(y: dict) -> list[Table]:
 def _number_text(value, decimals: int = 1) -> str:
     if value is None:
         return "–"
+    if is_suppressed(value):
+        return MARK
     from .charts import format_number
 
     return format_number(float(value), decimals)
@@ -511,6 +514,8 @@ def _money_text(value) -> str:
 
 
 def _percent_text(value) -> str:
+    if is_suppressed(value):
+        return MARK
     return "–" if value is None else _number_text(float(value) * 100, 1) + " %"
 
 
@@ -528,6 +533,8 @@ def _kind(row: dict, kind: str) -> str:
 
 def display_value(value, kind: str) -> str:
     """A cell as shown on the page (Swedish number format)."""
+    if is_suppressed(value):
+        return MARK
     if value is None or value == "":
         return "–" if kind != TEXT else ""
     if kind == SHARE:
@@ -547,6 +554,8 @@ def rows_for_display(table: Table) -> list[list[str]]:
 
 
 def _csv_value(value, kind: str) -> str:
+    if is_suppressed(value):
+        return MARK
     if value is None or value == "":
         return ""
     if kind == TEXT:
@@ -600,7 +609,9 @@ def tables_xlsx(tables: list[Table], heading: str) -> bytes:
             for key, _, column_kind in table.columns:
                 kind = _kind(row, column_kind)
                 value = row.get(key)
-                if value is None or value == "":
+                if is_suppressed(value):
+                    values.append(MARK)
+                elif value is None or value == "":
                     values.append(None)
                 elif kind == SHARE:
                     values.append(float(value))
