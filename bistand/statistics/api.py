@@ -45,6 +45,7 @@ from .access import (
     require_statistics_access,
     scoped_filters,
 )
+from .birth_country import BIRTH_COUNTRY_TEXTS, household_birth_country
 from .figures import long_term_block, month_figures, read_session
 from .outcomes import outcomes
 from .periods import month_key
@@ -314,6 +315,7 @@ class RiskGroupView(APIView):
         )
         attach_applicants(case.household for case in rows)
         ages = risk.young_adult_ages([case.pk for case in rows], month)
+        born_abroad = household_birth_country(rows, today)
         log_case_list_read(
             request.user,
             f"risk_group:{risk_group.key}",
@@ -330,7 +332,16 @@ class RiskGroupView(APIView):
                 "count": count,
                 "limit": limit,
                 "offset": offset,
-                "results": [_risk_row(case, ages, today) for case in rows],
+                "results": [
+                    {
+                        **_risk_row(case, ages, today),
+                        "birth_country": {
+                            "born_abroad": born_abroad.get(case.pk),
+                            "text": str(BIRTH_COUNTRY_TEXTS[born_abroad.get(case.pk)]),
+                        },
+                    }
+                    for case in rows
+                ],
             }
         )
 

@@ -165,6 +165,20 @@ def dashboard_sections(f: dict) -> list[Section]:
             ],
         ),
         Section(
+            "fodelseland",
+            "Född i Sverige eller utomlands",
+            tables["fodelseland"],
+            [
+                bar_chart(
+                    [row["label"] for row in tables["fodelseland"].rows],
+                    {"Vuxna": [row["adults"] for row in tables["fodelseland"].rows]},
+                    title="Vuxna biståndsmottagare efter födelseland",
+                    y_label="vuxna",
+                )
+            ],
+            lead="Enligt folkbokföringen: ett inläst registerutdrag, aldrig gissat.",
+        ),
+        Section(
             "forsorjningshinder",
             "Försörjningshinder",
             tables["forsorjningshinder"],

@@ -78,6 +78,7 @@ def dashboard_tables(f: dict) -> list[Table]:
                 {"label": "Totalt", "persons": f["persons"]["recipients"]},
             ],
         ),
+        _birth_country_table(f["persons"]),
         Table(
             "forsorjningshinder",
             "Vuxna biståndsmottagare efter försörjningshinder",
@@ -255,6 +256,24 @@ def dashboard_tables(f: dict) -> list[Table]:
         ),
     ]
     return tables
+
+
+def _birth_country_table(persons: dict) -> Table:
+    counts = persons.get("adults_by_birth_country") or {}
+    return Table(
+        "fodelseland",
+        "Vuxna biståndsmottagare efter födelseland",
+        [("label", "Född", TEXT), ("adults", "Vuxna", INT)],
+        [
+            {"label": "I Sverige", "adults": counts.get("born_in_sweden", 0)},
+            {"label": "Utomlands", "adults": counts.get("born_abroad", 0)},
+            {"label": "Uppgift saknas", "adults": counts.get("birth_country_unknown", 0)},
+        ],
+        note=(
+            "Enligt folkbokföringen (inläst utdrag); uppgift saknas när personen inte finns i "
+            "ett inläst utdrag. Aldrig härlett ur namn eller personnummer."
+        ),
+    )
 
 
 def _main_label(key: str) -> str:
