@@ -1102,6 +1102,14 @@ def month_figures(
 
 
 def _month_figures(unit: Unit, period: Period, filters: Filters, today: dt.date) -> dict:
+    from .population import population_block
+
+    figures = _month_blocks(unit, period, filters, today)
+    figures["population"] = population_block(figures, bool(filters.active))
+    return figures
+
+
+def _month_blocks(unit: Unit, period: Period, filters: Filters, today: dt.date) -> dict:
     from .birth_country import adults_by_birth_country
     from .forecast import forecast_block
 

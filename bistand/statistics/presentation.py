@@ -95,6 +95,10 @@ def key_figures(f: dict) -> list[dict]:
             "value": format_number(f["persons"]["adult_recipients"]),
         },
         {"label": "Barn i hushållen", "value": format_number(f["persons"]["minors"])},
+        {
+            "label": "Hushåll per 1 000 invånare",
+            "value": format_number((f.get("population") or {}).get("households_per_1000"), 1),
+        },
         {"label": "Unga vuxna 18–24 år", "value": format_number(f["persons"]["young_adults"])},
         {
             "label": f"Långvarigt bistånd {f['long_term']['year']}",
@@ -163,6 +167,13 @@ def dashboard_sections(f: dict) -> list[Section]:
                     y_label="personer",
                 )
             ],
+        ),
+        Section(
+            "befolkning",
+            "Andel av befolkningen",
+            tables["befolkning"],
+            [],
+            lead="Hushåll och personer med bistånd per 1 000 invånare i kommunen (SCB).",
         ),
         Section(
             "fodelseland",

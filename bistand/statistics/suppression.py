@@ -268,6 +268,23 @@ def _comparison(data: dict) -> None:
             item["change_percent"] = SUPPRESSED
 
 
+# Rates per 1,000 inhabitants and the count each rests on.
+POPULATION_RATES = {
+    "households_per_1000": ("households", "count"),
+    "recipients_per_1000": ("persons", "recipients"),
+    "adult_recipients_per_1000": ("persons", "adult_recipients"),
+}
+
+
+def _population(data: dict) -> None:
+    block = data.get("population")
+    if not isinstance(block, dict):
+        return
+    for rate, path in POPULATION_RATES.items():
+        if block.get(rate) is not None and _cell(data, path) is SUPPRESSED:
+            block[rate] = SUPPRESSED
+
+
 def _count_marks(data) -> int:
     if data is SUPPRESSED:
         return 1
@@ -285,6 +302,7 @@ def suppress_figures(figures: dict) -> dict:
     _secondary(data)
     _derived(data, figures)
     _comparison(data)
+    _population(data)
     data["suppression"] = {
         "applied": True,
         "threshold": THRESHOLD,

@@ -79,6 +79,7 @@ def dashboard_tables(f: dict) -> list[Table]:
             ],
         ),
         _birth_country_table(f["persons"]),
+        _population_table(f),
         Table(
             "forsorjningshinder",
             "Vuxna biståndsmottagare efter försörjningshinder",
@@ -256,6 +257,34 @@ def dashboard_tables(f: dict) -> list[Table]:
         ),
     ]
     return tables
+
+
+def _population_table(f: dict) -> Table:
+    block = f.get("population") or {}
+    rows = [
+        ("Hushåll med utbetalning", f["households"]["count"], "households_per_1000"),
+        ("Biståndsmottagare (personer)", f["persons"]["recipients"], "recipients_per_1000"),
+        ("Vuxna biståndsmottagare", f["persons"]["adult_recipients"], "adult_recipients_per_1000"),
+    ]
+    population = block.get("population")
+    note = (
+        (
+            f"Per 1 000 invånare i kommunen ({_money_text(population)} invånare). "
+            f"Källa: {block.get('source', '')}. "
+            if population
+            else ""
+        )
+        + (block.get("reason") or "")
+        + " "
+        + (block.get("comparison_note") or "")
+    )
+    return Table(
+        "befolkning",
+        "Andel av befolkningen",
+        [("label", "Mått", TEXT), ("count", "Antal", INT), ("rate", "Per 1 000 invånare", DECIMAL)],
+        [{"label": label, "count": count, "rate": block.get(key)} for label, count, key in rows],
+        note=note.strip(),
+    )
 
 
 def _birth_country_table(persons: dict) -> Table:

@@ -40,6 +40,7 @@ MONTH_LAYOUT = {
     "forecast",
     "trend",
     "suppression",
+    "population",
 }
 
 
