@@ -360,6 +360,7 @@ OBJECT_NAMES = {
     "statistics.accountmonth": "Kontomånad",
     "statistics.monthrefresh": "Månadsomräkning",
     "statistics.stalemonth": "Inaktuell månad",
+    "statistics.birthcountryregistration": "Födelseland (folkbokföringen)",
     "core.formdraft": "Automatiskt sparat utkast",
     "activity.exemption": "Undantag från aktivitetskravet",
     "activity.exemptionending": "Avslut av undantag från aktivitetskravet",

@@ -45,11 +45,13 @@ from .access import (
     require_statistics_access,
     scoped_filters,
 )
+from .birth_country import BIRTH_COUNTRY_TEXTS, household_birth_country
 from .figures import long_term_block, month_figures, read_session
 from .outcomes import outcomes
 from .periods import month_key
 from .refresh import refresh_months
-from .views import filters_from, period_from, year_from
+from .suppression import for_json
+from .views import filters_from, period_from, protected, year_from
 from .views_risk import RiskGroupFilter
 from .yearly import year_figures
 
@@ -66,6 +68,12 @@ FILTER_PARAMETERS = [
         enum=["0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-"],
     ),
 ]
+SUPPRESS_PARAMETER = OpenApiParameter(
+    "suppress",
+    OpenApiTypes.STR,
+    enum=["1"],
+    description="1: dölj små antal (under 5) även för enhetschefen, t.ex. för publicering",
+)
 MONTH_PARAMETERS = [
     OpenApiParameter("month", OpenApiTypes.STR, description="ÅÅÅÅ-MM (standard: förra månaden)"),
     OpenApiParameter("from", OpenApiTypes.STR, description="Periodens första månad, ÅÅÅÅ-MM"),
@@ -77,7 +85,7 @@ YEAR_PARAMETERS = [OpenApiParameter("year", OpenApiTypes.INT, description="Kalen
 class MonthFiguresView(APIView):
     @extend_schema(
         operation_id="statistics_month",
-        parameters=[*MONTH_PARAMETERS, *FILTER_PARAMETERS],
+        parameters=[*MONTH_PARAMETERS, *FILTER_PARAMETERS, SUPPRESS_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
         description="Alla månadsuppföljningens siffror (layout bistand.statistics.month/1).",
     )
@@ -86,13 +94,14 @@ class MonthFiguresView(APIView):
         today = timezone.localdate()
         period = period_from(request.query_params, today)
         filters = scoped_filters(request.user, filters_from(request.query_params))
-        return Response(month_figures(request.user.unit, period, filters, today=today))
+        figures = month_figures(request.user.unit, period, filters, today=today)
+        return Response(for_json(protected(request, figures)))
 
 
 class YearFiguresView(APIView):
     @extend_schema(
         operation_id="statistics_year",
-        parameters=[*YEAR_PARAMETERS, *FILTER_PARAMETERS],
+        parameters=[*YEAR_PARAMETERS, *FILTER_PARAMETERS, SUPPRESS_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
         description="Årsanalysens siffror jämförda med föregående år (bistand.statistics.year/1).",
     )
@@ -101,13 +110,14 @@ class YearFiguresView(APIView):
         today = timezone.localdate()
         year = year_from(request.query_params, today)
         filters = scoped_filters(request.user, filters_from(request.query_params))
-        return Response(year_figures(request.user.unit, year, filters, today=today))
+        figures = year_figures(request.user.unit, year, filters, today=today)
+        return Response(for_json(protected(request, figures)))
 
 
 class LongTermView(APIView):
     @extend_schema(
         operation_id="statistics_long_term",
-        parameters=[*YEAR_PARAMETERS, *FILTER_PARAMETERS],
+        parameters=[*YEAR_PARAMETERS, *FILTER_PARAMETERS, SUPPRESS_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
         description="Långvarigt ekonomiskt bistånd ett kalenderår (Socialstyrelsens definition).",
     )
@@ -118,8 +128,11 @@ class LongTermView(APIView):
         filters = scoped_filters(request.user, filters_from(request.query_params))
         with read_session():
             block = long_term_block(request.user.unit, year, filters, today=today)
+        block = protected(request, block)
         return Response(
-            {"layout": "bistand.statistics.long_term/1", "filters": filters.as_dict(), **block}
+            for_json(
+                {"layout": "bistand.statistics.long_term/1", "filters": filters.as_dict(), **block}
+            )
         )
 
 
@@ -302,6 +315,7 @@ class RiskGroupView(APIView):
         )
         attach_applicants(case.household for case in rows)
         ages = risk.young_adult_ages([case.pk for case in rows], month)
+        born_abroad = household_birth_country(rows, today)
         log_case_list_read(
             request.user,
             f"risk_group:{risk_group.key}",
@@ -318,7 +332,16 @@ class RiskGroupView(APIView):
                 "count": count,
                 "limit": limit,
                 "offset": offset,
-                "results": [_risk_row(case, ages, today) for case in rows],
+                "results": [
+                    {
+                        **_risk_row(case, ages, today),
+                        "birth_country": {
+                            "born_abroad": born_abroad.get(case.pk),
+                            "text": str(BIRTH_COUNTRY_TEXTS[born_abroad.get(case.pk)]),
+                        },
+                    }
+                    for case in rows
+                ],
             }
         )
 

@@ -54,7 +54,11 @@ class Svg(str):
 
 def format_number(value: float | None, decimals: int = 0) -> str:
     """Swedish number format: 1234567.891 → '1 234 567,89' (decimals=2); None → '–'."""
-    if value is None or not math.isfinite(value):
+    if value is None:
+        return "–"
+    if not isinstance(value, (int, float)):
+        return str(value)  # a suppressed figure shows its own mark ("..")
+    if not math.isfinite(value):
         return "–"
     text = f"{abs(value):,.{decimals}f}".replace(",", THOUSANDS).replace(".", ",")
     negative = value < 0 and any(c not in "0,\u00a0" for c in text)
@@ -74,6 +78,7 @@ def bar_chart(
     width: int = 720,
     height: int = 360,
 ) -> Svg:
+    series = _numbers(series)
     _check_series(labels, series)
     canvas = _Canvas(title, description, width, height, legend=len(series) > 1)
     values = [v for column in series.values() for v in column if v is not None]
@@ -131,6 +136,7 @@ def line_chart(
     width: int = 720,
     height: int = 360,
 ) -> Svg:
+    series = _numbers(series)
     _check_series(labels, series)
     canvas = _Canvas(title, description, width, height, legend=len(series) > 1)
     values = [v for column in series.values() for v in column if v is not None]
@@ -365,6 +371,17 @@ class _Canvas:
             f'<text x="{_n(self.left)}" y="22" font-size="15" font-weight="700" fill="#1d2733" '
             f"{FONT}>{escape(self.title)}</text>" + "".join(self.parts) + "</svg>"
         )
+
+
+def _numbers(series: Mapping[str, Sequence]) -> dict[str, list[float | None]]:
+    """Anything that is not a number (None, a suppressed figure) leaves a gap."""
+    return {
+        name: [
+            float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+            for v in column
+        ]
+        for name, column in series.items()
+    }
 
 
 def _check_series(labels: Sequence[str], series: Mapping[str, Sequence[float | None]]) -> None:

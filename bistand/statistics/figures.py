@@ -1102,6 +1102,15 @@ def month_figures(
 
 
 def _month_figures(unit: Unit, period: Period, filters: Filters, today: dt.date) -> dict:
+    from .population import population_block
+
+    figures = _month_blocks(unit, period, filters, today)
+    figures["population"] = population_block(figures, bool(filters.active))
+    return figures
+
+
+def _month_blocks(unit: Unit, period: Period, filters: Filters, today: dt.date) -> dict:
+    from .birth_country import adults_by_birth_country
     from .forecast import forecast_block
 
     recipient_groups = _recipient_groups(unit, period, filters)
@@ -1120,7 +1129,10 @@ def _month_figures(unit: Unit, period: Period, filters: Filters, today: dt.date)
         "data": data_status(period),
         "households": households_block(unit, period, filters, groups),
         "household_types": household_types_block(unit, period, filters, groups),
-        "persons": persons_block(unit, period, filters, recipient_groups),
+        "persons": {
+            **persons_block(unit, period, filters, recipient_groups),
+            "adults_by_birth_country": adults_by_birth_country(unit, period, filters),
+        },
         "support_obstacles": support_obstacles_block(unit, period, filters, recipient_groups),
         "flows": flows_block(unit, period, filters),
         "durations": durations_block(unit, period, filters, groups),

@@ -229,3 +229,32 @@ class StaleMonth(models.Model):
 
     class Meta:
         ordering = ["month"]
+
+
+class BirthCountrySource(models.TextChoices):
+    POPULATION_REGISTER = "population_register", "Folkbokföringen (Skatteverket)"
+
+
+class BirthCountryRegistration(models.Model):
+    """Born in Sweden or abroad, as registered in the population register (issue 17).
+
+    Socialstyrelsen's register of ekonomiskt bistånd has a variable for it (applicant and
+    co-applicant born abroad, docs/national-reporting.md); the case tables had none. The value
+    comes only from a register extract (`bistand birth-country-import`), never from a name or
+    an identity number; a person without a row is *not known*, never guessed. One row per
+    person: a later extract replaces the value, and `registered_on` says which extract it is.
+    """
+
+    person = models.OneToOneField(
+        "households.Person", on_delete=models.PROTECT, related_name="birth_country"
+    )
+    born_in_sweden = models.BooleanField()
+    source = models.CharField(max_length=40, choices=BirthCountrySource.choices)
+    registered_on = models.DateField(help_text="The date of the register extract.")
+    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return "född i Sverige" if self.born_in_sweden else "född utomlands"

@@ -3,8 +3,9 @@
 For a period: first final decisions made in it (how many, share within the 7-day target,
 median days, share refused), open cases today (share of C cases), and plan follow-ups due in
 the period (share held on time), and exits (closings in the period, share closed because the
-client got work). Grouped by the case's section and handler **as they are
-now**, like the dashboard's event figures (docs/statistics.md, "Filters").
+client got work). Decisions are grouped by the section and handler responsible **when the
+decision was made** (the case assignment then); open cases, follow-ups and closings by the
+case's section and handler **as they are now** (docs/statistics.md).
 
 Small-count protection: outside the unit head's own view of the whole unit (that is, in a
 section head's view), a count of 1-4 and any share whose denominator is under the threshold are
@@ -28,8 +29,16 @@ from .access import require_statistics_access
 from .definitions import DECISION_TARGET_DAYS
 from .figures import _days_between, _rows, share
 from .periods import Period
+from .suppression import THRESHOLD as SUPPRESSION_THRESHOLD
+from .suppression import suppresses
 
-SUPPRESSION_THRESHOLD = 5
+# Each count and the figures that rest on it (hidden with it).
+OUTCOME_COUNTS = {
+    "decisions": ("share_within_target", "median_days", "share_refused"),
+    "open_cases": ("share_c_cases",),
+    "follow_ups_due": ("share_follow_ups_on_time",),
+    "closings": ("share_to_work",),
+}
 
 
 @dataclass
@@ -103,9 +112,17 @@ def present(tally: Tally, suppress: bool) -> dict:
     }
 
 
-def suppresses(user) -> bool:
-    """Small counts are shown only in the unit head's own view of the whole unit."""
-    return user.role != Role.UNIT_HEAD
+def protect_rows(rows: list[dict]) -> None:
+    """Secondary suppression: the rows add up to the total shown under them, so when exactly
+    one row's count is suppressed, the smallest other non-zero count is suppressed too (else
+    total minus the others gives it away)."""
+    for key, resting in OUTCOME_COUNTS.items():
+        hidden = [row for row in rows if row[key] is None]
+        shown = [row for row in rows if row[key]]
+        if len(hidden) == 1 and shown:
+            row = min(shown, key=lambda row: row[key])
+            for name in (key, *resting):
+                row[name] = None
 
 
 def outcomes(user, period: Period, today: dt.date) -> dict:
@@ -120,19 +137,27 @@ def outcomes(user, period: Period, today: dt.date) -> dict:
         "next": period.next,
         "refused": Outcome.REFUSED.value,
     }
+    # The handler and section responsible when the decision was made: the latest case
+    # assignment started at or before `decided_at` (the case's own values if it has none),
+    # the same rule the summary tables use for a month (docs/statistics.md).
+    section_at = "CASE WHEN a.id IS NULL THEN c.section_id ELSE a.section_id END"
+    handler_at = "CASE WHEN a.id IS NULL THEN c.handler_id ELSE a.handler_id END"
     section_sql = ""
     if section_id is not None:
-        section_sql = "AND c.section_id = %(section)s "
+        section_sql = f"AND {section_at} = %(section)s "
         params["section"] = section_id
-    days = _days_between("COALESCE(a.complete_on, a.received_on)", "d.decided_on")
+    days = _days_between("COALESCE(ap.complete_on, ap.received_on)", "d.decided_on")
     for section, handler, day_count, outcome, count in _rows(
-        f"SELECT c.section_id, c.handler_id, {days}, d.outcome, COUNT(*) "
-        "FROM decisions_decision d JOIN cases_application a ON a.id = d.application_id "
+        f"SELECT {section_at}, {handler_at}, {days}, d.outcome, COUNT(*) "
+        "FROM decisions_decision d JOIN cases_application ap ON ap.id = d.application_id "
         "JOIN cases_case c ON c.id = d.case_id "
+        "LEFT JOIN cases_caseassignment a ON a.id = ("
+        "SELECT a2.id FROM cases_caseassignment a2 WHERE a2.case_id = d.case_id "
+        "AND a2.started_at <= d.decided_at ORDER BY a2.started_at DESC, a2.id DESC LIMIT 1) "
         "WHERE d.status = 'final' AND d.replaces_id IS NULL "
         "AND d.decided_on >= %(start)s AND d.decided_on < %(next)s "
         f"AND c.unit_id = %(unit)s {section_sql}"
-        f"GROUP BY c.section_id, c.handler_id, {days}, d.outcome",
+        f"GROUP BY {section_at}, {handler_at}, {days}, d.outcome",
         params,
     ):
         tally = tallies[(section, handler)]
@@ -209,33 +234,38 @@ def outcomes(user, period: Period, today: dt.date) -> dict:
         by_handler[handler].add(tally)
         by_section[section].add(tally)
         total.add(tally)
+    handler_rows = sorted(
+        (
+            {
+                "handler_id": handler,
+                "name": names.get(handler, "") if handler else None,
+                **present(tally, suppress),
+            }
+            for handler, tally in by_handler.items()
+        ),
+        key=lambda row: (row["name"] is None, row["name"] or ""),
+    )
+    section_rows = sorted(
+        (
+            {
+                "section_id": section,
+                "name": section_names.get(section, ""),
+                **present(tally, suppress),
+            }
+            for section, tally in by_section.items()
+        ),
+        key=lambda row: row["name"],
+    )
+    if suppress:
+        protect_rows(handler_rows)
+        protect_rows(section_rows)
     return {
         "layout": "bistand.statistics.outcomes/1",
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "as_of": today.isoformat(),
         "suppression": {"applied": suppress, "threshold": SUPPRESSION_THRESHOLD},
         "target_days": DECISION_TARGET_DAYS,
-        "handlers": sorted(
-            (
-                {
-                    "handler_id": handler,
-                    "name": names.get(handler, "") if handler else None,
-                    **present(tally, suppress),
-                }
-                for handler, tally in by_handler.items()
-            ),
-            key=lambda row: (row["name"] is None, row["name"] or ""),
-        ),
-        "sections": sorted(
-            (
-                {
-                    "section_id": section,
-                    "name": section_names.get(section, ""),
-                    **present(tally, suppress),
-                }
-                for section, tally in by_section.items()
-            ),
-            key=lambda row: row["name"],
-        ),
+        "handlers": handler_rows,
+        "sections": section_rows,
         "total": present(total, suppress),
     }

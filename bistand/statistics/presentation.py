@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .charts import Svg, bar_chart, format_number, line_chart
 from .definitions import CLOSING_REASON_SHORT, HOUSEHOLD_TYPE_SHORT
 from .periods import MONTH_ABBREVIATIONS, short_month_label
+from .suppression import is_suppressed
 from .tables import Table, dashboard_tables, rows_for_display, year_tables
 
 MAX_WORKERS_IN_CHART = 30
@@ -64,11 +65,24 @@ def _months(keys: list[str]) -> list[str]:
 
 
 def _pct(value) -> str:
-    return "–" if value is None else format_number(float(value) * 100, 1) + " %"
+    if value is None or is_suppressed(value):
+        return "–" if value is None else str(value)
+    return format_number(float(value) * 100, 1) + " %"
 
 
 def _kr(value) -> str:
-    return "–" if value is None else format_number(float(value), 0) + " kr"
+    if value is None or is_suppressed(value):
+        return "–" if value is None else str(value)
+    return format_number(float(value), 0) + " kr"
+
+
+def _percent_of(value) -> float | None:
+    return None if value is None or is_suppressed(value) else value * 100
+
+
+def _f(value) -> float | None:
+    """A number for a chart; a missing or suppressed figure leaves a gap."""
+    return None if value is None or is_suppressed(value) else float(value)
 
 
 def key_figures(f: dict) -> list[dict]:
@@ -81,6 +95,10 @@ def key_figures(f: dict) -> list[dict]:
             "value": format_number(f["persons"]["adult_recipients"]),
         },
         {"label": "Barn i hushållen", "value": format_number(f["persons"]["minors"])},
+        {
+            "label": "Hushåll per 1 000 invånare",
+            "value": format_number((f.get("population") or {}).get("households_per_1000"), 1),
+        },
         {"label": "Unga vuxna 18–24 år", "value": format_number(f["persons"]["young_adults"])},
         {
             "label": f"Långvarigt bistånd {f['long_term']['year']}",
@@ -118,7 +136,7 @@ def dashboard_sections(f: dict) -> list[Section]:
                 ),
                 bar_chart(
                     labels,
-                    {"Utbetalt": [float(m["amount"]) for m in trend]},
+                    {"Utbetalt": [_f(m["amount"]) for m in trend]},
                     title="Utbetalt bistånd per månad (kr)",
                 ),
             ],
@@ -149,6 +167,27 @@ def dashboard_sections(f: dict) -> list[Section]:
                     y_label="personer",
                 )
             ],
+        ),
+        Section(
+            "befolkning",
+            "Andel av befolkningen",
+            tables["befolkning"],
+            [],
+            lead="Hushåll och personer med bistånd per 1 000 invånare i kommunen (SCB).",
+        ),
+        Section(
+            "fodelseland",
+            "Född i Sverige eller utomlands",
+            tables["fodelseland"],
+            [
+                bar_chart(
+                    [row["label"] for row in tables["fodelseland"].rows],
+                    {"Vuxna": [row["adults"] for row in tables["fodelseland"].rows]},
+                    title="Vuxna biståndsmottagare efter födelseland",
+                    y_label="vuxna",
+                )
+            ],
+            lead="Enligt folkbokföringen: ett inläst registerutdrag, aldrig gissat.",
         ),
         Section(
             "forsorjningshinder",
@@ -237,11 +276,7 @@ def dashboard_sections(f: dict) -> list[Section]:
             [
                 bar_chart(
                     [str(h["year"]) for h in lt["history"]],
-                    {
-                        "Andel långvarigt (%)": [
-                            None if h["share"] is None else h["share"] * 100 for h in lt["history"]
-                        ]
-                    },
+                    {"Andel långvarigt (%)": [_percent_of(h["share"]) for h in lt["history"]]},
                     title="Andel vuxna biståndsmottagare med långvarigt bistånd",
                     y_label="procent",
                     decimals=1,
@@ -500,11 +535,7 @@ def year_sections(y: dict) -> list[Section]:
             [
                 bar_chart(
                     [str(h["year"]) for h in lt["history"]],
-                    {
-                        "Andel (%)": [
-                            None if h["share"] is None else h["share"] * 100 for h in lt["history"]
-                        ]
-                    },
+                    {"Andel (%)": [_percent_of(h["share"]) for h in lt["history"]]},
                     title="Andel vuxna med långvarigt bistånd",
                     y_label="procent",
                     decimals=1,
@@ -547,7 +578,7 @@ def year_key_figures(y: dict) -> list[dict]:
 
     def change(key: str) -> str:
         value = cmp[key]["change_percent"]
-        if value is None:
+        if value is None or is_suppressed(value):
             return ""
         return ("+" if value > 0 else "") + format_number(value, 1) + " %"
 

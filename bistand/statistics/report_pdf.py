@@ -27,12 +27,20 @@ ORANGE = colors.HexColor("#e07b00")
 GRID = colors.HexColor("#d8dee6")
 
 
+def _numbers(series: dict) -> list[list[float | None]]:
+    """A suppressed or missing figure is not drawn."""
+    return [
+        [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in values]
+        for values in series.values()
+    ]
+
+
 def _bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> Drawing:
     drawing = Drawing(170 * mm, 75 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 18 * mm
     chart.width, chart.height = 150 * mm, 45 * mm
-    chart.data = [list(values) for values in series.values()]
+    chart.data = _numbers(series)
     chart.categoryAxis.categoryNames = [label[:18] for label in labels]
     chart.categoryAxis.labels.angle = 25
     chart.categoryAxis.labels.boxAnchor = "ne"
@@ -48,11 +56,22 @@ def _bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
 
 
 def _line_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> Drawing:
+    # A line with a suppressed month is left out (reportlab cannot draw gaps in a line).
+    series = {
+        name: values
+        for name, values in zip(series, _numbers(series), strict=True)
+        if all(v is not None for v in values)
+    }
     drawing = Drawing(170 * mm, 65 * mm)
+    if not series:
+        drawing.add(String(0, 60 * mm, title, fontName="Helvetica-Bold", fontSize=9))
+        drawing.add(String(0, 50 * mm, "Visas inte: för få för att visa (skydd för små tal).",
+                           fontSize=8))  # fmt: skip
+        return drawing
     chart = HorizontalLineChart()
     chart.x, chart.y = 12 * mm, 10 * mm
     chart.width, chart.height = 150 * mm, 42 * mm
-    chart.data = [list(values) for values in series.values()]
+    chart.data = _numbers(series)
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
@@ -103,6 +122,17 @@ def year_report_pdf(y: dict) -> bytes:
         ),
         Spacer(1, 4 * mm),
     ]
+    if y.get("suppression", {}).get("applied"):
+        story.append(
+            Paragraph(
+                escape(
+                    f"Skydd för små tal: antal under {y['suppression']['threshold']} visas som "
+                    "'..', liksom andelar, belopp och medelvärden som bygger på dem och tal som "
+                    "annars kunde räknas fram ur en summa."
+                ),
+                small,
+            )
+        )
     cards = [[k["label"], k["value"], k.get("change", "")] for k in year_key_figures(y)]
     story.append(_table([["Nyckeltal", str(y["year"]), f"mot {y['year'] - 1}"], *cards]))
     story.append(Spacer(1, 5 * mm))

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from .definitions import CLOSING_REASON_LABELS
 from .periods import MONTH_NAMES, short_month_label
+from .suppression import MARK, is_suppressed
 
 TEXT, INT, MONEY, SHARE, DECIMAL = "text", "int", "money", "share", "decimal"
 
@@ -77,6 +78,8 @@ def dashboard_tables(f: dict) -> list[Table]:
                 {"label": "Totalt", "persons": f["persons"]["recipients"]},
             ],
         ),
+        _birth_country_table(f["persons"]),
+        _population_table(f),
         Table(
             "forsorjningshinder",
             "Vuxna biståndsmottagare efter försörjningshinder",
@@ -254,6 +257,52 @@ def dashboard_tables(f: dict) -> list[Table]:
         ),
     ]
     return tables
+
+
+def _population_table(f: dict) -> Table:
+    block = f.get("population") or {}
+    rows = [
+        ("Hushåll med utbetalning", f["households"]["count"], "households_per_1000"),
+        ("Biståndsmottagare (personer)", f["persons"]["recipients"], "recipients_per_1000"),
+        ("Vuxna biståndsmottagare", f["persons"]["adult_recipients"], "adult_recipients_per_1000"),
+    ]
+    population = block.get("population")
+    note = (
+        (
+            f"Per 1 000 invånare i kommunen ({_money_text(population)} invånare). "
+            f"Källa: {block.get('source', '')}. "
+            if population
+            else ""
+        )
+        + (block.get("reason") or "")
+        + " "
+        + (block.get("comparison_note") or "")
+    )
+    return Table(
+        "befolkning",
+        "Andel av befolkningen",
+        [("label", "Mått", TEXT), ("count", "Antal", INT), ("rate", "Per 1 000 invånare", DECIMAL)],
+        [{"label": label, "count": count, "rate": block.get(key)} for label, count, key in rows],
+        note=note.strip(),
+    )
+
+
+def _birth_country_table(persons: dict) -> Table:
+    counts = persons.get("adults_by_birth_country") or {}
+    return Table(
+        "fodelseland",
+        "Vuxna biståndsmottagare efter födelseland",
+        [("label", "Född", TEXT), ("adults", "Vuxna", INT)],
+        [
+            {"label": "I Sverige", "adults": counts.get("born_in_sweden", 0)},
+            {"label": "Utomlands", "adults": counts.get("born_abroad", 0)},
+            {"label": "Uppgift saknas", "adults": counts.get("birth_country_unknown", 0)},
+        ],
+        note=(
+            "Enligt folkbokföringen (inläst utdrag); uppgift saknas när personen inte finns i "
+            "ett inläst utdrag. Aldrig härlett ur namn eller personnummer."
+        ),
+    )
 
 
 def _main_label(key: str) -> str:
@@ -501,6 +550,8 @@ def year_tables(y: dict) -> list[Table]:
 def _number_text(value, decimals: int = 1) -> str:
     if value is None:
         return "–"
+    if is_suppressed(value):
+        return MARK
     from .charts import format_number
 
     return format_number(float(value), decimals)
@@ -511,6 +562,8 @@ def _money_text(value) -> str:
 
 
 def _percent_text(value) -> str:
+    if is_suppressed(value):
+        return MARK
     return "–" if value is None else _number_text(float(value) * 100, 1) + " %"
 
 
@@ -528,6 +581,8 @@ def _kind(row: dict, kind: str) -> str:
 
 def display_value(value, kind: str) -> str:
     """A cell as shown on the page (Swedish number format)."""
+    if is_suppressed(value):
+        return MARK
     if value is None or value == "":
         return "–" if kind != TEXT else ""
     if kind == SHARE:
@@ -547,6 +602,8 @@ def rows_for_display(table: Table) -> list[list[str]]:
 
 
 def _csv_value(value, kind: str) -> str:
+    if is_suppressed(value):
+        return MARK
     if value is None or value == "":
         return ""
     if kind == TEXT:
@@ -600,7 +657,9 @@ def tables_xlsx(tables: list[Table], heading: str) -> bytes:
             for key, _, column_kind in table.columns:
                 kind = _kind(row, column_kind)
                 value = row.get(key)
-                if value is None or value == "":
+                if is_suppressed(value):
+                    values.append(MARK)
+                elif value is None or value == "":
                     values.append(None)
                 elif kind == SHARE:
                     values.append(float(value))

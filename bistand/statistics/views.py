@@ -39,6 +39,7 @@ from .periods import Period, month_key, month_label
 from .presentation import dashboard_sections, key_figures, year_key_figures, year_sections
 from .refresh import refresh_months
 from .report_pdf import year_report_pdf
+from .suppression import THRESHOLD, figures_for, suppress_figures
 from .tables import dashboard_tables, table_csv, tables_xlsx, year_tables
 from .yearly import year_figures
 
@@ -109,6 +110,25 @@ def _filter_context(user, filters: Filters, period: Period | None = None) -> dic
     }
 
 
+def protected(request, figures: dict) -> dict:
+    """The figures as the user may take them out: small counts suppressed outside the unit
+    head's own view, and for the unit head too when asked (`suppress=1`, files to publish)."""
+    if request.GET.get("suppress") == "1":
+        return suppress_figures(figures)
+    return figures_for(request.user, figures)
+
+
+def _mark_tables(tables, figures: dict):
+    if figures.get("suppression", {}).get("applied"):
+        legend = (
+            f"'..' = färre än {THRESHOLD}, eller dolt för att det annars kunde räknas fram ur "
+            "en summa."
+        )
+        for table in tables:
+            table.note = f"{table.note} {legend}".strip()
+    return tables
+
+
 def _file(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -125,7 +145,7 @@ def dashboard(request):
     today = timezone.localdate()
     period = period_from(request.GET, today)
     filters = scoped_filters(request.user, filters_from(request.GET))
-    figures = month_figures(request.user.unit, period, filters, today=today)
+    figures = protected(request, month_figures(request.user.unit, period, filters, today=today))
     context = {
         **_filter_context(request.user, filters, period),
         "figures": figures,
@@ -156,8 +176,8 @@ def dashboard_download(request, key: str, fmt: str):
     today = timezone.localdate()
     period = period_from(request.GET, today)
     filters = scoped_filters(request.user, filters_from(request.GET))
-    figures = month_figures(request.user.unit, period, filters, today=today)
-    tables = dashboard_tables(figures)
+    figures = protected(request, month_figures(request.user.unit, period, filters, today=today))
+    tables = _mark_tables(dashboard_tables(figures), figures)
     stem = f"statistik-{period.to_dict()['from']}" + (
         "" if period.single else f"-{period.to_dict()['to']}"
     )
@@ -207,7 +227,7 @@ def year_report(request):
     today = timezone.localdate()
     year = year_from(request.GET, today)
     filters = scoped_filters(request.user, filters_from(request.GET))
-    figures = year_figures(request.user.unit, year, filters, today=today)
+    figures = protected(request, year_figures(request.user.unit, year, filters, today=today))
     if request.GET.get("format") == "pdf":
         return _file(year_report_pdf(figures), f"arsanalys-{year}.pdf", "application/pdf")
     context = {
@@ -229,9 +249,13 @@ def year_download(request, key: str, fmt: str):
     today = timezone.localdate()
     year = year_from(request.GET, today)
     filters = scoped_filters(request.user, filters_from(request.GET))
-    figures = year_figures(request.user.unit, year, filters, today=today)
+    figures = protected(request, year_figures(request.user.unit, year, filters, today=today))
     return _table_download(
-        year_tables(figures), key, fmt, f"arsanalys-{year}", f"{request.user.unit.name}, {year}"
+        _mark_tables(year_tables(figures), figures),
+        key,
+        fmt,
+        f"arsanalys-{year}",
+        f"{request.user.unit.name}, {year}",
     )
 
 

@@ -34,6 +34,7 @@ from bistand.households.selectors import attach_applicants
 from bistand.organisation.models import Role
 
 from .access import allowed_handlers, allowed_sections, require_statistics_access
+from .birth_country import BIRTH_COUNTRY_TEXTS, household_birth_country
 from .outcomes import outcomes
 from .periods import Period, month_key, month_label
 from .risk_groups import (
@@ -149,9 +150,11 @@ def risk_list(request, group: str):
     rows = page.rows
     attach_applicants(case.household for case in rows)
     ages = young_adult_ages([case.pk for case in rows], month)
+    born_abroad = household_birth_country(rows, today)
     for case in rows:
         case.next_state, case.next_text = next_step(case, today)
         case.young_adult_ages = ages.get(case.pk, [])
+        case.birth_country = BIRTH_COUNTRY_TEXTS[born_abroad.get(case.pk)]
     log_case_list_read(request.user, f"risk_group:{risk_group.key}", rows, **_page_log(page))
     context = {
         "group": risk_group,

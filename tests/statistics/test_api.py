@@ -39,6 +39,8 @@ MONTH_LAYOUT = {
     "budget",
     "forecast",
     "trend",
+    "suppression",
+    "population",
 }
 
 
@@ -91,7 +93,8 @@ def test_year_endpoint(lund):
 def test_section_head_gets_their_section_and_is_refused_another(lund):
     client = api(lund.org.intake_head)
     body = client.get(f"{BASE}/month/", {"month": "2025-06"}).json()
-    assert body["households"]["count"] == 1
+    assert body["households"]["count"] is None  # one household: suppressed (under 5)
+    assert body["suppression"]["applied"] is True
     response = client.get(f"{BASE}/month/", {"section": lund.org.labour.pk})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "section_not_permitted"

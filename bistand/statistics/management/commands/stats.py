@@ -19,6 +19,7 @@ from bistand.organisation.models import Unit
 from bistand.statistics.charts import format_number
 from bistand.statistics.figures import month_figures
 from bistand.statistics.periods import Period
+from bistand.statistics.suppression import THRESHOLD
 from bistand.statistics.views import filters_from
 from bistand.statistics.yearly import year_figures
 
@@ -69,6 +70,8 @@ class Command(BaseCommand):
         except DomainError as error:
             self.stderr.write(f"error: {error.code}: {error.message}")
             raise SystemExit(2)
+        # The operator's command prints every figure (docs/statistics.md, small-count protection).
+        figures["suppression"] = {"applied": False, "threshold": THRESHOLD, "cells": 0}
         if options["format"] == "json":
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
         elif options["year"]:
