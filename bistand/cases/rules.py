@@ -106,8 +106,8 @@ def has_emergency_access(user, case) -> bool:
     return case.emergency_accesses.filter(user_id=user.pk, expires_at__gt=timezone.now()).exists()
 
 
-def can_open_case(user, case) -> bool:
-    return ordinary_access(user, case) or (
+def can_open_case(user, case, *, protected: bool | None = None) -> bool:
+    return ordinary_access(user, case, protected=protected) or (
         user is not None and user.is_authenticated and has_emergency_access(user, case)
     )
 

@@ -42,6 +42,7 @@ from .models import (
 )
 from .rules import (
     can_open_case,
+    is_protected_case,
     protected_case_ids,
     protected_cases_q,
     read_detail,
@@ -67,7 +68,10 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
     )
     if case is None:
         raise NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
-    if not can_open_case(user, case):
+    # Read once: the access rule, the log row's flag and the case page's protection panel
+    # (`protected_on_open`, this request's answer) all need it.
+    protected = is_protected_case(case)
+    if not can_open_case(user, case, protected=protected):
         record(user, AuditAction.ACCESS_DENIED, obj=case, case_id=case.pk, detail={"what": what})
         raise PermissionRefused(
             "case_access_denied",
@@ -75,7 +79,14 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
             "tjänsteärende; ange då skälet, det loggas och granskas av enhetschefen.",
             case_id=case.pk,
         )
-    record(user, action, obj=case, case_id=case.pk, detail=read_detail(user, case, what))
+    record(
+        user,
+        action,
+        obj=case,
+        case_id=case.pk,
+        detail=read_detail(user, case, what, protected=protected),
+    )
+    case.protected_on_open = protected
     return case
 
 
