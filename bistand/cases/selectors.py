@@ -41,7 +41,9 @@ from .models import (
     JournalEntry,
 )
 from .rules import (
+    CONFLICT_MESSAGE,
     can_open_case,
+    has_conflict,
     is_protected_case,
     protected_case_ids,
     protected_cases_q,
@@ -68,6 +70,20 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
     )
     if case is None:
         raise NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
+    if has_conflict(user, case):
+        record(
+            user,
+            AuditAction.ACCESS_DENIED,
+            obj=case,
+            case_id=case.pk,
+            detail={"what": what, "conflict_of_interest": True},
+        )
+        raise PermissionRefused(
+            "case_conflict_of_interest",
+            CONFLICT_MESSAGE,
+            case_id=case.pk,
+            conflict_of_interest=True,
+        )
     # Read once: the access rule, the log row's flag and the case page's protection panel
     # (`protected_on_open`, this request's answer) all need it.
     protected = is_protected_case(case)
