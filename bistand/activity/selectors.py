@@ -51,8 +51,14 @@ def granted_months_by_person(person_ids: Iterable[int]) -> dict[int, set[dt.date
     if not ids:
         return found
     member = "case__household__memberships__"
+    # The cases of the persons' households first: without it the planner walks every final
+    # decision of the municipality (80 ms on the demo's case page, 1 ms with it).
+    households = HouseholdMembership.objects.filter(
+        person_id__in=ids, role__in=ASSESSED_ROLES
+    ).values("household_id")
     rows = (
         _granted_decisions()
+        .filter(case_id__in=Case.objects.filter(household_id__in=households).values("id"))
         .filter(**{f"{member}person_id__in": ids, f"{member}role__in": ASSESSED_ROLES})
         .values_list(f"{member}person_id", "month", f"{member}valid_from", f"{member}valid_to")
         .distinct()

@@ -8,6 +8,11 @@ narrower: only its handler, the unit head and the staff named on the case
 (`CaseAuthorisation`, behöriga handläggare) may open it; a section colleague or the assistant
 must be named. Emergency access still opens it, and every read of such a case is flagged for
 the unit head's review (`read_detail`).
+
+Nobody may open a case that concerns themselves (jäv, 16 § förvaltningslagen 2017:900): a
+staff member whose identity number is registered (`User.identity_number`) is refused every
+case of a household they belong or belonged to, whatever their role, emergency access
+included, and such cases are left out of every list (`conflict_household_ids`).
 """
 
 from typing import Any
@@ -15,7 +20,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from bistand.households.models import protected_household_ids
+from bistand.households.models import HouseholdMembership, protected_household_ids
 from bistand.organisation.models import Role
 
 from .models import Case, CaseAuthorisation
@@ -30,6 +35,35 @@ def _active(user) -> bool:
 def protected_cases_q() -> Q:
     """A Q over Case: the household has a person with protected identity."""
     return Q(household_id__in=protected_household_ids())
+
+
+CONFLICT_MESSAGE = (
+    "Du kan inte öppna eller handlägga ärendet: det rör dig själv eller ditt hushåll "
+    "(jäv, 16 § förvaltningslagen). Be din chef fördela det till en kollega."
+)
+
+
+def conflict_household_ids(user) -> frozenset[int]:
+    """The households the staff member belongs or belonged to, by their registered identity
+    number: their cases concern the member themselves or their household (jäv). Read once
+    per user object (one request)."""
+    number = getattr(user, "identity_number", "") or ""
+    if not number:
+        return frozenset()
+    cached = getattr(user, "_conflict_household_ids", None)
+    if cached is None:
+        cached = frozenset(
+            HouseholdMembership.objects.filter(person__identity_number=number).values_list(
+                "household_id", flat=True
+            )
+        )
+        user._conflict_household_ids = cached
+    return cached
+
+
+def has_conflict(user, case) -> bool:
+    """Whether the case concerns `user` themselves or their household (jäv)."""
+    return bool(user) and case.household_id in conflict_household_ids(user)
 
 
 def _named_cases(user):
@@ -55,6 +89,9 @@ def visible_cases_q(user) -> Q:
         emergency_accesses__user_id=user.pk,
         emergency_accesses__expires_at__gt=timezone.now(),
     )
+    conflicts = conflict_household_ids(user)
+    if conflicts:
+        q &= ~Q(household_id__in=conflicts)
     return q
 
 
@@ -106,8 +143,10 @@ def has_emergency_access(user, case) -> bool:
     return case.emergency_accesses.filter(user_id=user.pk, expires_at__gt=timezone.now()).exists()
 
 
-def can_open_case(user, case) -> bool:
-    return ordinary_access(user, case) or (
+def can_open_case(user, case, *, protected: bool | None = None) -> bool:
+    if _active(user) and has_conflict(user, case):
+        return False
+    return ordinary_access(user, case, protected=protected) or (
         user is not None and user.is_authenticated and has_emergency_access(user, case)
     )
 

@@ -41,7 +41,10 @@ from .models import (
     JournalEntry,
 )
 from .rules import (
+    CONFLICT_MESSAGE,
     can_open_case,
+    has_conflict,
+    is_protected_case,
     protected_case_ids,
     protected_cases_q,
     read_detail,
@@ -67,7 +70,24 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
     )
     if case is None:
         raise NotFound("case_not_found", "Ärendet finns inte eller så saknar du behörighet.")
-    if not can_open_case(user, case):
+    if has_conflict(user, case):
+        record(
+            user,
+            AuditAction.ACCESS_DENIED,
+            obj=case,
+            case_id=case.pk,
+            detail={"what": what, "conflict_of_interest": True},
+        )
+        raise PermissionRefused(
+            "case_conflict_of_interest",
+            CONFLICT_MESSAGE,
+            case_id=case.pk,
+            conflict_of_interest=True,
+        )
+    # Read once: the access rule, the log row's flag and the case page's protection panel
+    # (`protected_on_open`, this request's answer) all need it.
+    protected = is_protected_case(case)
+    if not can_open_case(user, case, protected=protected):
         record(user, AuditAction.ACCESS_DENIED, obj=case, case_id=case.pk, detail={"what": what})
         raise PermissionRefused(
             "case_access_denied",
@@ -75,7 +95,14 @@ def open_case(user, case_id: int, *, action: str = AuditAction.VIEW, what: str =
             "tjänsteärende; ange då skälet, det loggas och granskas av enhetschefen.",
             case_id=case.pk,
         )
-    record(user, action, obj=case, case_id=case.pk, detail=read_detail(user, case, what))
+    record(
+        user,
+        action,
+        obj=case,
+        case_id=case.pk,
+        detail=read_detail(user, case, what, protected=protected),
+    )
+    case.protected_on_open = protected
     return case
 
 

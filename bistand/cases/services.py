@@ -50,7 +50,7 @@ from .models import (
     JournalEntry,
     JournalKind,
 )
-from .rules import can_open_case
+from .rules import CONFLICT_MESSAGE, can_open_case, has_conflict
 
 EMERGENCY_ACCESS_HOURS = 8
 
@@ -451,6 +451,14 @@ def _assign(actor, case: Case, *, handler, assistant, section, case_type, reason
         )
     if section.unit_id != case.unit_id:
         raise DomainError("section_other_unit", "Sektionen tillhör en annan enhet.")
+    for member, field in ((handler, "handler"), (assistant, "assistant")):
+        if member is not None and has_conflict(member, case):
+            raise DomainError(
+                "assignee_conflict_of_interest",
+                f"{member} kan inte handlägga ärendet: det rör hen själv eller hens hushåll "
+                "(jäv, 16 § förvaltningslagen).",
+                field=field,
+            )
     before = {
         "handler": case.handler_id,
         "assistant": case.assistant_id,
@@ -628,6 +636,8 @@ def close_case(actor, case: Case, *, reason: str, closed_on: dt.date | None = No
 def take_emergency_access(actor, case: Case, reason: str) -> EmergencyAccess:
     """Nödåtkomst: open a case outside one's own work, with a reason the unit head reviews."""
     require(actor, "emergency_access")
+    if has_conflict(actor, case):
+        raise PermissionRefused("case_conflict_of_interest", CONFLICT_MESSAGE)
     if case.unit_id != actor.unit_id:
         raise PermissionRefused(
             "other_unit", "Ärendet tillhör en annan enhet; nödåtkomst gäller bara den egna enheten."

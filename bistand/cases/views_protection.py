@@ -33,7 +33,9 @@ def protection_panel(user, case: Case, *, members: list | None = None) -> dict:
             person__in=members, removed_at__isnull=True
         ).select_related("marked_by")
     }
-    protected = is_protected_case(case)
+    protected = getattr(case, "protected_on_open", None)
+    if protected is None:
+        protected = is_protected_case(case)
     may_name = always_allowed(user, case)
     authorised = list(
         case.authorisations.filter(revoked_at__isnull=True).select_related("user", "granted_by")

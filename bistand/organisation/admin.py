@@ -16,12 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bistand.core.identity import IdentityNumberError, parse_identity_number
+
 from .admin_site import AuditedModelAdmin, password_fingerprint, record_password_change
 from .models import Role, Section, Unit, User
 
 STAFF_FIELDS = (
     "first_name",
     "last_name",
+    "identity_number",
     "email",
     "title",
     "role",
@@ -33,7 +36,24 @@ STAFF_FIELDS = (
 
 
 class StaffPlacementMixin(forms.ModelForm):
-    """A section belongs to the staff member's unit; a section head needs a section."""
+    """A section belongs to the staff member's unit; a section head needs a section; an
+    identity number is a valid personnummer or samordningsnummer, stored as 12 digits."""
+
+    identity_number = forms.CharField(
+        label=_("personnummer"),
+        max_length=13,  # with the hyphen: ÅÅÅÅMMDD-NNNN
+        required=False,
+        help_text=User._meta.get_field("identity_number").help_text,
+    )
+
+    def clean_identity_number(self):
+        raw = (self.cleaned_data.get("identity_number") or "").strip()
+        if not raw:
+            return ""
+        try:
+            return parse_identity_number(raw).canonical
+        except IdentityNumberError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -68,7 +88,10 @@ class StaffAdmin(AuditedModelAdmin, UserAdmin):
     add_form = StaffCreationForm
     fieldsets = (
         (None, {"fields": ("username", "password", "is_active")}),
-        (_("Person"), {"fields": ("first_name", "last_name", "email", "title")}),
+        (
+            _("Person"),
+            {"fields": ("first_name", "last_name", "identity_number", "email", "title")},
+        ),
         (
             _("Roll och placering"),
             {"fields": ("role", "unit", "section", "caseload_limit", "rules_maintainer")},
@@ -83,7 +106,10 @@ class StaffAdmin(AuditedModelAdmin, UserAdmin):
                 "fields": ("username", "usable_password", "password1", "password2"),
             },
         ),
-        (_("Person"), {"fields": ("first_name", "last_name", "email", "title")}),
+        (
+            _("Person"),
+            {"fields": ("first_name", "last_name", "identity_number", "email", "title")},
+        ),
         (
             _("Roll och placering"),
             {"fields": ("role", "unit", "section", "caseload_limit", "rules_maintainer")},

@@ -78,6 +78,19 @@ class User(AbstractUser):
     )
     caseload_limit = models.PositiveIntegerField(_("högsta antal ärenden"), null=True, blank=True)
     title = models.CharField(_("titel"), max_length=100, blank=True)
+    # Registered by the system administrator (from HR or the staff e-ID). Only used to keep
+    # the staff member out of cases that concern themselves or their household (jäv, 16 §
+    # förvaltningslagen; bistand.cases.rules.conflict_household_ids). Never shown in lists.
+    identity_number = models.CharField(
+        _("personnummer"),
+        max_length=12,
+        blank=True,
+        default="",
+        help_text=_(
+            "Tolv siffror. Personalen kan då inte öppna ärenden som rör dem själva eller "
+            "deras hushåll (jäv)."
+        ),
+    )
     rules_maintainer = models.BooleanField(
         _("förvaltar regelverket"),
         default=False,
@@ -90,6 +103,11 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role="section_head") | models.Q(section__isnull=False),
                 name="section_head_has_section",
+            ),
+            models.UniqueConstraint(
+                fields=["identity_number"],
+                condition=~models.Q(identity_number=""),
+                name="staff_identity_number_unique",
             ),
         ]
 
