@@ -61,6 +61,7 @@ def granted_months_by_person(person_ids: Iterable[int]) -> dict[int, set[dt.date
         .filter(case_id__in=Case.objects.filter(household_id__in=households).values("id"))
         .filter(**{f"{member}person_id__in": ids, f"{member}role__in": ASSESSED_ROLES})
         .values_list(f"{member}person_id", "month", f"{member}valid_from", f"{member}valid_to")
+        .order_by()  # the decisions' default ordering would join the DISTINCT
         .distinct()
     )
     for person_id, month, valid_from, valid_to in rows:
