@@ -45,6 +45,10 @@ OBJECT_NAMES = {
     "access_log": "Loggkontroll",
     "access_review": "Månadsgranskning",
     "case_list": "Ärendelista",
+    "portal.eapplication": "Ansökan via e-tjänsten",
+    "portal.stagedattachment": "Bilaga i ansökningsutkast",
+    "portal.completionrequest": "Begäran om komplettering",
+    "portal.completionanswer": "Svar på begäran om komplettering",
 }
 CHANNELS = {"ui": "Webb", "api": "API", "command": "Kommando"}
 KEYS = {

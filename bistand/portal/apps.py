@@ -6,4 +6,18 @@ class PortalConfig(AppConfig):
     label = "portal"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the system check)
+        from bistand.cases import selectors as case_selectors
+        from bistand.cases import views as case_views
+
+        from . import (
+            checks,  # noqa: F401 (registers the system check)
+            hooks_apply,
+            selectors_apply,
+        )
+
+        for registry, hook in (
+            (case_views.CASE_PANELS, hooks_apply.case_panel),
+            (case_selectors.TIMELINE_SOURCES, selectors_apply.timeline_items),
+        ):
+            if hook not in registry:
+                registry.append(hook)
