@@ -218,7 +218,13 @@ def remove_attachment(person: Person, draft: EApplication, attachment_id: int) -
     if attachment is None:
         raise Http404
     attachment.file.delete(save=False)
-    record(actor_for(person), AuditAction.DELETE, obj=attachment, person_id=person.pk)
+    record(
+        actor_for(person),
+        AuditAction.UPDATE,
+        obj=attachment,
+        person_id=person.pk,
+        detail={"before": {"e_application": draft.pk}, "after": {"removed": True}},
+    )
     attachment.delete()
 
 
