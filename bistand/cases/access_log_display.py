@@ -45,10 +45,6 @@ OBJECT_NAMES = {
     "access_log": "Loggkontroll",
     "access_review": "Månadsgranskning",
     "case_list": "Ärendelista",
-    "portal.eapplication": "Ansökan via e-tjänsten",
-    "portal.stagedattachment": "Bilaga i ansökningsutkast",
-    "portal.completionrequest": "Begäran om komplettering",
-    "portal.completionanswer": "Svar på begäran om komplettering",
 }
 CHANNELS = {"ui": "Webb", "api": "API", "command": "Kommando"}
 KEYS = {
@@ -365,6 +361,10 @@ OBJECT_NAMES = {
     "activity.exemption": "Undantag från aktivitetskravet",
     "activity.exemptionending": "Avslut av undantag från aktivitetskravet",
     "activity.medicalcertificate": "Läkarintyg",
+    "portal.eapplication": "Ansökan via e-tjänsten",
+    "portal.stagedattachment": "Bilaga i ansökningsutkast",
+    "portal.completionrequest": "Begäran om komplettering",
+    "portal.completionanswer": "Svar på begäran om komplettering",
 }
 
 
