@@ -6,7 +6,7 @@ from . import views_staff
 
 urlpatterns = [
     path(
-        "arenden/<int:case_id>/komplettering/",
+        "arende/<int:case_id>/komplettering/",
         views_staff.request_completion,
         name="request_completion",
     ),
