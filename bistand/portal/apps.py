@@ -18,6 +18,7 @@ class PortalConfig(AppConfig):
         for registry, hook in (
             (case_views.CASE_PANELS, hooks_apply.case_panel),
             (case_selectors.TIMELINE_SOURCES, selectors_apply.timeline_items),
+            (case_views.CASE_PAGE_PREFETCH, selectors_apply.case_page_prefetch),
         ):
             if hook not in registry:
                 registry.append(hook)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bistand.cases.models import Case
 from bistand.cases.selectors import TimelineItem
+from bistand.core.models import prefetched
 from bistand.households.models import Person
 
 from . import selectors
@@ -41,10 +42,9 @@ def _rows(requests) -> list[RequestRow]:
     return rows
 
 
-def _requests(case_ids) -> list[CompletionRequest]:
-    return list(
-        CompletionRequest.objects.filter(case_id__in=case_ids)
-        .select_related("requested_by")
+def _request_queryset():
+    return (
+        CompletionRequest.objects.select_related("requested_by")
         .prefetch_related(
             Prefetch(
                 "answers",
@@ -57,9 +57,24 @@ def _requests(case_ids) -> list[CompletionRequest]:
     )
 
 
+def _requests(case_ids) -> list[CompletionRequest]:
+    return list(_request_queryset().filter(case_id__in=case_ids))
+
+
+def case_page_prefetch() -> list:
+    """What the panel and the timeline read of a case, for the case page to read once
+    (cases.views.CASE_PAGE_PREFETCH)."""
+    return [Prefetch("completion_requests", queryset=_request_queryset())]
+
+
+def _case_requests(case: Case) -> list[CompletionRequest]:
+    rows = prefetched(case, "completion_requests")
+    return rows if rows is not None else _requests([case.pk])
+
+
 def completion_rows(case: Case) -> list[RequestRow]:
     """A case's requests with their answers, newest first (staff panel and applicant page)."""
-    return _rows(_requests([case.pk]))
+    return _rows(_case_requests(case))
 
 
 def open_requests_of(person: Person) -> list[RequestRow]:
@@ -86,7 +101,11 @@ def drafts_of(person: Person) -> list[EApplication]:
 
 
 def submitted_of(case: Case) -> list[EApplication]:
-    """What the household filed through the e-service on the case (staff panel)."""
+    """What the household filed through the e-service on the case (staff panel); no query
+    when the page's applications show none came that way."""
+    applications = prefetched(case, "applications")
+    if applications is not None and not any(a.channel == "e_service" for a in applications):
+        return []
     return list(
         EApplication.objects.filter(case=case, status=EApplicationStatus.SUBMITTED)
         .select_related("person", "application")
@@ -99,7 +118,7 @@ def timeline_items(case: Case) -> list[TimelineItem]:
     """Completion requests and their answers on the case timeline (cases.TIMELINE_SOURCES)."""
     items = []
     today = timezone.localdate()
-    for request in _requests([case.pk]):
+    for request in _case_requests(case):
         answered = bool(request.answers.all())
         state = (
             "besvarad"
