@@ -12,6 +12,7 @@ from tests.conftest import Org, make_household
 from tests.files import image_bytes, pdf_bytes
 
 from .support import login, logout, page, shot  # noqa: F401
+from .test_axe import axe_violations, readable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,6 +60,13 @@ def test_filing_an_application_with_an_attachment_on_a_phone(page, live_server, 
     page.wait_for_selector("[data-testid=incomes]")
     assert page.input_value("#id_cost_amount_0") == "6500.00"  # prefilled from last month
     _fits(page)
+    found = {}
+
+    def axe(name: str) -> None:
+        if violations := axe_violations(page):
+            found[name] = violations
+
+    axe("ansökan")
 
     # A wrong amount is refused at the field; what was typed and the photo are kept.
     page.select_option("#id_month", next_month)
@@ -73,6 +81,7 @@ def test_filing_an_application_with_an_attachment_on_a_phone(page, live_server, 
     assert page.input_value("#id_changes") == "Jag har börjat arbeta deltid."
     _fits(page)
     shot(page, "portal-apply-01-refused")
+    axe("ansökan med felmeddelande")
 
     page.fill("#id_income_amount_0", "4200")
     page.select_option("#id_attachment_kind", "bank_statement")
@@ -84,6 +93,7 @@ def test_filing_an_application_with_an_attachment_on_a_phone(page, live_server, 
     page.wait_for_selector("[data-testid=apply-receipt]")
     _fits(page)
     shot(page, "portal-apply-03-receipt")
+    axe("kvitto")
     application = Application.objects.get(channel="e_service")
     assert application.stated_incomes == [{"type": "wages", "amount": "4200.00"}]
     assert Document.objects.filter(case=case, from_person__isnull=False).count() == 2
@@ -98,6 +108,8 @@ def test_filing_an_application_with_an_attachment_on_a_phone(page, live_server, 
     page.wait_for_selector("[data-testid=e-application]")
     assert "från sökande, via e-tjänsten" in page.content()
     page.click("[data-testid=request-completion]")
+    page.wait_for_selector("#id_text")
+    axe("begär komplettering")
     page.fill("#id_text", "Lönebesked för november.")
     page.fill("#id_due_on", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
     page.click("[data-testid=send-completion-request]")
@@ -112,6 +124,8 @@ def test_filing_an_application_with_an_attachment_on_a_phone(page, live_server, 
     page.click("[data-testid=test-eid-submit]")
     page.wait_for_selector("[data-testid=open-requests]")
     page.click("[data-testid=answer-request]")
+    page.wait_for_selector("#id_file")
+    axe("svara på begäran")
     page.select_option("#id_kind", "payslip")
     page.set_input_files("#id_file", str(photo))
     page.click("[data-testid=send-documents]")
@@ -119,3 +133,4 @@ def test_filing_an_application_with_an_attachment_on_a_phone(page, live_server, 
     _fits(page)
     shot(page, "portal-apply-05-answered")
     assert CompletionAnswer.objects.get().documents.get().content_type == "image/jpeg"
+    assert not found, "axe-core, serious or critical:\n" + readable(found)
