@@ -14,7 +14,7 @@ from bistand.cases.models import ApplicationKind, DocumentKind
 from bistand.core.dates import add_months, month_start
 from bistand.core.forms import Form
 from bistand.core.identity import IdentityNumberError, parse_identity_number
-from bistand.core.text import LONG_TEXT, SHORT_TEXT
+from bistand.core.text import LONG_TEXT
 from bistand.households.models import MemberRole
 
 from .services_apply import Statement
@@ -22,6 +22,9 @@ from .services_apply import Statement
 MEMBER_ROWS = 6
 MONEY_ROWS = 6
 MAX_AMOUNT = Decimal("1000000")
+# The changes go into the application's note (NOTE_TEXT) with the household proposed.
+CHANGES_TEXT = 2500
+NAME_TEXT = 100
 
 # What an applicant attaches: the kinds of case documents they would have.
 ATTACHMENT_KINDS = [
@@ -78,7 +81,7 @@ class ApplicationForm(Form):
         if kind == ApplicationKind.NEW:
             for i in range(MEMBER_ROWS):
                 self.fields[f"member_name_{i}"] = forms.CharField(
-                    label=_("Namn"), required=False, max_length=SHORT_TEXT
+                    label=_("Namn"), required=False, max_length=NAME_TEXT
                 )
                 self.fields[f"member_number_{i}"] = forms.CharField(
                     label=_("Personnummer"),
@@ -110,7 +113,7 @@ class ApplicationForm(Form):
                 else _("Något mer du vill berätta?")
             ),
             required=False,
-            max_length=LONG_TEXT,
+            max_length=CHANGES_TEXT,
             widget=forms.Textarea(attrs={"rows": 4}),
         )
         self.fields["attachment"] = AttachmentField(

@@ -48,6 +48,25 @@ from .session import actor_for
 
 MAX_ATTACHMENTS = 20
 MAX_DUE_DAYS = 90
+# Files one person may send in an hour (staged and sent together): far above a real
+# application's needs, a brake on a script or a stuck client filling the storage.
+MAX_UPLOADS_PER_HOUR = 40
+
+
+def check_upload_rate(person: Person) -> None:
+    """Refuse (Swedish) when the person has sent too many files in the last hour."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    sent = (
+        StagedAttachment.objects.filter(
+            e_application__person=person, uploaded_at__gte=since
+        ).count()
+        + Document.objects.filter(from_person=person, uploaded_at__gte=since).count()
+    )
+    if sent >= MAX_UPLOADS_PER_HOUR:
+        raise DomainError(
+            "too_many_uploads",
+            "Du har skickat många filer på kort tid. Vänta en stund och försök igen.",
+        )
 
 
 # --- Where the applicant may apply -------------------------------------------------------
@@ -182,6 +201,7 @@ def stage_attachment(person: Person, draft: EApplication, uploaded_file, *, kind
     _open_draft(person, draft)
     if kind not in DocumentKind.values:
         raise DomainError("bad_kind", "Välj vad bilagan är.")
+    check_upload_rate(person)
     if draft.attachments.count() >= MAX_ATTACHMENTS:
         raise DomainError(
             "too_many_files", f"Du kan bifoga högst {MAX_ATTACHMENTS} filer till en ansökan."
@@ -336,6 +356,7 @@ def send_documents(person: Person, case: Case, files: list[tuple[object, str]]) 
     All or nothing: one bad file stores none."""
     if not files:
         raise DomainError("file_required", "Välj en fil.")
+    check_upload_rate(person)
     with transaction.atomic():
         return [
             case_services.record_applicant_document(
@@ -395,6 +416,8 @@ def answer_completion(
     text = (text or "").strip()
     if not text and not files:
         raise DomainError("answer_empty", "Bifoga minst en fil eller skriv ett svar.")
+    if files:
+        check_upload_rate(person)
     check_text(text, LONG_TEXT, "Svaret")
     documents = [
         case_services.record_applicant_document(

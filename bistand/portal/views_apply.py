@@ -29,6 +29,7 @@ ERROR_FIELDS = {
     "file_encrypted": "attachment",
     "image_too_large": "attachment",
     "too_many_files": "attachment",
+    "too_many_uploads": "attachment",
     "bad_kind": "attachment_kind",
 }
 FILE_ERROR_FIELDS = {code: "file" for code, field in ERROR_FIELDS.items() if field == "attachment"}

@@ -501,3 +501,15 @@ def test_staff_sessions_are_refused_on_the_apply_pages(org, case):
 def test_anonymous_is_sent_to_the_portal_login(client, case):
     response = client.get(reverse("portal:apply_repeat", args=[case.pk]))
     assert response.status_code == 302 and reverse("portal:login") in response["Location"]
+
+
+def test_uploads_are_rate_limited_per_person(client, case, monkeypatch):
+    monkeypatch.setattr(services_apply, "MAX_UPLOADS_PER_HOUR", 2)
+    portal_login(client, APPLICANT)
+    url = reverse("portal:send_documents", args=[case.pk])
+    for _ in range(2):
+        assert client.post(url, {"file": _pdf(), "kind": "other"}).status_code == 302
+    response = client.post(url, {"file": _pdf(), "kind": "other"})
+    assert response.status_code == 400
+    assert "Vänta en stund" in response.content.decode()
+    assert Document.objects.filter(case=case).count() == 2
