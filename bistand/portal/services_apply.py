@@ -237,7 +237,8 @@ def remove_attachment(person: Person, draft: EApplication, attachment_id: int) -
     attachment = draft.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    attachment.file.delete(save=False)
+    storage, name = attachment.file.storage, attachment.file.name
+    transaction.on_commit(lambda: storage.delete(name))
     record(
         actor_for(person),
         AuditAction.UPDATE,
@@ -323,7 +324,10 @@ def submit(person: Person, draft: EApplication, statement: Statement) -> EApplic
     )
     for attachment in draft.attachments.all():
         attachment.document = _to_case_document(person, application.case, attachment)
-        attachment.file.delete(save=False)
+        # The staged copy goes once the case has its own, and only if all of this commits.
+        storage, name = attachment.file.storage, attachment.file.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        attachment.file = ""
         attachment.save(update_fields=["document", "file"])
     now = timezone.now()
     draft.status = EApplicationStatus.SUBMITTED

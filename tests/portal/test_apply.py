@@ -513,3 +513,19 @@ def test_uploads_are_rate_limited_per_person(client, case, monkeypatch):
     assert response.status_code == 400
     assert "Vänta en stund" in response.content.decode()
     assert Document.objects.filter(case=case).count() == 2
+
+
+def test_the_staged_copy_is_deleted_only_when_the_submission_commits(
+    client, case, django_capture_on_commit_callbacks
+):
+    portal_login(client, APPLICANT)
+    url = reverse("portal:apply_repeat", args=[case.pk])
+    client.post(url, _repeat_post(attachment=_pdf(), action="save"))
+    staged = StagedAttachment.objects.get()
+    storage, name = staged.file.storage, staged.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, _repeat_post()).status_code == 302
+    assert not storage.exists(name)
+    document = Document.objects.get(case=case)
+    assert document.file.storage.exists(document.file.name)
