@@ -529,3 +529,16 @@ def test_the_staged_copy_is_deleted_only_when_the_submission_commits(
     assert not storage.exists(name)
     document = Document.objects.get(case=case)
     assert document.file.storage.exists(document.file.name)
+
+
+def test_the_case_api_lists_an_e_service_application_without_a_staff_registrar(
+    client, org, case
+):
+    portal_login(client, APPLICANT)
+    client.post(reverse("portal:apply_repeat", args=[case.pk]), _repeat_post())
+    staff = Client()
+    staff.force_login(org.social_worker)
+    response = staff.get(f"/api/v1/cases/{case.pk}/applications/")
+    assert response.status_code == 200
+    sent = [row for row in response.json() if row["channel"] == "e_service"]
+    assert len(sent) == 1 and sent[0]["registered_by"] is None
