@@ -159,7 +159,7 @@ class ApplicationForm(Form):
             value = self.data.get(name, "")
             if name == "assured":
                 value = "on" if value else ""
-            data[name] = str(value)[:LONG_TEXT]
+            data[name] = str(value).replace("\x00", "")[:LONG_TEXT]
         return data
 
     def clean(self):

@@ -531,9 +531,7 @@ def test_the_staged_copy_is_deleted_only_when_the_submission_commits(
     assert document.file.storage.exists(document.file.name)
 
 
-def test_the_case_api_lists_an_e_service_application_without_a_staff_registrar(
-    client, org, case
-):
+def test_the_case_api_lists_an_e_service_application_without_a_staff_registrar(client, org, case):
     portal_login(client, APPLICANT)
     client.post(reverse("portal:apply_repeat", args=[case.pk]), _repeat_post())
     staff = Client()
@@ -542,3 +540,12 @@ def test_the_case_api_lists_an_e_service_application_without_a_staff_registrar(
     assert response.status_code == 200
     sent = [row for row in response.json() if row["channel"] == "e_service"]
     assert len(sent) == 1 and sent[0]["registered_by"] is None
+
+
+def test_a_nul_character_is_refused_without_a_server_error(client, case):
+    portal_login(client, APPLICANT)
+    response = client.post(
+        reverse("portal:apply_repeat", args=[case.pk]), _repeat_post(changes="a\x00b")
+    )
+    assert response.status_code == 400
+    assert not Application.objects.filter(channel="e_service").exists()
