@@ -549,3 +549,16 @@ def test_a_nul_character_is_refused_without_a_server_error(client, case):
     )
     assert response.status_code == 400
     assert not Application.objects.filter(channel="e_service").exists()
+
+
+def test_the_calculation_carries_over_the_figures_the_applicant_typed(client, case):
+    from bistand.decisions.calculations import prefill
+
+    portal_login(client, APPLICANT)
+    client.post(reverse("portal:apply_repeat", args=[case.pk]), _repeat_post())
+    application = Application.objects.get(channel="e_service")
+    lines = prefill(application, members=[], previous=None)
+    assert {(c["type"], c["amount"], c["source"]) for c in lines["costs"]} == {
+        ("rent", "6500.00", "application")
+    }
+    assert [(i["type"], i["amount"]) for i in lines["incomes"]] == [("wages", "4200.50")]
