@@ -47,6 +47,7 @@ urlpatterns = [
         name="discard_draft",
     ),
     path("", include("bistand.cases.urls")),
+    path("", include("bistand.portal.urls_staff")),
     path("beslut/", include("bistand.decisions.urls")),
     path("utbetalning/", include("bistand.payments.urls")),
     path("planer/", include("bistand.workplans.urls")),

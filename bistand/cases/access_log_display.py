@@ -365,6 +365,10 @@ OBJECT_NAMES = {
     "activity.exemption": "Undantag från aktivitetskravet",
     "activity.exemptionending": "Avslut av undantag från aktivitetskravet",
     "activity.medicalcertificate": "Läkarintyg",
+    "portal.eapplication": "Ansökan via e-tjänsten",
+    "portal.stagedattachment": "Bilaga i ansökningsutkast",
+    "portal.completionrequest": "Begäran om komplettering",
+    "portal.completionanswer": "Svar på begäran om komplettering",
 }
 
 

@@ -152,8 +152,9 @@ class CaseReopening(models.Model):
     reopened_on = models.DateField()
     previous_closed_on = models.DateField()
     previous_closing_reason = models.CharField(max_length=32, choices=ClosingReason.choices)
+    # Empty when an application filed through the e-service reopened the case.
     reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,8 +223,18 @@ class Application(models.Model):
         null=True,
         blank=True,
     )
+    # Staff who registered it; empty for an application the applicant filed through the
+    # e-service, which names the person instead (exactly one of the two; bistand.portal).
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        "households.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("ingiven av sökande"),
     )
     registered_at = models.DateTimeField(auto_now_add=True)
 
@@ -234,6 +245,15 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(received_on__gte=dt.date(2000, 1, 1)),
                 name="application_received_on_sane",
+            ),
+            models.CheckConstraint(
+                condition=(Q(registered_by__isnull=False) & Q(submitted_by__isnull=True))
+                | (
+                    Q(registered_by__isnull=True)
+                    & Q(submitted_by__isnull=False)
+                    & Q(channel="e_service")
+                ),
+                name="application_has_one_registrar",
             ),
         ]
 
@@ -389,13 +409,30 @@ class Document(models.Model):
     size_bytes = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     received_on = models.DateField(_("ankomstdatum"))
+    # Staff who put it in; empty for a document the applicant sent through the e-service,
+    # which names the person instead (exactly one of the two; bistand.portal).
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_person = models.ForeignKey(
+        "households.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("från sökande"),
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["received_on", "uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(uploaded_by__isnull=False) & Q(from_person__isnull=True))
+                | (Q(uploaded_by__isnull=True) & Q(from_person__isnull=False)),
+                name="document_has_one_uploader",
+            ),
+        ]
 
 
 class EmergencyAccess(models.Model):

@@ -168,16 +168,84 @@ def register_application(
     case in another household gets the new case linked to it. Never a silent duplicate.
     """
     require(actor, "register_application")
-    received_on = _parse_received_on(received_on)
-    month = _parse_month(month)
-    if kind not in ApplicationKind.values:
-        raise DomainError("bad_kind", "Okänd ansökningstyp.")
-    check_text(notes, NOTE_TEXT, "Anteckning")
     if channel not in {"paper", "visit", "e_service"}:
         raise DomainError("bad_channel", "Okänt sätt som ansökan kom in på.")
     unit = actor.unit
     if unit is None:
         raise DomainError("no_unit", "Du är inte placerad på någon enhet.")
+    return _register_application(
+        actor,
+        household,
+        unit=unit,
+        registrar=actor,
+        person=None,
+        kind=kind,
+        month=month,
+        received_on=received_on,
+        channel=channel,
+        section=section,
+        stated_costs=stated_costs,
+        stated_incomes=stated_incomes,
+        notes=notes,
+    )
+
+
+@transaction.atomic
+def register_applicant_application(
+    actor,
+    person,
+    household: Household,
+    *,
+    unit,
+    kind: str,
+    month: dt.date | str,
+    stated_costs: list | None = None,
+    stated_incomes: list | None = None,
+    notes: str = "",
+) -> Application:
+    """An application the applicant filed through the e-service: the same registration as
+    staff make (a new one opens, reopens or links the case), arriving today with channel
+    e-service and naming the person instead of a staff registrar. `actor` is the access log's
+    actor for the applicant; bistand.portal has checked that the person is applicant or
+    co-applicant of the household today and chosen the unit."""
+    return _register_application(
+        actor,
+        household,
+        unit=unit,
+        registrar=None,
+        person=person,
+        kind=kind,
+        month=month,
+        received_on=None,
+        channel="e_service",
+        section=None,
+        stated_costs=stated_costs,
+        stated_incomes=stated_incomes,
+        notes=notes,
+    )
+
+
+def _register_application(
+    actor,
+    household: Household,
+    *,
+    unit,
+    registrar: User | None,
+    person,
+    kind: str,
+    month: dt.date | str,
+    received_on: dt.date | None,
+    channel: str,
+    section: Section | None,
+    stated_costs: list | None,
+    stated_incomes: list | None,
+    notes: str,
+) -> Application:
+    received_on = _parse_received_on(received_on)
+    month = _parse_month(month)
+    if kind not in ApplicationKind.values:
+        raise DomainError("bad_kind", "Okänd ansökningstyp.")
+    check_text(notes, NOTE_TEXT, "Anteckning")
     open_case = (
         Case.objects.select_for_update()
         .filter(household=household)
@@ -203,7 +271,7 @@ def register_application(
                 reopened_on=received_on,
                 previous_closed_on=case.closed_on,
                 previous_closing_reason=case.closing_reason,
-                reopened_by=actor,
+                reopened_by=registrar,
             )
             before = {
                 "status": case.status,
@@ -235,8 +303,8 @@ def register_application(
                 handler=None,
                 section=case.section,
                 started_at=timezone.now(),
-                assigned_by=actor,
-                reason="Nyansökan registrerad",
+                assigned_by=registrar,
+                reason="Nyansökan registrerad" if registrar else "Nyansökan via e-tjänsten",
             )
             record(
                 actor,
@@ -268,13 +336,15 @@ def register_application(
         stated_costs=stated_costs or [],
         stated_incomes=stated_incomes or [],
         notes=notes,
-        registered_by=actor,
+        registered_by=registrar,
+        submitted_by=person,
     )
     record(
         actor,
         AuditAction.CREATE,
         obj=application,
         case_id=case.pk,
+        person_id=person.pk if person is not None else None,
         detail={
             "after": {
                 "kind": kind,
@@ -989,10 +1059,40 @@ def upload_document(
     """Store a PDF or image for the case, checking size and real file type."""
     require(actor, "upload_document")
     _require_case(actor, case)
-    received_on = _parse_received_on(received_on)
-    if kind not in DocumentKind.values:
-        raise DomainError("bad_kind", "Okänd typ av handling.")
-    check_text(title, 200, "Rubrik")
+    return _store_document(
+        actor,
+        case,
+        uploaded_file,
+        kind=kind,
+        title=title,
+        received_on=received_on,
+        uploaded_by=actor,
+        person=None,
+    )
+
+
+@transaction.atomic
+def record_applicant_document(
+    actor, person, case: Case, uploaded_file, *, kind: str, title: str = ""
+) -> Document:
+    """A document the applicant sent through the e-service, arriving today: the same checks
+    of size and real file type as staff uploads, naming the person instead of staff. `actor`
+    is the access log's actor for the applicant (bistand.portal has checked the case is the
+    person's household's)."""
+    return _store_document(
+        actor,
+        case,
+        uploaded_file,
+        kind=kind,
+        title=title,
+        received_on=None,
+        uploaded_by=None,
+        person=person,
+    )
+
+
+def check_document_file(uploaded_file) -> str:
+    """Size and real type of an upload (Swedish DomainError); the parsed content type."""
     if uploaded_file is None:
         raise DomainError("file_required", "Välj en fil.")
     if uploaded_file.size > settings.DOCUMENT_MAX_BYTES:
@@ -1002,7 +1102,25 @@ def upload_document(
         )
     if uploaded_file.size == 0:
         raise DomainError("file_empty", "Filen är tom.")
-    content_type = document_type(uploaded_file)
+    return document_type(uploaded_file)
+
+
+def _store_document(
+    actor,
+    case: Case,
+    uploaded_file,
+    *,
+    kind: str,
+    title: str,
+    received_on: dt.date | None,
+    uploaded_by: User | None,
+    person,
+) -> Document:
+    received_on = _parse_received_on(received_on)
+    if kind not in DocumentKind.values:
+        raise DomainError("bad_kind", "Okänd typ av handling.")
+    check_text(title, 200, "Rubrik")
+    content_type = check_document_file(uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
@@ -1016,7 +1134,8 @@ def upload_document(
         size_bytes=uploaded_file.size,
         sha256=digest.hexdigest(),
         received_on=received_on,
-        uploaded_by=actor,
+        uploaded_by=uploaded_by,
+        from_person=person,
     )
     document.file.save(f"{case.pk}-{digest.hexdigest()[:16]}", uploaded_file, save=False)
     document.save()
@@ -1025,6 +1144,7 @@ def upload_document(
         AuditAction.CREATE,
         obj=document,
         case_id=case.pk,
+        person_id=person.pk if person is not None else None,
         detail={
             "after": {
                 "title": document.title,

@@ -1,5 +1,142 @@
-"""The e-service's own records (docs/portal.md)."""
+"""What the applicant files through the e-service (docs/portal.md, "Applying online").
 
-from .models_follow import ApplicantNotification, ContactPreference
+An `EApplication` is the applicant's own form: a draft while they fill it in (kept on every
+save, seen by nobody at the unit), then submitted once, when it becomes a real
+`cases.Application` (channel e-service) through the same service staff use. After submission
+it is never changed: it is the record of what the applicant stated and assured.
+`StagedAttachment` holds a file chosen for a draft until submission turns it into a case
+`cases.Document`. A `CompletionRequest` (begäran om komplettering) is a handler's request for
+documents with a due date; the applicant answers with a `CompletionAnswer` and documents.
+"""
 
-__all__ = ["ApplicantNotification", "ContactPreference"]
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bistand.cases.models import ApplicationKind, DocumentKind
+
+
+class EApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SUBMITTED = "submitted", _("Inskickad")
+
+
+class EApplication(models.Model):
+    person = models.ForeignKey(
+        "households.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("sökande")
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="+"
+    )
+    # The open case a repeat application is for; for a new one, the case it opened.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="e_applications", null=True
+    )
+    kind = models.CharField(max_length=8, choices=ApplicationKind.choices)
+    status = models.CharField(
+        max_length=10, choices=EApplicationStatus.choices, default=EApplicationStatus.DRAFT
+    )
+    # What the applicant typed: month, members, incomes, costs, changes, other information.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    assured_at = models.DateTimeField(_("försäkran lämnad"), null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    application = models.OneToOneField(
+        "cases.Application",
+        on_delete=models.PROTECT,
+        related_name="e_application",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "household", "kind"],
+                condition=Q(status="draft"),
+                name="one_open_e_application_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (
+                    Q(application__isnull=False)
+                    & Q(submitted_at__isnull=False)
+                    & Q(assured_at__isnull=False)
+                ),
+                name="submitted_e_application_is_complete",
+            ),
+        ]
+
+
+class StagedAttachment(models.Model):
+    """A checked file waiting in a draft; moved into the case's documents on submission."""
+
+    e_application = models.ForeignKey(
+        EApplication, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    file = models.FileField(upload_to="portal/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    document = models.ForeignKey(
+        "cases.Document", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class CompletionRequest(models.Model):
+    """Begäran om komplettering: what the handler asks the applicant for, and by when. A record
+    of the case, never edited; answered by `CompletionAnswer` rows."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="completion_requests"
+    )
+    application = models.ForeignKey(
+        "cases.Application",
+        on_delete=models.PROTECT,
+        related_name="completion_requests",
+        null=True,
+        blank=True,
+    )
+    text = models.TextField(_("vad som behövs"))
+    due_on = models.DateField(_("senast"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
+class CompletionAnswer(models.Model):
+    request = models.ForeignKey(CompletionRequest, on_delete=models.PROTECT, related_name="answers")
+    person = models.ForeignKey("households.Person", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(blank=True)
+    documents = models.ManyToManyField("cases.Document", related_name="+", blank=True)
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+
+
+# The follow-up side's records (notifications, contact choices): models_follow.py.
+from .models_follow import ApplicantNotification, ContactPreference  # noqa: E402
+
+__all__ = [
+    "ApplicantNotification",
+    "CompletionAnswer",
+    "CompletionRequest",
+    "ContactPreference",
+    "EApplication",
+    "StagedAttachment",
+]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_follow
 
@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("bistand.portal.urls_apply")),
     path("login/", views.login, name="login"),
     path("login/test-e-legitimation/", views.test_eid_login, name="test_eid_login"),
     path("login/e-legitimation/", views.oidc_login, name="oidc_login"),

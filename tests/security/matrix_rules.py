@@ -157,6 +157,11 @@ RULES: dict[str, Rule] = {
     "caseload": Rule(HEADS),
     "close_case": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "complete_application": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
+    # Begär komplettering (portal/views_staff.py): who handles applications, in the case's
+    # section (the unit head over both); the others are refused before the case is read.
+    "request_completion": Rule(
+        "L 403 200 200 200 200 403 403 403 403", "L 403 403 403 403 200 403 403 403 403"
+    ),
     "control-flag-detail": Rule(FUT_ONLY_API, FUT_ONLY_API),
     "control-flag-dismiss": FUT_ACT_API,
     "control-flag-investigate": FUT_ACT_API,
@@ -293,6 +298,15 @@ RULES: dict[str, Rule] = {
     "portal:plan": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:plan_sign": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:contact": Rule(PORTAL_PAGE),
+    # Applying online (docs/portal.md): applicant pages; tests/portal/test_apply.py covers
+    # the applicant's answers (another household's ids: 404).
+    "portal:apply": Rule(PORTAL_PAGE),
+    "portal:apply_new": Rule(PORTAL_PAGE),
+    "portal:apply_done": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:apply_remove_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:apply_repeat": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:send_documents": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:answer_request": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:login": Rule("200 403 403 403 403 403 403 403 403 403"),
     "portal:logout": Rule("405 405 405 405 405 405 405 405 405 405"),
     "portal:test_eid_login": Rule("404 404 404 404 404 404 404 404 404 404"),

@@ -144,6 +144,9 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         return "no-plan-or-overdue" if name.startswith("statistics-") else "utan-plan"
     if argument == "fmt":
         return "xlsx"
+    if argument in ("e_application_id", "draft_id", "attachment_id", "request_id"):
+        # The applicant's records (portal): every staff role is refused before any lookup.
+        return _object(objects, "case").pk
     raise KeyError(f"{name}: no object for the argument {argument!r}")
 
 

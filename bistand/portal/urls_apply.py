@@ -1,0 +1,27 @@
+"""Applying online (included by `portal.urls`, so the names are `portal:...`)."""
+
+from django.urls import path
+
+from . import views_apply
+
+urlpatterns = [
+    path("ansok/", views_apply.start, name="apply"),
+    path("ansok/ny/", views_apply.new_application, name="apply_new"),
+    path("ansok/<int:e_application_id>/klar/", views_apply.done, name="apply_done"),
+    path(
+        "ansok/<int:draft_id>/bilagor/<int:attachment_id>/ta-bort/",
+        views_apply.remove_attachment,
+        name="apply_remove_attachment",
+    ),
+    path(
+        "arenden/<int:case_id>/fortsatt-ansokan/",
+        views_apply.repeat_application,
+        name="apply_repeat",
+    ),
+    path("arenden/<int:case_id>/handlingar/", views_apply.send_documents, name="send_documents"),
+    path(
+        "arenden/<int:case_id>/komplettering/<int:request_id>/",
+        views_apply.answer_request,
+        name="answer_request",
+    ),
+]
