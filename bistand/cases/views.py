@@ -48,7 +48,16 @@ from .list_filters import (
     WorkerCasesFilter,
     staff_choices,
 )
-from .models import Application, Case, CaseStatus, CaseType, InvestigationVersion, JournalEntry
+from .models import (
+    UNDECIDED_STATUSES,
+    Application,
+    Case,
+    CaseStatus,
+    CaseType,
+    ClosingReason,
+    InvestigationVersion,
+    JournalEntry,
+)
 from .rules import is_protected_case, sees_whole_section
 from .views_protection import protection_panel
 
@@ -686,8 +695,34 @@ HANDOVER_PANELS: list = []
 def close_case_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="close")
     form = CloseForm(request.POST, prefix="close")
+    require(request.user, "close_case")
+    if form.is_valid() and case.applications.filter(status__in=UNDECIDED_STATUSES).exists():
+        # Said at the form, before any confirmation step (the service refuses it too).
+        form.add_error(
+            None, _("Ärendet har obeslutade ansökningar; besluta eller återta dem först.")
+        )
     if not form.is_valid():
         return _case_page(request, case, order=timeline_order(request.POST), close_form=form)
+    if request.POST.get("confirmed") != "1":
+        # Closing ends the assignments and the case's work: a confirmation step first, which
+        # says what will happen (a page, so that it works without JavaScript).
+        household = case.household
+        return render(
+            request,
+            "cases/close_confirm.html",
+            {
+                "case": case,
+                "applicant": household.applicant_on(timezone.localdate())
+                or household.applicant_on(case.opened_on),
+                "reason_label": dict(ClosingReason.choices)[form.cleaned_data["reason"]],
+                "closed_on": form.cleaned_data.get("closed_on") or timezone.localdate(),
+                "posted": [
+                    (name, request.POST.get(name, ""))
+                    for name in ("close-reason", "close-closed_on", "ordning")
+                    if name in request.POST
+                ],
+            },
+        )
     services.close_case(
         request.user,
         case,

@@ -375,7 +375,9 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
                 return render(
                     request,
                     "decisions/decide_confirm.html",
-                    context | _confirmation(request, form, preview, calculation),
+                    context
+                    | _confirmation(request, form, preview, calculation)
+                    | {"applicant": _applicant_of(case)},
                 )
             if replacing is not None:
                 decision = services.replace_decision(
@@ -581,6 +583,11 @@ def mark_sent_view(request, decision_id: int):
 @handle_domain_errors
 def decide_draft_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id, what="decide_draft")
+    if request.POST.get("confirmed") != "1":
+        # A prepared or referred decision becomes final only after a confirmation step that
+        # says what will be decided (works without JavaScript: a page, not a dialog).
+        services.check_draft_decidable(request.user, decision)
+        return render(request, "decisions/draft_confirm.html", _draft_summary(decision))
     try:
         decision = services.decide_draft(request.user, decision)
     except services.OutsideDelegation as error:
@@ -588,6 +595,28 @@ def decide_draft_view(request, decision_id: int):
         return redirect("decisions:decision", decision.pk)
     messages.success(request, f"Beslut {decision.reference} är fattat.")
     return redirect("decisions:decision", decision.pk)
+
+
+def _applicant_of(case):
+    """The applicant named on a confirmation: today's, or the one when the case opened."""
+    return case.household.applicant_on(timezone.localdate()) or case.household.applicant_on(
+        case.opened_on
+    )
+
+
+def _draft_summary(decision) -> dict:
+    """What the confirmation of a draft decision shows: case, person, month, amount, outcome."""
+    case = decision.case
+    application = decision.application
+    applicant = _applicant_of(case)
+    return {
+        "decision": decision,
+        "case": case,
+        "application": application,
+        "applicant": applicant,
+        "lines": list(decision.lines.all()),
+        "outcome_label": decision.get_outcome_display() if decision.outcome else "",
+    }
 
 
 @login_required

@@ -25,6 +25,7 @@ from .decision_common import LineDecision, OutsideDelegation
 from .delegation_rules import add_delegation_rule, ensure_default_delegation, retire_delegation_rule
 from .letter_dispatch import mark_letter_sent
 from .referral import (
+    check_draft_decidable,
     confirm_prepared_decision,
     decide_draft,
     refer_decision,
@@ -81,6 +82,7 @@ __all__ = [
     "replace_decision",
     "retire_delegation_rule",
     "return_referral",
+    "check_draft_decidable",
     "review_automatic_decision",
     "run_decide_batch",
     "save_calculation",
