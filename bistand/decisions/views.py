@@ -23,6 +23,7 @@ from bistand.cases.selectors import cases_visible_to, log_case_list_read
 from bistand.core import drafts
 from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, work_list
 from bistand.households.models import MemberRole
@@ -502,6 +503,14 @@ def replace_view(request, decision_id: int):
 @handle_domain_errors
 def decision_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id)
+    return _decision_detail(request, decision)
+
+
+def _decision_detail(
+    request, decision, *, dispatch_form: DispatchForm | None = None, appeal_form=None
+):
+    """The decision page; a refused dispatch or appeal form comes back with its errors at the
+    fields, the values kept and its part of the page opened."""
     user = request.user
     lines = list(decision.lines.all())
     referral_candidates = []
@@ -529,8 +538,10 @@ def decision_view(request, decision_id: int):
         else [],
         "replacements": decision.replacements.filter(status=DecisionStatus.FINAL),
         "appeals": decision.appeals.all(),
-        "dispatch_form": DispatchForm(),
-        "appeal_form": AppealForm(),
+        "dispatch_form": dispatch_form or DispatchForm(prefix="sent"),
+        "dispatch_errors": error_summary(dispatch_form),
+        "appeal_form": appeal_form or AppealForm(prefix="appeal"),
+        "appeal_errors": error_summary(appeal_form),
         "note_form": NoteForm(),
         "referral_form": ReferralForm(candidates=referral_candidates)
         if referral_candidates
@@ -563,17 +574,20 @@ def letter_view(request, decision_id: int):
 @handle_domain_errors
 def mark_sent_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id, what="letter_sent")
-    form = DispatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Ange datum och sätt för utskicket.")
-        return redirect("decisions:decision", decision.pk)
-    services.mark_letter_sent(
-        request.user,
-        decision,
-        sent_on=form.cleaned_data["sent_on"],
-        channel=form.cleaned_data["channel"],
-        received_on=form.cleaned_data.get("received_on"),
-    )
+    form = DispatchForm(request.POST, prefix="sent")
+    if form.is_valid():
+        try:
+            services.mark_letter_sent(
+                request.user,
+                decision,
+                sent_on=form.cleaned_data["sent_on"],
+                channel=form.cleaned_data["channel"],
+                received_on=form.cleaned_data.get("received_on"),
+            )
+        except DomainError as error:
+            _refuse_in_form(form, error, DISPATCH_ERROR_FIELDS)
+    if form.errors:
+        return _decision_detail(request, decision, dispatch_form=form)
     messages.success(request, "Utskicket är registrerat.")
     return redirect("decisions:decision", decision.pk)
 
@@ -595,6 +609,29 @@ def decide_draft_view(request, decision_id: int):
         return redirect("decisions:decision", decision.pk)
     messages.success(request, f"Beslut {decision.reference} är fattat.")
     return redirect("decisions:decision", decision.pk)
+
+
+# A service's refusal, by its code, on the field it is about (docs/forms.md).
+DISPATCH_ERROR_FIELDS = {
+    "bad_channel": "channel",
+    "bad_date": "sent_on",
+    "before_decision": "sent_on",
+    "bad_received": "received_on",
+}
+APPEAL_ERROR_FIELDS = {
+    "bad_date": "received_on",
+    "before_decision": "received_on",
+    "bad_basis": "basis",
+}
+
+
+def _refuse_in_form(form, error: DomainError, fields: dict[str, str] | None = None) -> None:
+    """A service's refusal on the form that sent it: on the field named for its code, else on
+    the whole form (the summary). Refused permissions and not-found go on to the error page."""
+    if isinstance(error, (PermissionRefused, NotFound)):
+        raise error
+    field = (fields or {}).get(error.code)
+    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _applicant_of(case):
@@ -652,18 +689,22 @@ def refer_prepared_view(request, decision_id: int):
 @handle_domain_errors
 def register_appeal_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id, what="appeal_register")
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Kontrollera datumen för överklagandet.")
-        return redirect("decisions:decision", decision.pk)
-    appeal = services.register_appeal(
-        request.user,
-        decision,
-        received_on=form.cleaned_data["received_on"],
-        decision_received_on=form.cleaned_data.get("decision_received_on"),
-        basis=form.cleaned_data["basis"],
-        text=form.cleaned_data.get("text", ""),
-    )
+    form = AppealForm(request.POST, prefix="appeal")
+    appeal = None
+    if form.is_valid():
+        try:
+            appeal = services.register_appeal(
+                request.user,
+                decision,
+                received_on=form.cleaned_data["received_on"],
+                decision_received_on=form.cleaned_data.get("decision_received_on"),
+                basis=form.cleaned_data["basis"],
+                text=form.cleaned_data.get("text", ""),
+            )
+        except DomainError as error:
+            _refuse_in_form(form, error, APPEAL_ERROR_FIELDS)
+    if appeal is None:
+        return _decision_detail(request, decision, appeal_form=form)
     if appeal.in_time is False:
         messages.warning(
             request,
