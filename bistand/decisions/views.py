@@ -719,32 +719,62 @@ def register_appeal_view(request, decision_id: int):
 @handle_domain_errors
 def appeal_view(request, appeal_id: int):
     appeal = selectors.open_appeal(request.user, appeal_id)
+    return _appeal_page(request, appeal)
+
+
+# The appeal page's forms, each with its own prefix (they share field names such as `note`).
+APPEAL_FORM_PREFIXES = {
+    "reconsider_form": "recon",
+    "forward_form": "fwd",
+    "court_form": "court",
+}
+
+
+def _appeal_page(request, appeal, refused: tuple[str, object] | None = None):
+    """The appeal page; `refused` (context name, bound form) comes back with its errors at
+    the fields and the typed values kept."""
+    forms = {
+        "reconsider_form": ReconsiderForm,
+        "forward_form": ForwardForm,
+        "court_form": CourtOutcomeForm,
+    }
+    context = {
+        name: form_class(prefix=APPEAL_FORM_PREFIXES[name]) for name, form_class in forms.items()
+    }
+    errors = []
+    if refused is not None:
+        context[refused[0]] = refused[1]
+        errors = error_summary(refused[1])
     return render(
         request,
         "decisions/appeal.html",
-        {
+        context
+        | {
             "appeal": appeal,
             "case": appeal.case,
             "decision": appeal.decision,
-            "reconsider_form": ReconsiderForm(),
-            "forward_form": ForwardForm(),
-            "court_form": CourtOutcomeForm(),
+            "refused": refused[0] if refused else "",
+            "form_errors": errors,
             "can_handle": can(request.user, "handle_appeal"),
             "today": timezone.localdate(),
         },
     )
 
 
-def _appeal_action(request, appeal_id: int, form_class, act, success: str):
+def _appeal_action(request, appeal_id: int, form_class, act, success: str, name: str = ""):
     appeal = selectors.open_appeal(request.user, appeal_id)
-    form = form_class(request.POST) if form_class else None
-    if form is not None and not form.is_valid():
-        messages.error(
-            request,
-            "Kontrollera fälten: " + " ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect("decisions:appeal", appeal.pk)
-    act(appeal, form.cleaned_data if form is not None else {})
+    prefix = APPEAL_FORM_PREFIXES.get(name)
+    form = form_class(request.POST, prefix=prefix) if form_class else None
+    if form is not None:
+        if form.is_valid():
+            try:
+                act(appeal, form.cleaned_data)
+            except DomainError as error:
+                _refuse_in_form(form, error)
+        if form.errors:
+            return _appeal_page(request, appeal, refused=(name, form))
+    else:
+        act(appeal, {})
     messages.success(request, success)
     return redirect("decisions:appeal", appeal.pk)
 
@@ -758,7 +788,7 @@ def appeal_reconsider_view(request, appeal_id: int):
         lambda appeal, data: services.record_reconsideration(
             request.user, appeal, result=data["result"], note=data.get("note", "")
         ),
-        "Omprövningen är registrerad.",
+        "Omprövningen är registrerad.", "reconsider_form",
     )  # fmt: skip
 
 
@@ -772,7 +802,7 @@ def appeal_forward_view(request, appeal_id: int):
             request.user, appeal, opinion=data["opinion"], court=data.get("court", ""),
             forwarded_on=data.get("forwarded_on"),
         ),
-        "Överklagandet är överlämnat till förvaltningsrätten.",
+        "Överklagandet är överlämnat till förvaltningsrätten.", "forward_form",
     )  # fmt: skip
 
 
@@ -799,7 +829,7 @@ def appeal_court_view(request, appeal_id: int):
             request.user, appeal, outcome=data["outcome"], decided_on=data["decided_on"],
             case_number=data.get("case_number", ""), note=data.get("note", ""),
         ),
-        "Domstolens avgörande är registrerat.",
+        "Domstolens avgörande är registrerat.", "court_form",
     )  # fmt: skip
 
 

@@ -94,3 +94,25 @@ def test_appeal_registered_with_valid_fields(client, org, make_application, this
     )
     assert response.status_code == 302
     assert Appeal.objects.count() == 1
+
+
+def test_forwarding_an_appeal_without_opinion_is_refused_at_the_field(
+    client, org, make_application, this_month, fixed_today
+):
+    from bistand.decisions import services
+
+    decision = _decision(org, make_application, this_month)
+    appeal = services.register_appeal(
+        org.social_worker, decision, received_on=fixed_today, basis="unknown"
+    )
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("decisions:appeal_forward", args=[appeal.pk]),
+        {"fwd-opinion": "", "fwd-court": "Förvaltningsrätten i Malmö", "fwd-forwarded_on": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, "fwd-opinion", "obligatoriskt")
+    assert "Förvaltningsrätten i Malmö" in html
+    appeal.refresh_from_db()
+    assert appeal.status == "registered"
