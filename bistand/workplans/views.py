@@ -16,8 +16,8 @@ from bistand.audit.models import AuditAction
 from bistand.cases.selectors import log_case_list_read, open_case, with_protection
 from bistand.core import drafts
 from bistand.core.dates import add_months
-from bistand.core.forms import error_summary
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, work_list
 
