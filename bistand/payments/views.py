@@ -23,6 +23,7 @@ from bistand.audit.models import AuditAction
 from bistand.cases.selectors import open_case
 from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import bad_request_response, refusal_response
 from bistand.core.worklist import render_work_list, work_list
 from bistand.decisions.models import DecisionLine
@@ -291,7 +292,7 @@ def order_new(request, case_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="payment_order_new")
     lines = selectors.payable_lines(case)
     payees = list(selectors.case_payees(case))
-    error = ""
+    error = False
     if request.method == "POST":
         form = OrderForm(request.POST, lines=lines, payees=payees)
         if form.is_valid():
@@ -321,26 +322,43 @@ def order_new(request, case_id: int):
                     ),
                 )
             except services.ChainRefused as refusal:
-                error = refusal.message
+                form.add_error(None, refusal.message)
             except DomainError as refusal:
                 if isinstance(refusal, PermissionRefused | NotFound):
                     raise
-                error = refusal.message
+                field = ORDER_ERROR_FIELDS.get(refusal.code)
+                form.add_error(field if field in form.fields else None, refusal.message)
             else:
                 messages.success(
                     request, f"Utbetalning {order.reference} registrerad; den ska attesteras."
                 )
                 return redirect("case_detail", case.pk)
-        else:
-            error = "Kontrollera fälten: " + _form_errors(form)
+        # Refused: the form again with the errors at the fields and every value kept.
+        error = bool(form.errors)
     else:
         form = OrderForm(lines=lines, payees=payees, initial={"pay_on": _next_pay_day()})
     return render(
         request,
         "payments/order_new.html",
-        {"case": case, "form": form, "lines": lines, "error": error},
+        {"case": case, "form": form, "lines": lines, "form_errors": error_summary(form)},
         status=400 if error else 200,
     )
+
+
+# A refusal of create_payment_order, by its code, on the field it is about (docs/forms.md).
+ORDER_ERROR_FIELDS = {
+    "bad_amount": "amount",
+    "over_granted": "amount",
+    "line_not_found": "line",
+    "line_not_granted": "line",
+    "missing_payee": "payee",
+    "missing_due_date": "due_on",
+    "missing_reference": "ocr_reference",
+    "requisition_expired": "requisition_valid_until",
+    "bad_method": "method",
+    "pay_on_past": "pay_on",
+    "payee_without_account": "payee",
+}
 
 
 @login_required
