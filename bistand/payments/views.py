@@ -43,7 +43,7 @@ from .forms import (
     RunForm,
     SettingsForm,
 )
-from .list_filters import PAYEE_SORTS, PayeeFilter
+from .list_filters import ATTEST_SORTS, PAYEE_SORTS, AttestFilter, PayeeFilter
 from .models import BudgetAccount, BudgetKind, OrderStatus, PaymentMethod, PaymentOrder
 from .permissions import can, require
 
@@ -100,8 +100,21 @@ def index(request):
 @payment_errors()
 def attest_queue(request):
     require(request.user, "attest_order")
-    rows = selectors.attest_queue(request.user)
-    return render(request, "payments/attest_queue.html", {"rows": rows})
+    page = work_list(
+        request,
+        selectors.attest_queue_orders(request.user),
+        AttestFilter,
+        sorts=ATTEST_SORTS,
+        default_sort="pay_on",
+    )
+    # The chain's verdict for the page's rows only, its facts read once for all of them.
+    rows = selectors.attest_rows(request.user, page.rows)
+    return render_work_list(
+        request,
+        "payments/attest_queue.html",
+        "payments/_attest_rows.html",
+        {"rows": rows, "page": page},
+    )
 
 
 @login_required
