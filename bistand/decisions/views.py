@@ -211,18 +211,37 @@ def calculation_view(request, calculation_id: int):
     autosaved = (
         drafts.load(request.user, "berakning", calculation.pk) if not calculation.saved_at else None
     )
+    stale = False
     if autosaved:
         posted = drafts.as_querydict(autosaved)
         costs, incomes, adjustments = _posted_rows(posted)
+        meals = _posted_meals(posted)
         context = _editor_context(
-            calculation,
-            costs=costs,
-            incomes=incomes,
-            adjustments=adjustments,
-            meals=_posted_meals(posted),
+            calculation, costs=costs, incomes=incomes, adjustments=adjustments, meals=meals
         )
+        try:
+            # The breakdown of the lines as typed, not of the lines last stored.
+            preview = services.preview_calculation(
+                calculation,
+                costs=costs,
+                incomes=incomes,
+                norm_adjustments=adjustments,
+                meals_outside_home=meals,
+            )
+            context["rows"] = calc.breakdown(preview)
+        except DomainError as error:
+            # A line that cannot be read: the stored breakdown, marked as not matching.
+            stale = error.message
     else:
         context = _editor_context(calculation)
+        if not calculation.saved_at:
+            # A draft is calculated again on view (the norms or guidelines may have changed
+            # since it was last calculated); nothing is stored until "Räkna om" or "Spara".
+            try:
+                context["rows"] = calc.breakdown(services.preview_calculation(calculation))
+            except DomainError as error:
+                stale = error.message
+    context["stale"] = stale
     context["autosaved"] = autosaved
     context["case"] = case
     context["can_calculate"] = can(request.user, "calculate")

@@ -38,6 +38,7 @@ from .saved_calculations import (
     copy_calculation,
     create_calculation,
     may_edit_calculation_draft,
+    preview_calculation,
     save_calculation,
     update_calculation,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "retire_delegation_rule",
     "return_referral",
     "check_draft_decidable",
+    "preview_calculation",
     "review_automatic_decision",
     "run_decide_batch",
     "save_calculation",
