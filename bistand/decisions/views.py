@@ -25,7 +25,7 @@ from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
-from bistand.core.worklist import render_work_list, work_list
+from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.households.models import MemberRole
 from bistand.households.selectors import attach_applicants
 from bistand.norms.models import SourceStatus
@@ -49,7 +49,7 @@ from .forms import (
     ReferralForm,
     ReviewForm,
 )
-from .list_filters import BATCH_SORTS, BatchFilter
+from .list_filters import BATCH_SORTS, REFERRAL_SORTS, BatchFilter, ReferralFilter
 from .models import (
     AutomaticDecisionReview,
     Calculation,
@@ -873,14 +873,30 @@ def appeal_withdraw_view(request, appeal_id: int):
 def overview_view(request):
     """The head's page: decisions to make, appeal deadlines, decision times, review queue."""
     require(request.user, "view_decision_overview")
+    # *Att besluta* is a work list (docs/worklists.md): one COUNT and one page of rows.
+    page = work_list(
+        request,
+        selectors.referrals_for(request.user).order_by(),
+        ReferralFilter,
+        sorts=REFERRAL_SORTS,
+        default_sort="referred",
+    )
+    attach_applicants(decision.case.household for decision in page.rows)
+    log_case_list_read(request.user, "decision_referrals", [d.case for d in page.rows])
+    if wants_list_only(request):  # htmx asks for the list only: the other cards are not read
+        return render_work_list(
+            request, "decisions/overview.html", "decisions/_referral_rows.html", {"page": page}
+        )
     today = timezone.localdate()
     since = month_start(today)
     previous_since = add_months(since, -1)
-    return render(
+    return render_work_list(
         request,
         "decisions/overview.html",
+        "decisions/_referral_rows.html",
         {
-            "referrals": selectors.referrals_for(request.user),
+            "page": page,
+            "referrals": page.rows,
             "deadlines": selectors.appeal_deadlines(request.user, today),
             "times": selectors.decision_times_by_section(request.user, since=since, until=today),
             "previous_times": selectors.decision_times_by_section(

@@ -462,15 +462,18 @@ def assessment(request, case_id: int):
             except DomainError as error:
                 if isinstance(error, PermissionRefused | NotFound):
                     raise
-                messages.error(request, error.message)
+                form.add_error(None, error.message)
             else:
                 messages.success(request, "Bedömningen är registrerad.")
                 return redirect(_plan_url(case_id, "bedomningar"))
-        else:
-            messages.error(request, "Bedömningen kunde inte sparas: " + form_errors(form))
     else:
         form = AssessmentForm(adults=adults, initial={"assessed_on": timezone.localdate()})
-    return render(request, "workplans/assessment.html", {"case": case, "form": form})
+    # A refused form: the errors at the fields, the values kept, a summary at the top.
+    return render(
+        request,
+        "workplans/assessment.html",
+        {"case": case, "form": form, "form_errors": error_summary(form)},
+    )
 
 
 @login_required

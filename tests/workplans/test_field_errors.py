@@ -118,3 +118,25 @@ def test_another_sections_case_is_refused_not_rendered(client, org, case_a):
     response = client.post(reverse("workplans:record_meeting", args=[case_a.pk]), {"held_on": "x"})
     assert response.status_code in (403, 404)
     assert 'id="error-summary"' not in response.content.decode()
+
+
+def test_assessment_missing_a_rating_is_refused_at_the_field_values_kept(client, org, case_a):
+    applicant = case_a.household.applicant_on(days(0))
+    client.force_login(org.social_worker)
+    data = {
+        "person": applicant.pk,
+        "assessed_on": days(0).isoformat(),
+        "summary": "Står nära arbetsmarknaden.",
+    }
+    for area in ("language", "education", "work_experience", "social_situation"):
+        data[f"rating_{area}"] = "3"
+    data["comment_health"] = "Väntar på läkarbesök"
+    response = client.post(reverse("workplans:assessment", args=[case_a.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    tag = re.search(r'<select name="rating_health"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in tag
+    assert '<ul class="errorlist" id="id_rating_health_error">' in html
+    assert 'href="#id_rating_health"' in _summary(html)
+    assert "Står nära arbetsmarknaden." in html and "Väntar på läkarbesök" in html
+    assert "Bedömningen är inte sparad" in _summary(html)
