@@ -136,6 +136,16 @@ def _next_pay_day() -> dt.date:
 @payment_errors()
 def order_detail(request, order_id: int):
     order = selectors.order_for(request.user, order_id)
+    return _order_page(request, order)
+
+
+# The order page's reason and paid forms, each with its own ids (the posted names are plain).
+ORDER_FORM_IDS = {"paid_form": "paid_%s", "reissue_form": "reissue_%s", "cancel_form": "cancel_%s"}
+
+
+def _order_page(request, order: PaymentOrder, refused: tuple[str, object] | None = None):
+    """The order page; `refused` (context name, bound form) comes back with its errors at the
+    fields, the typed values kept and its part of the page opened (status 400)."""
     user = request.user
     level = {OrderStatus.REGISTERED: 1, OrderStatus.AWAITING_SECOND: 2}.get(order.status)
     blocked = ""
@@ -194,10 +204,27 @@ def order_detail(request, order_id: int):
             "may_record_paid": can(user, "record_manual_payment")
             and not order.is_bank_payment
             and order.status == OrderStatus.ATTESTED,
-            "reason_form": ReasonForm(),
-            "paid_form": ManualPaymentForm(initial={"paid_on": timezone.localdate()}),
-        },
+            "reissue_form": ReasonForm(auto_id=ORDER_FORM_IDS["reissue_form"]),
+            "cancel_form": ReasonForm(auto_id=ORDER_FORM_IDS["cancel_form"]),
+            "paid_form": ManualPaymentForm(
+                initial={"paid_on": timezone.localdate()}, auto_id=ORDER_FORM_IDS["paid_form"]
+            ),
+            "refused": refused[0] if refused else "",
+            "form_errors": error_summary(refused[1]) if refused else [],
+        }
+        | ({refused[0]: refused[1]} if refused else {}),
+        status=400 if refused else 200,
     )
+
+
+def _refused_on_order(request, order, name: str, form, error: DomainError | None = None):
+    """A refused reason or paid form on the order page; a chain, role or access refusal is
+    not a form error and goes on to `payment_errors`."""
+    if error is not None:
+        if isinstance(error, services.ChainRefused | PermissionRefused | NotFound):
+            raise error
+        form.add_error(None, error.message)
+    return _order_page(request, order, refused=(name, form))
 
 
 def _unsent():
@@ -249,10 +276,13 @@ def order_exception(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_cancel(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id=ORDER_FORM_IDS["cancel_form"])
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange skälet till makuleringen.")
-    services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
+        return _refused_on_order(request, order, "cancel_form", form)
+    try:
+        services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused_on_order(request, order, "cancel_form", form, error)
     messages.success(request, "Utbetalningen är makulerad.")
     return redirect("payments:order", order.pk)
 
@@ -262,10 +292,13 @@ def order_cancel(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_reissue(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id=ORDER_FORM_IDS["reissue_form"])
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange skälet.")
-    new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
+        return _refused_on_order(request, order, "reissue_form", form)
+    try:
+        new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused_on_order(request, order, "reissue_form", form, error)
     messages.success(request, f"Ny utbetalning {new.reference} registrerad; den ska attesteras.")
     return redirect("payments:order", new.pk)
 
@@ -275,12 +308,21 @@ def order_reissue(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_paid(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ManualPaymentForm(request.POST)
+    form = ManualPaymentForm(request.POST, auto_id=ORDER_FORM_IDS["paid_form"])
     if not form.is_valid():
-        raise DomainError("bad_input", _form_errors(form))
-    services.record_manual_payment(
-        request.user, order, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
-    )
+        return _refused_on_order(request, order, "paid_form", form)
+    try:
+        services.record_manual_payment(
+            request.user,
+            order,
+            paid_on=form.cleaned_data["paid_on"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        if error.code == "paid_in_future":
+            form.add_error("paid_on", error.message)
+            return _refused_on_order(request, order, "paid_form", form)
+        return _refused_on_order(request, order, "paid_form", form, error)
     messages.success(request, "Utbetalningen är registrerad som utbetald.")
     return redirect("payments:order", order.pk)
 
