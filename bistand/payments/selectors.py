@@ -150,11 +150,6 @@ def attest_rows(
     return rows
 
 
-def attest_queue(user) -> list[AttestRow]:
-    """Every order waiting for the user's attestation, oldest payment day first."""
-    return attest_rows(user, attest_queue_orders(user).order_by("pay_on", "id"))
-
-
 def _blocked(user, order: PaymentOrder, level: int, facts, held_reason: str) -> str:
     from .services import ChainRefused
 
