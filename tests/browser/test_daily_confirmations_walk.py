@@ -1,6 +1,7 @@
 """Issue #13, daily tasks in a real browser that end in a final act, each through its
 confirmation step: the section head decides a decision sent to her from *Att besluta*, and
-the social worker closes a case. Nothing is final before the confirmation is pressed."""
+the social worker closes a case (nothing is final before the confirmation is pressed); the
+benefit administrator attests a payment found in the attestation work list."""
 
 import pytest
 from django.utils import timezone
@@ -88,3 +89,32 @@ def test_head_decides_and_worker_closes_each_through_a_confirmation(page, live_s
     page.wait_for_selector("text=Ärendet är avslutat")
     to_close.refresh_from_db()
     assert to_close.status == "closed"
+
+
+def test_attester_finds_a_payment_in_the_queue_and_attests_it(page, live_server):  # noqa: F811
+    """The benefit administrator's daily attestation: the queue is a work list; a search for
+    the case narrows it (htmx, the address follows), and the order is attested."""
+    from bistand.payments.models import PaymentMethod, PaymentOrder
+    from tests.payments.conftest import World
+
+    org = Org()
+    world = World(org)
+    wanted = world.order(PaymentMethod.ACCOUNT, "900")
+    world.order(PaymentMethod.INVOICE, "300")
+    base = live_server.url
+
+    login(page, base, "benefitadmin")
+    page.goto(f"{base}/utbetalning/attest/")
+    assert "Visar 1–2 av 2" in page.get_by_test_id("list-count").inner_text()
+    page.select_option("#id_method", "account")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=list-count]').innerText.startsWith("
+        "'Visar 1–1 av 1')"
+    )
+    assert "method=account" in page.url
+    queue = page.get_by_test_id("attest-queue")
+    assert wanted.reference in queue.inner_text()
+    shot(page, "daily-03-attest-queue-filtered")
+    queue.get_by_role("button", name="Attestera").click()
+    page.wait_for_selector("text=Utbetalningen är attesterad")
+    assert PaymentOrder.objects.get(pk=wanted.pk).status == "attested"
