@@ -253,6 +253,24 @@ class ReassignForm(Form):
         self.fields["section"].queryset = sections
 
 
+class CaseTypeForm(Form):
+    """The handler's case type. The empty choice is offered only while no type is set, so the
+    list never shows a type that was not chosen (issue 13: it showed "A")."""
+
+    case_type = forms.ChoiceField(
+        label=_("Ärendetyp"),
+        choices=CaseType.choices,
+        error_messages={"required": _("Välj en ärendetyp.")},
+        widget=forms.Select(attrs={"data-testid": "case-type-select"}),
+    )
+
+    def __init__(self, *args, current: str = "", **kwargs):
+        kwargs.setdefault("initial", {"case_type": current})
+        super().__init__(*args, **kwargs)
+        if not current:
+            self.fields["case_type"].choices = [("", _("— välj —")), *CaseType.choices]
+
+
 class CloseForm(Form):
     reason = forms.ChoiceField(
         label=_("Avslutsanledning"), choices=[("", "– välj –"), *ClosingReason.choices]

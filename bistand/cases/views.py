@@ -26,6 +26,7 @@ from . import selectors, services
 from .documents import attachment_response
 from .forms import (
     ApplicationFieldsForm,
+    CaseTypeForm,
     CloseForm,
     DocumentForm,
     EndApplicationForm,
@@ -48,7 +49,15 @@ from .list_filters import (
     WorkerCasesFilter,
     staff_choices,
 )
-from .models import Application, Case, CaseStatus, CaseType, InvestigationVersion, JournalEntry
+from .models import (
+    UNDECIDED_STATUSES,
+    Application,
+    Case,
+    CaseStatus,
+    ClosingReason,
+    InvestigationVersion,
+    JournalEntry,
+)
 from .rules import is_protected_case, sees_whole_section
 from .views_protection import protection_panel
 
@@ -247,6 +256,7 @@ def _case_page(
     repeat_form: RepeatApplicationForm | None = None,
     end_form: tuple[int, EndApplicationForm] | None = None,
     close_form: CloseForm | None = None,
+    case_type_form: CaseTypeForm | None = None,
 ):
     """The case page of a case already opened (and its read logged) by the caller; a refused
     journal note, document or application comes back in its form, the errors at the fields
@@ -304,7 +314,8 @@ def _case_page(
         "can_reassign": can(request.user, "reassign_case"),
         "can_investigate": can(request.user, "edit_investigation"),
         "reopenings": case.reopenings.all(),
-        "case_types": CaseType.choices,
+        "case_type_form": case_type_form or CaseTypeForm(current=case.case_type),
+        "case_type_errors": error_summary(case_type_form),
         "case_panels": [panel(request, case) for panel in CASE_PANELS],
     }
     context["protection"] = protection
@@ -686,8 +697,34 @@ HANDOVER_PANELS: list = []
 def close_case_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="close")
     form = CloseForm(request.POST, prefix="close")
+    require(request.user, "close_case")
+    if form.is_valid() and case.applications.filter(status__in=UNDECIDED_STATUSES).exists():
+        # Said at the form, before any confirmation step (the service refuses it too).
+        form.add_error(
+            None, _("Ärendet har obeslutade ansökningar; besluta eller återta dem först.")
+        )
     if not form.is_valid():
         return _case_page(request, case, order=timeline_order(request.POST), close_form=form)
+    if request.POST.get("confirmed") != "1":
+        # Closing ends the assignments and the case's work: a confirmation step first, which
+        # says what will happen (a page, so that it works without JavaScript).
+        household = case.household
+        return render(
+            request,
+            "cases/close_confirm.html",
+            {
+                "case": case,
+                "applicant": household.applicant_on(timezone.localdate())
+                or household.applicant_on(case.opened_on),
+                "reason_label": dict(ClosingReason.choices)[form.cleaned_data["reason"]],
+                "closed_on": form.cleaned_data.get("closed_on") or timezone.localdate(),
+                "posted": [
+                    (name, request.POST.get(name, ""))
+                    for name in ("close-reason", "close-closed_on", "ordning")
+                    if name in request.POST
+                ],
+            },
+        )
     services.close_case(
         request.user,
         case,
@@ -703,11 +740,15 @@ def close_case_view(request, case_id: int):
 @handle_domain_errors
 def set_case_type_view(request, case_id: int):
     case = selectors.open_case(request.user, case_id, action=AuditAction.VIEW, what="set_type")
-    case_type = request.POST.get("case_type", "")
-    if not case_type:
-        messages.error(request, "Välj en ärendetyp.")
-        return redirect("case_detail", case_id)
-    services.set_case_type(request.user, case, case_type)
+    form = CaseTypeForm(request.POST, current=case.case_type)
+    if form.is_valid():
+        try:
+            services.set_case_type(request.user, case, form.cleaned_data["case_type"])
+        except DomainError as error:
+            _refuse_in_form(form, error, {"bad_case_type": "case_type"})
+    if form.errors:
+        # The case page again, the error at the list and the choice kept.
+        return _case_page(request, case, order=timeline_order(request.POST), case_type_form=form)
     messages.success(request, "Ärendetypen är ändrad.")
     return redirect("case_detail", case_id)
 

@@ -15,6 +15,8 @@ from bistand.cases.selectors import applicant_sort_name, case_search_q
 from bistand.core.dates import month_start
 from bistand.core.worklist import ListFilterForm, SortKey
 
+from .models import Outcome
+
 MONTH_ERROR = _("Ange månaden som ÅÅÅÅ-MM.")
 
 
@@ -82,4 +84,49 @@ BATCH_SORTS = {
     ),
     "handler": SortKey(_("Handläggare"), ("case__handler__last_name", "case__handler__first_name")),
     "received": SortKey(_("Inkom"), ("received_on",)),
+}
+
+
+class ReferralFilter(ListFilterForm):
+    """*Att besluta* on the heads' decision overview: the decisions sent to the user (the unit
+    head also sees the unit's unaddressed ones), searched and filtered by outcome and month."""
+
+    q = search_field()
+    outcome = forms.ChoiceField(
+        label=_("Förslag"),
+        required=False,
+        choices=[ALL, *Outcome.choices],
+        error_messages={"invalid_choice": CHOICE_ERROR},
+    )
+    month = forms.CharField(
+        label=_("Månad"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "ÅÅÅÅ-MM"}),
+    )
+
+    def clean_month(self) -> dt.date | None:
+        value = (self.cleaned_data.get("month") or "").strip()
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return dt.date(year, month, 1)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(MONTH_ERROR) from None
+
+    def filter_queryset(self, queryset, data):
+        if data.get("q"):
+            queryset = queryset.filter(case_search_q(data["q"], "case__"))
+        if data.get("outcome"):
+            queryset = queryset.filter(outcome=data["outcome"])
+        if data.get("month"):
+            queryset = queryset.filter(month=data["month"])
+        return queryset
+
+
+REFERRAL_SORTS = {
+    "referred": SortKey(_("Skickat"), ("referred_at",)),
+    "case": SortKey(_("Ärende"), ("case_id",)),
+    "month": SortKey(_("Månad"), ("month", "referred_at")),
+    "total": SortKey(_("Belopp"), ("total_granted",)),
 }

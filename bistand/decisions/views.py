@@ -23,8 +23,9 @@ from bistand.cases.selectors import cases_visible_to, log_case_list_read
 from bistand.core import drafts
 from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
-from bistand.core.worklist import render_work_list, work_list
+from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.households.models import MemberRole
 from bistand.households.selectors import attach_applicants
 from bistand.norms.models import SourceStatus
@@ -48,7 +49,7 @@ from .forms import (
     ReferralForm,
     ReviewForm,
 )
-from .list_filters import BATCH_SORTS, BatchFilter
+from .list_filters import BATCH_SORTS, REFERRAL_SORTS, BatchFilter, ReferralFilter
 from .models import (
     AutomaticDecisionReview,
     Calculation,
@@ -210,18 +211,37 @@ def calculation_view(request, calculation_id: int):
     autosaved = (
         drafts.load(request.user, "berakning", calculation.pk) if not calculation.saved_at else None
     )
+    stale = False
     if autosaved:
         posted = drafts.as_querydict(autosaved)
         costs, incomes, adjustments = _posted_rows(posted)
+        meals = _posted_meals(posted)
         context = _editor_context(
-            calculation,
-            costs=costs,
-            incomes=incomes,
-            adjustments=adjustments,
-            meals=_posted_meals(posted),
+            calculation, costs=costs, incomes=incomes, adjustments=adjustments, meals=meals
         )
+        try:
+            # The breakdown of the lines as typed, not of the lines last stored.
+            preview = services.preview_calculation(
+                calculation,
+                costs=costs,
+                incomes=incomes,
+                norm_adjustments=adjustments,
+                meals_outside_home=meals,
+            )
+            context["rows"] = calc.breakdown(preview)
+        except DomainError as error:
+            # A line that cannot be read: the stored breakdown, marked as not matching.
+            stale = error.message
     else:
         context = _editor_context(calculation)
+        if not calculation.saved_at:
+            # A draft is calculated again on view (the norms or guidelines may have changed
+            # since it was last calculated); nothing is stored until "Räkna om" or "Spara".
+            try:
+                context["rows"] = calc.breakdown(services.preview_calculation(calculation))
+            except DomainError as error:
+                stale = error.message
+    context["stale"] = stale
     context["autosaved"] = autosaved
     context["case"] = case
     context["can_calculate"] = can(request.user, "calculate")
@@ -375,7 +395,9 @@ def _decision_page(request, *, application, calculation, replacing=None, appeal=
                 return render(
                     request,
                     "decisions/decide_confirm.html",
-                    context | _confirmation(request, form, preview, calculation),
+                    context
+                    | _confirmation(request, form, preview, calculation)
+                    | {"applicant": _applicant_of(case)},
                 )
             if replacing is not None:
                 decision = services.replace_decision(
@@ -500,6 +522,14 @@ def replace_view(request, decision_id: int):
 @handle_domain_errors
 def decision_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id)
+    return _decision_detail(request, decision)
+
+
+def _decision_detail(
+    request, decision, *, dispatch_form: DispatchForm | None = None, appeal_form=None
+):
+    """The decision page; a refused dispatch or appeal form comes back with its errors at the
+    fields, the values kept and its part of the page opened."""
     user = request.user
     lines = list(decision.lines.all())
     referral_candidates = []
@@ -527,8 +557,10 @@ def decision_view(request, decision_id: int):
         else [],
         "replacements": decision.replacements.filter(status=DecisionStatus.FINAL),
         "appeals": decision.appeals.all(),
-        "dispatch_form": DispatchForm(),
-        "appeal_form": AppealForm(),
+        "dispatch_form": dispatch_form or DispatchForm(prefix="sent"),
+        "dispatch_errors": error_summary(dispatch_form),
+        "appeal_form": appeal_form or AppealForm(prefix="appeal"),
+        "appeal_errors": error_summary(appeal_form),
         "note_form": NoteForm(),
         "referral_form": ReferralForm(candidates=referral_candidates)
         if referral_candidates
@@ -561,17 +593,20 @@ def letter_view(request, decision_id: int):
 @handle_domain_errors
 def mark_sent_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id, what="letter_sent")
-    form = DispatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Ange datum och sätt för utskicket.")
-        return redirect("decisions:decision", decision.pk)
-    services.mark_letter_sent(
-        request.user,
-        decision,
-        sent_on=form.cleaned_data["sent_on"],
-        channel=form.cleaned_data["channel"],
-        received_on=form.cleaned_data.get("received_on"),
-    )
+    form = DispatchForm(request.POST, prefix="sent")
+    if form.is_valid():
+        try:
+            services.mark_letter_sent(
+                request.user,
+                decision,
+                sent_on=form.cleaned_data["sent_on"],
+                channel=form.cleaned_data["channel"],
+                received_on=form.cleaned_data.get("received_on"),
+            )
+        except DomainError as error:
+            _refuse_in_form(form, error, DISPATCH_ERROR_FIELDS)
+    if form.errors:
+        return _decision_detail(request, decision, dispatch_form=form)
     messages.success(request, "Utskicket är registrerat.")
     return redirect("decisions:decision", decision.pk)
 
@@ -581,6 +616,11 @@ def mark_sent_view(request, decision_id: int):
 @handle_domain_errors
 def decide_draft_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id, what="decide_draft")
+    if request.POST.get("confirmed") != "1":
+        # A prepared or referred decision becomes final only after a confirmation step that
+        # says what will be decided (works without JavaScript: a page, not a dialog).
+        services.check_draft_decidable(request.user, decision)
+        return render(request, "decisions/draft_confirm.html", _draft_summary(decision))
     try:
         decision = services.decide_draft(request.user, decision)
     except services.OutsideDelegation as error:
@@ -588,6 +628,51 @@ def decide_draft_view(request, decision_id: int):
         return redirect("decisions:decision", decision.pk)
     messages.success(request, f"Beslut {decision.reference} är fattat.")
     return redirect("decisions:decision", decision.pk)
+
+
+# A service's refusal, by its code, on the field it is about (docs/forms.md).
+DISPATCH_ERROR_FIELDS = {
+    "bad_channel": "channel",
+    "bad_date": "sent_on",
+    "before_decision": "sent_on",
+    "bad_received": "received_on",
+}
+APPEAL_ERROR_FIELDS = {
+    "bad_date": "received_on",
+    "before_decision": "received_on",
+    "bad_basis": "basis",
+}
+
+
+def _refuse_in_form(form, error: DomainError, fields: dict[str, str] | None = None) -> None:
+    """A service's refusal on the form that sent it: on the field named for its code, else on
+    the whole form (the summary). Refused permissions and not-found go on to the error page."""
+    if isinstance(error, (PermissionRefused, NotFound)):
+        raise error
+    field = (fields or {}).get(error.code)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _applicant_of(case):
+    """The applicant named on a confirmation: today's, or the one when the case opened."""
+    return case.household.applicant_on(timezone.localdate()) or case.household.applicant_on(
+        case.opened_on
+    )
+
+
+def _draft_summary(decision) -> dict:
+    """What the confirmation of a draft decision shows: case, person, month, amount, outcome."""
+    case = decision.case
+    application = decision.application
+    applicant = _applicant_of(case)
+    return {
+        "decision": decision,
+        "case": case,
+        "application": application,
+        "applicant": applicant,
+        "lines": list(decision.lines.all()),
+        "outcome_label": decision.get_outcome_display() if decision.outcome else "",
+    }
 
 
 @login_required
@@ -623,18 +708,22 @@ def refer_prepared_view(request, decision_id: int):
 @handle_domain_errors
 def register_appeal_view(request, decision_id: int):
     decision = selectors.open_decision(request.user, decision_id, what="appeal_register")
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Kontrollera datumen för överklagandet.")
-        return redirect("decisions:decision", decision.pk)
-    appeal = services.register_appeal(
-        request.user,
-        decision,
-        received_on=form.cleaned_data["received_on"],
-        decision_received_on=form.cleaned_data.get("decision_received_on"),
-        basis=form.cleaned_data["basis"],
-        text=form.cleaned_data.get("text", ""),
-    )
+    form = AppealForm(request.POST, prefix="appeal")
+    appeal = None
+    if form.is_valid():
+        try:
+            appeal = services.register_appeal(
+                request.user,
+                decision,
+                received_on=form.cleaned_data["received_on"],
+                decision_received_on=form.cleaned_data.get("decision_received_on"),
+                basis=form.cleaned_data["basis"],
+                text=form.cleaned_data.get("text", ""),
+            )
+        except DomainError as error:
+            _refuse_in_form(form, error, APPEAL_ERROR_FIELDS)
+    if appeal is None:
+        return _decision_detail(request, decision, appeal_form=form)
     if appeal.in_time is False:
         messages.warning(
             request,
@@ -649,32 +738,62 @@ def register_appeal_view(request, decision_id: int):
 @handle_domain_errors
 def appeal_view(request, appeal_id: int):
     appeal = selectors.open_appeal(request.user, appeal_id)
+    return _appeal_page(request, appeal)
+
+
+# The appeal page's forms, each with its own prefix (they share field names such as `note`).
+APPEAL_FORM_PREFIXES = {
+    "reconsider_form": "recon",
+    "forward_form": "fwd",
+    "court_form": "court",
+}
+
+
+def _appeal_page(request, appeal, refused: tuple[str, object] | None = None):
+    """The appeal page; `refused` (context name, bound form) comes back with its errors at
+    the fields and the typed values kept."""
+    forms = {
+        "reconsider_form": ReconsiderForm,
+        "forward_form": ForwardForm,
+        "court_form": CourtOutcomeForm,
+    }
+    context = {
+        name: form_class(prefix=APPEAL_FORM_PREFIXES[name]) for name, form_class in forms.items()
+    }
+    errors = []
+    if refused is not None:
+        context[refused[0]] = refused[1]
+        errors = error_summary(refused[1])
     return render(
         request,
         "decisions/appeal.html",
-        {
+        context
+        | {
             "appeal": appeal,
             "case": appeal.case,
             "decision": appeal.decision,
-            "reconsider_form": ReconsiderForm(),
-            "forward_form": ForwardForm(),
-            "court_form": CourtOutcomeForm(),
+            "refused": refused[0] if refused else "",
+            "form_errors": errors,
             "can_handle": can(request.user, "handle_appeal"),
             "today": timezone.localdate(),
         },
     )
 
 
-def _appeal_action(request, appeal_id: int, form_class, act, success: str):
+def _appeal_action(request, appeal_id: int, form_class, act, success: str, name: str = ""):
     appeal = selectors.open_appeal(request.user, appeal_id)
-    form = form_class(request.POST) if form_class else None
-    if form is not None and not form.is_valid():
-        messages.error(
-            request,
-            "Kontrollera fälten: " + " ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect("decisions:appeal", appeal.pk)
-    act(appeal, form.cleaned_data if form is not None else {})
+    prefix = APPEAL_FORM_PREFIXES.get(name)
+    form = form_class(request.POST, prefix=prefix) if form_class else None
+    if form is not None:
+        if form.is_valid():
+            try:
+                act(appeal, form.cleaned_data)
+            except DomainError as error:
+                _refuse_in_form(form, error)
+        if form.errors:
+            return _appeal_page(request, appeal, refused=(name, form))
+    else:
+        act(appeal, {})
     messages.success(request, success)
     return redirect("decisions:appeal", appeal.pk)
 
@@ -688,7 +807,7 @@ def appeal_reconsider_view(request, appeal_id: int):
         lambda appeal, data: services.record_reconsideration(
             request.user, appeal, result=data["result"], note=data.get("note", "")
         ),
-        "Omprövningen är registrerad.",
+        "Omprövningen är registrerad.", "reconsider_form",
     )  # fmt: skip
 
 
@@ -702,7 +821,7 @@ def appeal_forward_view(request, appeal_id: int):
             request.user, appeal, opinion=data["opinion"], court=data.get("court", ""),
             forwarded_on=data.get("forwarded_on"),
         ),
-        "Överklagandet är överlämnat till förvaltningsrätten.",
+        "Överklagandet är överlämnat till förvaltningsrätten.", "forward_form",
     )  # fmt: skip
 
 
@@ -729,7 +848,7 @@ def appeal_court_view(request, appeal_id: int):
             request.user, appeal, outcome=data["outcome"], decided_on=data["decided_on"],
             case_number=data.get("case_number", ""), note=data.get("note", ""),
         ),
-        "Domstolens avgörande är registrerat.",
+        "Domstolens avgörande är registrerat.", "court_form",
     )  # fmt: skip
 
 
@@ -754,14 +873,30 @@ def appeal_withdraw_view(request, appeal_id: int):
 def overview_view(request):
     """The head's page: decisions to make, appeal deadlines, decision times, review queue."""
     require(request.user, "view_decision_overview")
+    # *Att besluta* is a work list (docs/worklists.md): one COUNT and one page of rows.
+    page = work_list(
+        request,
+        selectors.referrals_for(request.user).order_by(),
+        ReferralFilter,
+        sorts=REFERRAL_SORTS,
+        default_sort="referred",
+    )
+    attach_applicants(decision.case.household for decision in page.rows)
+    log_case_list_read(request.user, "decision_referrals", [d.case for d in page.rows])
+    if wants_list_only(request):  # htmx asks for the list only: the other cards are not read
+        return render_work_list(
+            request, "decisions/overview.html", "decisions/_referral_rows.html", {"page": page}
+        )
     today = timezone.localdate()
     since = month_start(today)
     previous_since = add_months(since, -1)
-    return render(
+    return render_work_list(
         request,
         "decisions/overview.html",
+        "decisions/_referral_rows.html",
         {
-            "referrals": selectors.referrals_for(request.user),
+            "page": page,
+            "referrals": page.rows,
             "deadlines": selectors.appeal_deadlines(request.user, today),
             "times": selectors.decision_times_by_section(request.user, since=since, until=today),
             "previous_times": selectors.decision_times_by_section(

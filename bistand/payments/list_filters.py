@@ -1,4 +1,4 @@
-"""The payee register as a work list (bistand.core.worklist): search, kind, sorting, paging."""
+"""The payee register and the attestation queue as work lists (bistand.core.worklist)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bistand.cases.selectors import case_search_q
 from bistand.core.worklist import ListFilterForm, SortKey
 
-from .models import PayeeKind
+from .models import OrderStatus, PayeeKind, PaymentMethod, order_id_from_end_to_end
 
 
 class PayeeFilter(ListFilterForm):
@@ -54,4 +55,72 @@ PAYEE_SORTS = {
     "kind": SortKey(_("Slag"), ("kind", "name")),
     "number": SortKey(_("Org.nr"), ("organisation_number",)),
     "changed": SortKey(_("Ändrat"), ("-current_account__registered_at",)),
+}
+
+
+class AttestLevel:
+    FIRST = "first"
+    SECOND = "second"
+    CHOICES = [(FIRST, _("Attest")), (SECOND, _("Andra attest"))]
+
+
+class AttestFilter(ListFilterForm):
+    """The attestation queue: search (case number, personnummer, names, payee, order
+    reference), payment method, first or second attestation, paid on or before a day."""
+
+    q = forms.CharField(
+        label=_("Sök"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Ärendenummer, namn eller mottagare")}
+        ),
+    )
+    method = forms.ChoiceField(
+        label=_("Sätt"),
+        choices=[("", _("Alla")), *PaymentMethod.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Värdet ”%(value)s” finns inte bland valen.")},
+    )
+    level = forms.ChoiceField(
+        label=_("Attest"),
+        choices=[("", _("Alla")), *AttestLevel.CHOICES],
+        required=False,
+        error_messages={"invalid_choice": _("Värdet ”%(value)s” finns inte bland valen.")},
+    )
+    until = forms.DateField(
+        label=_("Betalningsdag till och med"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-03-01.")},
+    )
+
+    def filter_queryset(self, queryset, data):
+        text = (data.get("q") or "").strip()
+        if text:
+            condition = case_search_q(text, "case__")
+            if not text.isdigit():
+                condition |= Q(payee_name__icontains=text)
+            order_id = order_id_from_end_to_end(text)
+            if order_id is not None:
+                condition |= Q(pk=order_id)
+            queryset = queryset.filter(condition)
+        if data.get("method"):
+            queryset = queryset.filter(method=data["method"])
+        if data.get("level") == AttestLevel.FIRST:
+            queryset = queryset.filter(status=OrderStatus.REGISTERED)
+        elif data.get("level") == AttestLevel.SECOND:
+            queryset = queryset.filter(status=OrderStatus.AWAITING_SECOND)
+        if data.get("until"):
+            queryset = queryset.filter(pay_on__lte=data["until"])
+        return queryset
+
+
+ATTEST_SORTS = {
+    "pay_on": SortKey(_("Betalningsdag"), ("pay_on",)),
+    "amount": SortKey(_("Belopp"), ("amount",)),
+    "case": SortKey(_("Ärende"), ("case_id",)),
+    "method": SortKey(_("Sätt"), ("method", "pay_on")),
+    "payee": SortKey(_("Mottagare"), ("payee_name",)),
 }

@@ -116,33 +116,37 @@ class AttestRow:
     blocked: str  # why this user may not attest it ('' = may)
 
 
-def attest_queue(user) -> list[AttestRow]:
-    """Orders waiting for an attestation the user's role gives, with the chain's verdict."""
-    rows: list[AttestRow] = []
+def attest_queue_orders(user):
+    """The orders waiting for an attestation the user's role gives, as one queryset (the work
+    list filters, sorts, counts and pages it in SQL): first attestation, cash only for who may
+    approve cash, the second attestation only for who may give it."""
     if not can(user, "attest_order"):
-        return rows
-    waiting = (
+        return PaymentOrder.objects.none()
+    first = Q(status=OrderStatus.REGISTERED)
+    if not can(user, "approve_cash"):
+        first &= ~Q(method=PaymentMethod.CASH)
+    waiting = first | Q(status=OrderStatus.AWAITING_SECOND) if can(user, "second_attest") else first
+    return (
         orders_visible_to(user)
-        .filter(status__in=[OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND])
+        .filter(waiting)
         .select_related("case", "decision", "payee", "payee_account", "created_by")
-        .order_by("pay_on", "id")
     )
-    listed: list[tuple[PaymentOrder, int]] = []
-    for order in waiting:
-        level = 1 if order.status == OrderStatus.REGISTERED else 2
-        if level == 2 and not can(user, "second_attest"):
-            continue
-        if level == 1 and order.method == PaymentMethod.CASH and not can(user, "approve_cash"):
-            continue
-        listed.append((order, level))
-    orders = [order for order, _ in listed]
-    levels = [level for _, level in listed]
-    # The chain check and the held check read their facts once for the whole list.
+
+
+def attest_rows(
+    user, orders: Iterable[PaymentOrder], what: str = "attest_queue"
+) -> list[AttestRow]:
+    """The chain's verdict for each listed order, its facts read once for all of them, and one
+    access-log row for the list."""
+    orders = list(orders)
+    levels = [1 if order.status == OrderStatus.REGISTERED else 2 for order in orders]
     facts = chain_facts(orders, levels)
     held = orders_held(orders)
-    for (order, level), order_facts, held_reason in zip(listed, facts, held, strict=True):
-        rows.append(AttestRow(order, level, _blocked(user, order, level, order_facts, held_reason)))
-    log_order_list(user, "attest_queue", orders)
+    rows = [
+        AttestRow(order, level, _blocked(user, order, level, order_facts, held_reason))
+        for order, level, order_facts, held_reason in zip(orders, levels, facts, held, strict=True)
+    ]
+    log_order_list(user, what, orders)
     return rows
 
 

@@ -23,6 +23,7 @@ from bistand.audit.models import AuditAction
 from bistand.cases.selectors import open_case
 from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import bad_request_response, refusal_response
 from bistand.core.worklist import render_work_list, work_list
 from bistand.decisions.models import DecisionLine
@@ -42,7 +43,7 @@ from .forms import (
     RunForm,
     SettingsForm,
 )
-from .list_filters import PAYEE_SORTS, PayeeFilter
+from .list_filters import ATTEST_SORTS, PAYEE_SORTS, AttestFilter, PayeeFilter
 from .models import BudgetAccount, BudgetKind, OrderStatus, PaymentMethod, PaymentOrder
 from .permissions import can, require
 
@@ -99,8 +100,21 @@ def index(request):
 @payment_errors()
 def attest_queue(request):
     require(request.user, "attest_order")
-    rows = selectors.attest_queue(request.user)
-    return render(request, "payments/attest_queue.html", {"rows": rows})
+    page = work_list(
+        request,
+        selectors.attest_queue_orders(request.user),
+        AttestFilter,
+        sorts=ATTEST_SORTS,
+        default_sort="pay_on",
+    )
+    # The chain's verdict for the page's rows only, its facts read once for all of them.
+    rows = selectors.attest_rows(request.user, page.rows)
+    return render_work_list(
+        request,
+        "payments/attest_queue.html",
+        "payments/_attest_rows.html",
+        {"rows": rows, "page": page},
+    )
 
 
 @login_required
@@ -122,6 +136,16 @@ def _next_pay_day() -> dt.date:
 @payment_errors()
 def order_detail(request, order_id: int):
     order = selectors.order_for(request.user, order_id)
+    return _order_page(request, order)
+
+
+# The order page's reason and paid forms, each with its own ids (the posted names are plain).
+ORDER_FORM_IDS = {"paid_form": "paid_%s", "reissue_form": "reissue_%s", "cancel_form": "cancel_%s"}
+
+
+def _order_page(request, order: PaymentOrder, refused: tuple[str, object] | None = None):
+    """The order page; `refused` (context name, bound form) comes back with its errors at the
+    fields, the typed values kept and its part of the page opened (status 400)."""
     user = request.user
     level = {OrderStatus.REGISTERED: 1, OrderStatus.AWAITING_SECOND: 2}.get(order.status)
     blocked = ""
@@ -180,10 +204,27 @@ def order_detail(request, order_id: int):
             "may_record_paid": can(user, "record_manual_payment")
             and not order.is_bank_payment
             and order.status == OrderStatus.ATTESTED,
-            "reason_form": ReasonForm(),
-            "paid_form": ManualPaymentForm(initial={"paid_on": timezone.localdate()}),
-        },
+            "reissue_form": ReasonForm(auto_id=ORDER_FORM_IDS["reissue_form"]),
+            "cancel_form": ReasonForm(auto_id=ORDER_FORM_IDS["cancel_form"]),
+            "paid_form": ManualPaymentForm(
+                initial={"paid_on": timezone.localdate()}, auto_id=ORDER_FORM_IDS["paid_form"]
+            ),
+            "refused": refused[0] if refused else "",
+            "form_errors": error_summary(refused[1]) if refused else [],
+        }
+        | ({refused[0]: refused[1]} if refused else {}),
+        status=400 if refused else 200,
     )
+
+
+def _refused_on_order(request, order, name: str, form, error: DomainError | None = None):
+    """A refused reason or paid form on the order page; a chain, role or access refusal is
+    not a form error and goes on to `payment_errors`."""
+    if error is not None:
+        if isinstance(error, services.ChainRefused | PermissionRefused | NotFound):
+            raise error
+        form.add_error(None, error.message)
+    return _order_page(request, order, refused=(name, form))
 
 
 def _unsent():
@@ -235,10 +276,13 @@ def order_exception(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_cancel(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id=ORDER_FORM_IDS["cancel_form"])
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange skälet till makuleringen.")
-    services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
+        return _refused_on_order(request, order, "cancel_form", form)
+    try:
+        services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused_on_order(request, order, "cancel_form", form, error)
     messages.success(request, "Utbetalningen är makulerad.")
     return redirect("payments:order", order.pk)
 
@@ -248,10 +292,13 @@ def order_cancel(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_reissue(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id=ORDER_FORM_IDS["reissue_form"])
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange skälet.")
-    new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
+        return _refused_on_order(request, order, "reissue_form", form)
+    try:
+        new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused_on_order(request, order, "reissue_form", form, error)
     messages.success(request, f"Ny utbetalning {new.reference} registrerad; den ska attesteras.")
     return redirect("payments:order", new.pk)
 
@@ -261,12 +308,21 @@ def order_reissue(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_paid(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ManualPaymentForm(request.POST)
+    form = ManualPaymentForm(request.POST, auto_id=ORDER_FORM_IDS["paid_form"])
     if not form.is_valid():
-        raise DomainError("bad_input", _form_errors(form))
-    services.record_manual_payment(
-        request.user, order, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
-    )
+        return _refused_on_order(request, order, "paid_form", form)
+    try:
+        services.record_manual_payment(
+            request.user,
+            order,
+            paid_on=form.cleaned_data["paid_on"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        if error.code == "paid_in_future":
+            form.add_error("paid_on", error.message)
+            return _refused_on_order(request, order, "paid_form", form)
+        return _refused_on_order(request, order, "paid_form", form, error)
     messages.success(request, "Utbetalningen är registrerad som utbetald.")
     return redirect("payments:order", order.pk)
 
@@ -291,7 +347,7 @@ def order_new(request, case_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="payment_order_new")
     lines = selectors.payable_lines(case)
     payees = list(selectors.case_payees(case))
-    error = ""
+    error = False
     if request.method == "POST":
         form = OrderForm(request.POST, lines=lines, payees=payees)
         if form.is_valid():
@@ -321,26 +377,43 @@ def order_new(request, case_id: int):
                     ),
                 )
             except services.ChainRefused as refusal:
-                error = refusal.message
+                form.add_error(None, refusal.message)
             except DomainError as refusal:
                 if isinstance(refusal, PermissionRefused | NotFound):
                     raise
-                error = refusal.message
+                field = ORDER_ERROR_FIELDS.get(refusal.code)
+                form.add_error(field if field in form.fields else None, refusal.message)
             else:
                 messages.success(
                     request, f"Utbetalning {order.reference} registrerad; den ska attesteras."
                 )
                 return redirect("case_detail", case.pk)
-        else:
-            error = "Kontrollera fälten: " + _form_errors(form)
+        # Refused: the form again with the errors at the fields and every value kept.
+        error = bool(form.errors)
     else:
         form = OrderForm(lines=lines, payees=payees, initial={"pay_on": _next_pay_day()})
     return render(
         request,
         "payments/order_new.html",
-        {"case": case, "form": form, "lines": lines, "error": error},
+        {"case": case, "form": form, "lines": lines, "form_errors": error_summary(form)},
         status=400 if error else 200,
     )
+
+
+# A refusal of create_payment_order, by its code, on the field it is about (docs/forms.md).
+ORDER_ERROR_FIELDS = {
+    "bad_amount": "amount",
+    "over_granted": "amount",
+    "line_not_found": "line",
+    "line_not_granted": "line",
+    "missing_payee": "payee",
+    "missing_due_date": "due_on",
+    "missing_reference": "ocr_reference",
+    "requisition_expired": "requisition_valid_until",
+    "bad_method": "method",
+    "pay_on_past": "pay_on",
+    "payee_without_account": "payee",
+}
 
 
 @login_required

@@ -17,6 +17,7 @@ from bistand.cases.selectors import log_case_list_read, open_case, with_protecti
 from bistand.core import drafts
 from bistand.core.dates import add_months
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, work_list
 
@@ -58,6 +59,30 @@ def case_plan(request, case_id: int):
     """The plan page of a case: current version, consent, follow-ups, interventions,
     meetings, assessments, deviations, re-entry and handovers."""
     case = open_case(request.user, case_id, what="workplan")
+    return _plan_page(request, case)
+
+
+# The plan page's forms share field names (held_on, note, method): each renders its ids with
+# its own auto_id, so an error summary's links and aria-describedby point at the right field.
+# The posted names stay unprefixed.
+PLAN_FORM_IDS = {
+    "consent_form": "consent_%s",
+    "follow_up_form": "fu_%s",
+    "referral_form": "ref_%s",
+    "meeting_form": "meet_%s",
+}
+# Which part of the page a refused form is in (its <details> opened, its summary shown).
+PLAN_FORM_PLACES = {
+    "consent_form": "samtycke",
+    "follow_up_form": "uppfoljning",
+    "referral_form": "insatser",
+    "meeting_form": "trepartsmoten",
+}
+
+
+def _plan_page(request, case, refused: tuple[str, object] | None = None):
+    """The plan page of a case already opened; `refused` (context name, bound form) comes
+    back with its errors at the fields, the values kept and a summary above it."""
     today = timezone.localdate()
     page = selectors.plan_page(case, today)
     sched = page.schedule
@@ -75,23 +100,30 @@ def case_plan(request, case_id: int):
         "today": today,
         "rule": selectors.case_type_rule(case.unit_id, case.case_type),
         "consent_form": ConsentForm(
-            initial={"consent_on": today, "method": "digital" if signed_draft else "in_person"}
+            initial={"consent_on": today, "method": "digital" if signed_draft else "in_person"},
+            auto_id=PLAN_FORM_IDS["consent_form"],
         ),
         "follow_up_form": FollowUpForm(
+            auto_id=PLAN_FORM_IDS["follow_up_form"],
             initial={
                 "held_on": today,
                 "method": (sched.planned_method if sched else "") or "visit",
                 "took_place": "1",
                 "next_on": next_on,
                 "next_method": (sched.planned_method if sched else "") or "visit",
-            }
+            },
         ),
         "referral_form": ReferralForm(
-            adults=page.adults, programmes=_programmes(case), initial={"referred_on": today}
+            adults=page.adults,
+            programmes=_programmes(case),
+            initial={"referred_on": today},
+            auto_id=PLAN_FORM_IDS["referral_form"],
         ),
         "start_form": StartInterventionForm(initial={"started_on": today}),
         "end_form": EndInterventionForm(initial={"ended_on": today}),
-        "meeting_form": TripartiteMeetingForm(initial={"held_on": today}),
+        "meeting_form": TripartiteMeetingForm(
+            initial={"held_on": today}, auto_id=PLAN_FORM_IDS["meeting_form"]
+        ),
         "resolve_form": ResolveDeviationForm(),
         "can_edit": can(request.user, "edit_plan", case) and case.status != "closed",
         "can_follow_up": can(request.user, "record_follow_up", case) and case.status != "closed",
@@ -99,8 +131,25 @@ def case_plan(request, case_id: int):
         "can_assess": can(request.user, "assess_work_capacity", case) and case.status != "closed",
         "can_resolve": can(request.user, "resolve_deviation"),
         "signatures": signatures,
+        "refused": "",
+        "form_errors": [],
     }
+    if refused is not None:
+        context[refused[0]] = refused[1]
+        context["refused"] = PLAN_FORM_PLACES[refused[0]]
+        context["form_errors"] = error_summary(refused[1])
     return render(request, "workplans/case_plan.html", context)
+
+
+def _refused_on_plan(request, case, name: str, form, error: DomainError | None = None):
+    """The plan page again with a refused form; a service's refusal goes on the form (each of
+    its problems, when it lists them), a refused permission or not-found goes on."""
+    if error is not None:
+        if isinstance(error, PermissionRefused | NotFound):
+            raise error
+        for problem in error.context.get("problems") or [error.message]:
+            form.add_error(None, problem)
+    return _plan_page(request, case, refused=(name, form))
 
 
 def _content_from(goals, activities, follow_ups, period) -> dict:
@@ -203,10 +252,9 @@ def edit_plan(request, case_id: int):
 @handle_domain_errors
 def confirm_plan(request, case_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="workplan_confirm")
-    form = ConsentForm(request.POST)
+    form = ConsentForm(request.POST, auto_id=PLAN_FORM_IDS["consent_form"])
     if not form.is_valid():
-        messages.error(request, "Samtycket kunde inte registreras: " + form_errors(form))
-        return redirect(_plan_url(case_id, "samtycke"))
+        return _refused_on_plan(request, case, "consent_form", form)
     try:
         version = services.confirm_plan(
             request.user,
@@ -216,11 +264,7 @@ def confirm_plan(request, case_id: int):
             note=form.cleaned_data.get("note", ""),
         )
     except DomainError as error:
-        if isinstance(error, PermissionRefused | NotFound):
-            raise
-        for problem in error.context.get("problems") or [error.message]:
-            messages.error(request, problem)
-        return redirect(_plan_url(case_id, "samtycke"))
+        return _refused_on_plan(request, case, "consent_form", form, error)
     messages.success(
         request, f"Klientens godkännande är registrerat. Version {version.number} gäller."
     )
@@ -273,27 +317,29 @@ def plan_version_pdf(request, case_id: int, number: int):
 @handle_domain_errors
 def record_follow_up(request, case_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="follow_up_write")
-    form = FollowUpForm(request.POST)
+    form = FollowUpForm(request.POST, auto_id=PLAN_FORM_IDS["follow_up_form"])
     if not form.is_valid():
-        messages.error(request, "Uppföljningen kunde inte registreras: " + form_errors(form))
-        return redirect(_plan_url(case_id, "uppfoljning"))
+        return _refused_on_plan(request, case, "follow_up_form", form)
     data = form.cleaned_data
     corrects = None
     if data.get("corrects"):
         corrects = FollowUp.objects.filter(pk=data["corrects"], plan__case=case).first()
-    services.record_follow_up(
-        request.user,
-        case,
-        held_on=data["held_on"],
-        method=data["method"],
-        took_place=data["took_place"],
-        outcome=data["outcome"],
-        next_on=data["next_on"],
-        next_method=data["next_method"],
-        income_change=data.get("income_change"),
-        new_support_obstacle=data.get("new_support_obstacle", ""),
-        corrects=corrects,
-    )
+    try:
+        services.record_follow_up(
+            request.user,
+            case,
+            held_on=data["held_on"],
+            method=data["method"],
+            took_place=data["took_place"],
+            outcome=data["outcome"],
+            next_on=data["next_on"],
+            next_method=data["next_method"],
+            income_change=data.get("income_change"),
+            new_support_obstacle=data.get("new_support_obstacle", ""),
+            corrects=corrects,
+        )
+    except DomainError as error:
+        return _refused_on_plan(request, case, "follow_up_form", form, error)
     messages.success(request, "Uppföljningen är registrerad.")
     return redirect(_plan_url(case_id, "uppfoljning"))
 
@@ -304,21 +350,26 @@ def record_follow_up(request, case_id: int):
 def refer(request, case_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="referral_write")
     form = ReferralForm(
-        request.POST, adults=selectors.current_adults(case), programmes=_programmes(case)
+        request.POST,
+        adults=selectors.current_adults(case),
+        programmes=_programmes(case),
+        auto_id=PLAN_FORM_IDS["referral_form"],
     )
     if not form.is_valid():
-        messages.error(request, "Anvisningen kunde inte registreras: " + form_errors(form))
-        return redirect(_plan_url(case_id, "insatser"))
+        return _refused_on_plan(request, case, "referral_form", form)
     data = form.cleaned_data
-    services.refer(
-        request.user,
-        case,
-        person=data["person"],
-        target=data["target"],
-        programme=data.get("programme"),
-        referred_on=data.get("referred_on"),
-        purpose=data.get("purpose", ""),
-    )
+    try:
+        services.refer(
+            request.user,
+            case,
+            person=data["person"],
+            target=data["target"],
+            programme=data.get("programme"),
+            referred_on=data.get("referred_on"),
+            purpose=data.get("purpose", ""),
+        )
+    except DomainError as error:
+        return _refused_on_plan(request, case, "referral_form", form, error)
     messages.success(request, "Anvisningen är registrerad.")
     return redirect(_plan_url(case_id, "insatser"))
 
@@ -375,20 +426,22 @@ def end_intervention(request, case_id: int, intervention_id: int):
 @handle_domain_errors
 def record_meeting(request, case_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="meeting_write")
-    form = TripartiteMeetingForm(request.POST)
+    form = TripartiteMeetingForm(request.POST, auto_id=PLAN_FORM_IDS["meeting_form"])
     if not form.is_valid():
-        messages.error(request, "Trepartsmötet kunde inte registreras: " + form_errors(form))
-        return redirect(_plan_url(case_id, "trepartsmoten"))
+        return _refused_on_plan(request, case, "meeting_form", form)
     data = form.cleaned_data
-    services.record_tripartite_meeting(
-        request.user,
-        case,
-        held_on=data["held_on"],
-        partner=data["partner"],
-        partner_name=data.get("partner_name", ""),
-        participants=data["participants"],
-        agreements=data["agreements"],
-    )
+    try:
+        services.record_tripartite_meeting(
+            request.user,
+            case,
+            held_on=data["held_on"],
+            partner=data["partner"],
+            partner_name=data.get("partner_name", ""),
+            participants=data["participants"],
+            agreements=data["agreements"],
+        )
+    except DomainError as error:
+        return _refused_on_plan(request, case, "meeting_form", form, error)
     messages.success(request, "Trepartsmötet är registrerat.")
     return redirect(_plan_url(case_id, "trepartsmoten"))
 
@@ -415,15 +468,18 @@ def assessment(request, case_id: int):
             except DomainError as error:
                 if isinstance(error, PermissionRefused | NotFound):
                     raise
-                messages.error(request, error.message)
+                form.add_error(None, error.message)
             else:
                 messages.success(request, "Bedömningen är registrerad.")
                 return redirect(_plan_url(case_id, "bedomningar"))
-        else:
-            messages.error(request, "Bedömningen kunde inte sparas: " + form_errors(form))
     else:
         form = AssessmentForm(adults=adults, initial={"assessed_on": timezone.localdate()})
-    return render(request, "workplans/assessment.html", {"case": case, "form": form})
+    # A refused form: the errors at the fields, the values kept, a summary at the top.
+    return render(
+        request,
+        "workplans/assessment.html",
+        {"case": case, "form": form, "form_errors": error_summary(form)},
+    )
 
 
 @login_required

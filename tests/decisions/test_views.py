@@ -146,7 +146,7 @@ def test_outside_delegation_page_offers_referral_and_head_decides(
     assert str(application.case.reference) in head.get(reverse("home")).content.decode()
     overview = head.get(reverse("decisions:overview")).content.decode()
     assert reverse("decisions:decision", args=[referred.pk]) in overview
-    response = head.post(reverse("decisions:decide_draft", args=[referred.pk]))
+    response = head.post(reverse("decisions:decide_draft", args=[referred.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     referred.refresh_from_db()
     assert referred.status == "final" and referred.decided_by == org.labour_head
@@ -252,8 +252,10 @@ def test_prepared_decision_page_lists_checks_and_confirms_in_one_action(
     assert str(first.case.reference) in client.get(reverse("home")).content.decode()
     page = client.get(reverse("decisions:decision", args=[prepared.pk])).content.decode()
     assert 'data-testid="checks"' in page and "Arbetsplanen följs" in page
-    assert 'data-testid="confirm-decision"' in page
-    response = client.post(reverse("decisions:decide_draft", args=[prepared.pk]))
+    assert 'data-testid="decide-draft"' in page
+    response = client.post(
+        reverse("decisions:decide_draft", args=[prepared.pk]), {"confirmed": "1"}
+    )
     assert response.status_code == 302
     prepared.refresh_from_db()
     assert prepared.status == "final" and prepared.decided_by == org.benefit_admin

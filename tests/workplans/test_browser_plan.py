@@ -100,15 +100,15 @@ def test_worker_makes_plan_and_section_head_sees_overview_update(
     head.reload()
     assert row_state(head, case) == "Ej bekräftad"
 
-    worker.select_option("#id_method", "in_person")
+    worker.select_option("#consent_method", "in_person")
     worker.get_by_test_id("confirm-plan").click()
     expect(worker.get_by_test_id("plan-state").first).to_have_text("Följs enligt plan")
     expect(worker.get_by_test_id("current-plan")).to_contain_text("godkänd av klienten")
     shot(worker, "03-plan-confirmed")
 
     form = worker.get_by_test_id("follow-up-form")
-    form.locator("#id_outcome").fill("Har sökt tolv jobb och fått en intervju på ett lager.")
-    next_on = form.locator("#id_next_on").input_value()
+    form.locator("#fu_outcome").fill("Har sökt tolv jobb och fått en intervju på ett lager.")
+    next_on = form.locator("#fu_next_on").input_value()
     assert next_on  # proposed from the plan
     worker.get_by_test_id("save-follow-up").click()
     expect(worker.get_by_test_id("follow-ups")).to_contain_text("fått en intervju på ett lager")

@@ -27,6 +27,7 @@ from .decision_common import LineDecision, OutsideDelegation
 from .delegation_rules import add_delegation_rule, ensure_default_delegation, retire_delegation_rule
 from .letter_dispatch import mark_letter_sent
 from .referral import (
+    check_draft_decidable,
     confirm_prepared_decision,
     decide_draft,
     refer_decision,
@@ -39,6 +40,7 @@ from .saved_calculations import (
     copy_calculation,
     create_calculation,
     may_edit_calculation_draft,
+    preview_calculation,
     save_calculation,
     update_calculation,
 )
@@ -85,6 +87,8 @@ __all__ = [
     "replace_decision",
     "retire_delegation_rule",
     "return_referral",
+    "check_draft_decidable",
+    "preview_calculation",
     "review_automatic_decision",
     "run_decide_batch",
     "save_calculation",

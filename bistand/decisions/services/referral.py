@@ -140,15 +140,10 @@ def refer_prepared_decision(
     return decision
 
 
-@atomic_service
-def decide_draft(actor, decision: Decision) -> Decision:
-    """Make a referred or system-prepared decision final, as the actor (with delegation).
-
-    Everything is checked again as of now: the application, the signed investigation, the
-    child perspective and the actor's delegation.
-    """
+def check_draft_decidable(actor, decision: Decision) -> None:
+    """May the actor make this prepared or referred decision final now? (Read-only: the
+    confirmation page asks before showing what would be decided.)"""
     require(actor, "decide")
-    decision = Decision.objects.select_for_update().select_related("case").get(pk=decision.pk)
     _require_case(actor, decision.case)
     if decision.status not in OPEN_DRAFT_STATUSES:
         raise DomainError(
@@ -163,6 +158,17 @@ def decide_draft(actor, decision: Decision) -> Decision:
             "referred_to_someone_else",
             f"Beslutet är skickat till {decision.referred_to} för beslut.",
         )
+
+
+@atomic_service
+def decide_draft(actor, decision: Decision) -> Decision:
+    """Make a referred or system-prepared decision final, as the actor (with delegation).
+
+    Everything is checked again as of now: the application, the signed investigation, the
+    child perspective and the actor's delegation.
+    """
+    decision = Decision.objects.select_for_update().select_related("case").get(pk=decision.pk)
+    check_draft_decidable(actor, decision)
     application = _lock_application(actor, decision.application)
     replacing = _decision_in_force(decision.replaces) if decision.replaces_id else None
     lines, obstacles = _line_decisions_of(decision)

@@ -4,6 +4,7 @@ to correct a saved one."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 
 from django.utils import timezone
@@ -251,6 +252,37 @@ def update_calculation(
         },
     )
     return calculation
+
+
+def preview_calculation(
+    calculation: Calculation,
+    *,
+    costs: list[dict] | None = None,
+    incomes: list[dict] | None = None,
+    norm_adjustments: list[dict] | None = None,
+    meals_outside_home: set[int] | None = None,
+) -> Calculation:
+    """A draft calculated again as of now, with the given lines (default: the stored ones),
+    in memory only: nothing is stored or logged. The draft's page shows this, so that the
+    breakdown never lags behind the lines (an autosaved draft, a norm table verified since).
+    Lines that cannot be read raise the Swedish DomainError, as `update_calculation` does."""
+    preview = copy.copy(calculation)
+    preview.members = copy.deepcopy(calculation.members)
+    clean_costs, clean_incomes, clean_adjustments = _validate_lines(
+        preview,
+        calculation.costs if costs is None else costs,
+        calculation.incomes if incomes is None else incomes,
+        calculation.norm_adjustments if norm_adjustments is None else norm_adjustments,
+    )
+    preview.costs, preview.incomes = clean_costs, clean_incomes
+    preview.norm_adjustments = clean_adjustments
+    if meals_outside_home is not None:
+        for member in preview.members:
+            member["meals_outside_home"] = (
+                member["role"] == MemberRole.CHILD and member["person_id"] in meals_outside_home
+            )
+    _run_quietly(preview)
+    return preview
 
 
 @atomic_service
