@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('activity', '0002_medicalcertificate'),
         ('cases', '0005_journal_messages'),
         ('households', '0002_protected_identity'),
-        ('organisation', '0005_alter_user_role'),
+        ('organisation', '0005_activity_coordinator_role'),
         ('workplans', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
