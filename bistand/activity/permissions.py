@@ -27,6 +27,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "assign_activity": {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEAD},
     # Weekly attendance, by hand or from the provider's file: the activity's coordinators.
     "record_attendance": {R.ACTIVITY_COORDINATOR},
+    # The handler's side of an absence and the person's activity plan (case access too).
+    "assess_absence": {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEAD},
 }
 
 CAPABILITY_LABELS = {
@@ -36,6 +38,7 @@ CAPABILITY_LABELS = {
     "view_activities": "se aktiviteterna",
     "assign_activity": "anvisa till aktiviteter",
     "record_attendance": "registrera närvaro",
+    "assess_absence": "bedöma frånvaro och skriva aktivitetsplaner",
 }
 
 
