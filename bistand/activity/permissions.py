@@ -29,6 +29,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "record_attendance": {R.ACTIVITY_COORDINATOR},
     # The handler's side of an absence and the person's activity plan (case access too).
     "assess_absence": {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEAD},
+    # The participants file for Arbetsförmedlingen: the heads, for the cases they may open.
+    "export_participants": {R.SECTION_HEAD, R.UNIT_HEAD},
 }
 
 CAPABILITY_LABELS = {
@@ -39,6 +41,7 @@ CAPABILITY_LABELS = {
     "assign_activity": "anvisa till aktiviteter",
     "record_attendance": "registrera närvaro",
     "assess_absence": "bedöma frånvaro och skriva aktivitetsplaner",
+    "export_participants": "ta ut deltagarlistan till Arbetsförmedlingen",
 }
 
 

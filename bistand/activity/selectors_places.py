@@ -93,6 +93,7 @@ def participants(user, activity: Activity) -> Participants:
         if placement.status == PlacementStatus.WAITING:
             position += 1
             positions[placement.pk] = position
+        placement.queue_position = positions.get(placement.pk)
     if sees_all_participants(user, activity):
         visible = everyone
     else:
@@ -164,7 +165,8 @@ def absences_for_handler(user) -> list[AttendanceRecord]:
     held = Q(placement__case__handler_id=user.pk) | Q(placement__case__assistant_id=user.pk)
     return list(
         _unassessed_absences()
-        .filter(held).exclude(placement__case__status=CaseStatus.CLOSED)
+        .filter(held)
+        .exclude(placement__case__status=CaseStatus.CLOSED)
         .filter(placement__case__in=cases_visible_to(user))
         .order_by("week", "id")[:50]
     )
@@ -198,4 +200,3 @@ def current_plans(case) -> list[ActivityPlan]:
         .prefetch_related("placements__activity")
         .order_by("person__last_name", "id")
     )
-
