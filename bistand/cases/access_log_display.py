@@ -361,6 +361,11 @@ OBJECT_NAMES = {
     "activity.exemption": "Undantag från aktivitetskravet",
     "activity.exemptionending": "Avslut av undantag från aktivitetskravet",
     "activity.medicalcertificate": "Läkarintyg",
+    "activity.activity": "Aktivitet",
+    "activity.placement": "Anvisning till aktivitet",
+    "activity.attendancerecord": "Närvaro i aktivitet",
+    "activity.absenceassessment": "Bedömning av frånvaro",
+    "activity.activityplan": "Aktivitetsplan",
 }
 
 
