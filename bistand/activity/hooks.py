@@ -28,6 +28,7 @@ def case_panel(request, case) -> dict:
         certificates=certificates,
         persons={a.person.pk: a.person for a in adults},
     )
+    placements = selectors_places.case_placements(case)
     return {
         "title": "Aktivitetskrav",
         "template": "activity/_case_panel.html",
@@ -38,9 +39,10 @@ def case_panel(request, case) -> dict:
             "today": today,
             "can_record": can(request.user, "record_exemption")
             and case.status != CaseStatus.CLOSED,
-            "placements": selectors_places.case_placements(case),
-            "absences": selectors_places.absences_to_assess(case),
-            "assessments": selectors_places.assessments_of(case),
+            "placements": placements,
+            # Absences and assessments hang on placements: no placement, no query.
+            "absences": selectors_places.absences_to_assess(case) if placements else [],
+            "assessments": selectors_places.assessments_of(case) if placements else [],
             "plans": selectors_places.current_plans(case),
             "can_assign": can(request.user, "assign_activity") and case.status != CaseStatus.CLOSED,
             "can_assess": can(request.user, "assess_absence") and case.status != CaseStatus.CLOSED,
