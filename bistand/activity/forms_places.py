@@ -53,7 +53,10 @@ class ActivityForm(Form):
     starts_on = _date_field(_("Startar"), required=True)
     ends_on = _date_field(_("Slutar (tomt = tills vidare)"))
     coordinators = forms.TypedMultipleChoiceField(
-        label=_("Aktivitetssamordnare"), coerce=int, required=False
+        label=_("Aktivitetssamordnare"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, coordinators=(), **kwargs):
@@ -153,7 +156,9 @@ class ActivityPlanForm(Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Skriv planens mål.")},
     )
-    placements = forms.TypedMultipleChoiceField(label=_("Aktiviteter"), coerce=int, required=False)
+    placements = forms.TypedMultipleChoiceField(
+        label=_("Aktiviteter"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     job_search_hours = _hours_field(_("Timmar jobbsökande per vecka"))
     adaptation = forms.CharField(
         label=_("Anpassning efter förmåga"), max_length=500, required=False
