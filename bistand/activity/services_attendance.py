@@ -48,10 +48,13 @@ def parse_week(text: str) -> dt.date:
     text = text.strip()
     if "W" in text.upper():
         year, _, week = text.upper().partition("-W")
-        return dt.date.fromisocalendar(int(year), int(week), 1)
-    day = dt.date.fromisoformat(text)
+        day = dt.date.fromisocalendar(int(year), int(week), 1)
+    else:
+        day = dt.date.fromisoformat(text)
     if day.weekday() != 0:
         raise ValueError("not a monday")
+    if not (2000 <= day.year <= 2100):
+        raise ValueError("out of range")  # keeps the page's previous/next weeks computable
     return day
 
 

@@ -140,7 +140,7 @@ def test_a_bad_file_stores_nothing_and_names_every_bad_row(org, placed):
     [
         (b"", "tom"),
         (b"namn;vecka\r\n", "Rubrikraden"),
-        ("personnummer;vecka;narvaro;timmar;kommentar\r\n".encode(), "inga närvarorader"),
+        (b"personnummer;vecka;narvaro;timmar;kommentar\r\n", "inga närvarorader"),
         (HEADER.encode("utf-16"), "UTF-8"),
     ],
 )

@@ -119,3 +119,39 @@ def test_the_af_file_lists_the_heads_visible_participants_and_is_logged(client, 
 
     client.force_login(org.other_social_worker)
     assert client.get(reverse("activity:participants_for_af")).status_code == 403
+
+
+def test_a_coordinator_is_refused_every_handler_act_through_the_services(org, world):
+    from bistand.activity import services_followup, services_places
+    from bistand.core.errors import PermissionRefused
+    from tests.activity.helpers import coordinator
+
+    boss = coordinator(org)
+    person, case = adult_case(world)
+    act = activity(org, coordinators=[boss])
+    placement = assign(org, case, person, act)
+    today = timezone.localdate()
+    acts = [
+        lambda: services_places.assign_to_activity(
+            boss, case, person_id=person.pk, activity=act, today=today
+        ),
+        lambda: services_places.end_placement(boss, case, placement, reason="x", today=today),
+        lambda: services_followup.record_activity_plan(
+            boss, case, person_id=person.pk, goals="x", follow_up_on=today, today=today
+        ),
+    ]
+    for attempt in acts:
+        with pytest.raises(PermissionRefused):
+            attempt()
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "0001-01-01", "2026-W53x", "2026-12-08"])
+def test_an_unusable_week_in_the_address_is_a_swedish_400(client, org, week):
+    from tests.activity.helpers import coordinator
+
+    boss = coordinator(org)
+    act = activity(org, coordinators=[boss])
+    client.force_login(boss)
+    response = client.get(reverse("activity:attendance", args=[act.pk]) + f"?vecka={week}")
+    assert response.status_code == 400
+    assert "Veckan ska anges" in response.content.decode()
