@@ -154,8 +154,11 @@ def test_a_coordinator_sees_their_activities_participants_and_no_case(client, or
     assert "Deltagare" in page and person.formatted_identity_number in page
     assert reverse("case_detail", args=[case.pk]) not in page
     assert client.get(reverse("activity:activity_detail", args=[not_mine.pk])).status_code == 404
-    # No case, no journal, no case list, no placing.
+    # No case, no journal, no case list, no search, no placing.
     assert client.get(reverse("case_detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("journal_pdf", args=[case.pk])).status_code == 404
+    assert client.get(reverse("search") + "?q=Deltagare").status_code == 403
+    assert client.get(reverse("case-detail", args=[case.pk])).status_code == 404
     assert client.get(reverse("activity:assign", args=[case.pk])).status_code == 404
     assert client.get(reverse("activity:create_activity")).status_code == 403
     assert client.get(reverse("activity:becoming_covered")).status_code == 403
