@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bistand.activity import services_attendance
 from bistand.activity.models import AttendanceRecord
@@ -230,3 +232,14 @@ def test_another_coordinator_and_the_handlers_cannot_reach_the_attendance_pages(
         client.force_login(user)
         for name in ("activity:attendance", "activity:import_attendance"):
             assert client.get(reverse(name, args=[act.pk])).status_code in (403, 404)
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 10), max_value=dt.date(2100, 12, 20)))
+def test_a_week_reads_the_same_as_iso_week_and_as_its_monday(day):
+    monday = services_attendance.week_monday(day)
+    assert monday.weekday() == 0 and monday <= day < monday + dt.timedelta(days=7)
+    assert services_attendance.parse_week(f"{day:%G-W%V}") == monday
+    assert services_attendance.parse_week(monday.isoformat()) == monday
+    if day != monday:
+        with pytest.raises(ValueError):
+            services_attendance.parse_week(day.isoformat())
