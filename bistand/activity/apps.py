@@ -25,6 +25,19 @@ class ActivityConfig(AppConfig):
             order=45,
             group=nav.CASES,
         )
+        register_nav(
+            "Aktiviteter",
+            "activity:activities",
+            {
+                Role.SOCIAL_WORKER,
+                Role.BENEFIT_ADMINISTRATOR,
+                Role.SECTION_HEAD,
+                Role.UNIT_HEAD,
+                Role.ACTIVITY_COORDINATOR,
+            },
+            order=46,
+            group=nav.CASES,
+        )
 
         for registry, hook in (
             (case_views.CASE_PANELS, hooks.case_panel),

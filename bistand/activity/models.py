@@ -161,3 +161,259 @@ class MedicalCertificate(WrittenOnce):
 
     def __str__(self) -> str:
         return f"Läkarintyg {self.extent} % ({self.person_id})"
+
+
+# --- Activities with capacity, placements and the waiting list ---------------------------
+
+
+class Activity(models.Model):
+    """One of the unit's activities (arbetsmarknadsinsats) people are placed in to meet the
+    activity requirement: who runs it, how many places, how many hours a week, when.
+    Configuration of the unit, not a record of authority (its places may change)."""
+
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, related_name="activities"
+    )
+    name = models.CharField(_("namn"), max_length=120)
+    provider = models.CharField(_("anordnare"), max_length=120)
+    places = models.PositiveIntegerField(_("antal platser"))
+    hours_per_week = models.DecimalField(_("timmar per vecka"), max_digits=4, decimal_places=1)
+    starts_on = models.DateField(_("startar"))
+    ends_on = models.DateField(_("slutar"), null=True, blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="coordinated_activities",
+        verbose_name=_("aktivitetssamordnare"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gt=0), name="activity_has_places"),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0) & Q(hours_per_week__lte=40),
+                name="activity_hours_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="activity_period_positive",
+            ),
+            models.UniqueConstraint(fields=["unit", "name"], name="activity_name_unique_in_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlacementStatus(models.TextChoices):
+    WAITING = "waiting", _("Väntelista")
+    OFFERED = "offered", _("Erbjuden plats")
+    PLACED = "placed", _("Placerad")
+    ENDED = "ended", _("Avslutad")
+
+
+# A place is taken by a person placed and by a person offered the place (held for them).
+HOLDS_PLACE = (PlacementStatus.OFFERED, PlacementStatus.PLACED)
+OPEN_PLACEMENT = (PlacementStatus.WAITING, PlacementStatus.OFFERED, PlacementStatus.PLACED)
+
+PLACEMENT_TRANSITIONS = {
+    PlacementStatus.WAITING: {PlacementStatus.OFFERED, PlacementStatus.ENDED},
+    PlacementStatus.OFFERED: {PlacementStatus.PLACED, PlacementStatus.ENDED},
+    PlacementStatus.PLACED: {PlacementStatus.ENDED},
+    PlacementStatus.ENDED: set(),
+}
+
+
+class Placement(models.Model):
+    """A person's assignment to an activity from their case: on the waiting list (in order of
+    `queued_at`), offered a freed place, placed, or ended. Every change is in the access log
+    with before and after."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="placements")
+    person = models.ForeignKey(
+        "households.Person", on_delete=models.PROTECT, related_name="activity_placements"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="activity_placements"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=PlacementStatus.choices)
+    queued_at = models.DateTimeField()
+    offered_at = models.DateTimeField(null=True, blank=True)
+    placed_on = models.DateField(_("placerad från"), null=True, blank=True)
+    ended_on = models.DateField(_("avslutad"), null=True, blank=True)
+    end_reason = models.CharField(_("skäl"), max_length=300, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        indexes = [models.Index(fields=["activity", "status", "queued_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "person"],
+                condition=~Q(status="ended"),
+                name="one_open_placement_per_person_and_activity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="placed") | Q(placed_on__isnull=False),
+                name="placed_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="ended_placement_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} ({self.person_id}, {self.status})"
+
+
+# --- Attendance ------------------------------------------------------------------------
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Närvarande")
+    EXCUSED = "excused", _("Frånvarande med giltigt skäl")
+    UNEXCUSED = "unexcused", _("Frånvarande utan giltigt skäl")
+
+
+class AttendanceSource(models.TextChoices):
+    MANUAL = "manual", _("Registrerad av samordnare")
+    IMPORT = "import", _("Importerad från anordnarens fil")
+
+
+class AttendanceRecord(WrittenOnce):
+    """A placed person's attendance for one week (`week` is its Monday). Written once; a
+    correction is a new record that `replaces` the earlier one (the latest counts)."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="attendance_records"
+    )
+    week = models.DateField(_("vecka (måndag)"))
+    status = models.CharField(_("närvaro"), max_length=12, choices=AttendanceStatus.choices)
+    hours = models.DecimalField(
+        _("närvarotimmar"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    note = models.CharField(_("kommentar"), max_length=300, blank=True)
+    source = models.CharField(max_length=8, choices=AttendanceSource.choices)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["week", "id"]
+        indexes = [models.Index(fields=["placement", "week"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | (Q(hours__gte=0) & Q(hours__lte=60)),
+                name="attendance_hours_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Närvaro {self.week} ({self.status})"
+
+
+# --- The handler's assessment of an absence and the proposed consequence ------------------
+
+
+class AbsenceOutcome(models.TextChoices):
+    ACCEPTABLE = "acceptable", _("Godtagbart skäl – ingen påföljd")
+    NOT_ACCEPTABLE = "not_acceptable", _("Utan godtagbart skäl")
+
+
+class ProposedConsequence(models.TextChoices):
+    """What the handler proposes for the month; a proposal only: the decision is theirs."""
+
+    NONE = "none", _("Ingen påföljd föreslås")
+    REDUCE = "reduce", _("Förslag: försörjningsstödet sätts ned (delvis avslag)")
+    REFUSE = "refuse", _("Förslag: försörjningsstöd vägras (avslag)")
+
+
+class AbsenceAssessment(WrittenOnce):
+    """The case's handler assesses an absence without valid reason (reported by the
+    coordinator). Not acceptable → a proposed consequence for a month's försörjningsstöd, which
+    is applied only in a decision the handler makes (never automatically). Written once."""
+
+    attendance = models.OneToOneField(
+        AttendanceRecord, on_delete=models.PROTECT, related_name="assessment"
+    )
+    outcome = models.CharField(_("bedömning"), max_length=16, choices=AbsenceOutcome.choices)
+    reasoning = models.TextField(_("motivering"))
+    consequence = models.CharField(
+        _("föreslagen påföljd"), max_length=8, choices=ProposedConsequence.choices
+    )
+    month = models.DateField(_("månad som förslaget gäller"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(reasoning=""), name="absence_assessment_reasoned"),
+            models.CheckConstraint(
+                condition=Q(outcome="not_acceptable") | Q(consequence="none"),
+                name="acceptable_absence_has_no_consequence",
+            ),
+            models.CheckConstraint(
+                condition=Q(consequence="none") | Q(month__isnull=False),
+                name="proposed_consequence_names_month",
+            ),
+        ]
+
+
+# --- The activity plan per person --------------------------------------------------------
+
+
+class ActivityPlan(WrittenOnce):
+    """A person's activity plan: goals, the activities (their placements, with hours), time
+    for job search and the follow-up date; linked to the case's work plan when it has one.
+    Written once: a changed plan is a new version that `replaces` the earlier."""
+
+    person = models.ForeignKey(
+        "households.Person", on_delete=models.PROTECT, related_name="activity_plans"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="activity_plans")
+    work_plan = models.ForeignKey(
+        "workplans.WorkPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activity_plans",
+    )
+    goals = models.TextField(_("mål"))
+    job_search_hours = models.DecimalField(
+        _("timmar jobbsökande per vecka"), max_digits=4, decimal_places=1, default=0
+    )
+    adaptation = models.CharField(_("anpassning efter förmåga"), max_length=500, blank=True)
+    follow_up_on = models.DateField(_("uppföljning"))
+    placements = models.ManyToManyField(Placement, blank=True, related_name="activity_plans")
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(goals=""), name="activity_plan_has_goals"),
+            models.CheckConstraint(
+                condition=Q(job_search_hours__gte=0) & Q(job_search_hours__lte=40),
+                name="activity_plan_job_search_range",
+            ),
+        ]

@@ -20,7 +20,7 @@ from bistand.households.models import HouseholdMembership, MemberRole, Person
 from bistand.workplans.models import OPEN_INTERVENTION_STATUSES, Intervention
 
 from . import rules
-from .models import Exemption, MedicalCertificate
+from .models import OPEN_PLACEMENT, Exemption, MedicalCertificate, Placement
 
 # Members whose försörjningsstöd is assessed with the household's (not "other adult", who
 # has an economy of their own).
@@ -200,6 +200,9 @@ def becoming_covered(user, month: dt.date) -> QuerySet[HouseholdMembership]:
         Intervention.objects.filter(
             person_id=OuterRef("person_id"), status__in=OPEN_INTERVENTION_STATUSES
         )
+    ) & ~Exists(
+        # placed, offered a place or on an activity's waiting list
+        Placement.objects.filter(person_id=OuterRef("person_id"), status__in=OPEN_PLACEMENT)
     )
     case = Case.objects.filter(household_id=OuterRef("household_id")).exclude(
         status=CaseStatus.CLOSED

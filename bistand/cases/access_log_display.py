@@ -369,6 +369,11 @@ OBJECT_NAMES = {
     "portal.stagedattachment": "Bilaga i ansökningsutkast",
     "portal.completionrequest": "Begäran om komplettering",
     "portal.completionanswer": "Svar på begäran om komplettering",
+    "activity.activity": "Aktivitet",
+    "activity.placement": "Anvisning till aktivitet",
+    "activity.attendancerecord": "Närvaro i aktivitet",
+    "activity.absenceassessment": "Bedömning av frånvaro",
+    "activity.activityplan": "Aktivitetsplan",
 }
 
 

@@ -64,6 +64,7 @@ from bistand.payments import services as payment_services
 from bistand.payments.models import OrderStatus, PaymentMethod, PaymentOrder
 
 from . import texts
+from .activities_demo import add_demo_activities
 from .auditing import AuditBuffer
 from .decisions_history import RENT_CEILINGS, DecisionWriter
 from .history import HistoryWriter, historical_timestamps
@@ -312,6 +313,8 @@ def load_demo(
         audit.flush()
         # Internal control last, with its own random stream (the history above is unchanged).
         draw_and_review_last_month(random.Random(f"{seed}-sample"), org, today)
+        # The activity requirement's activities, placements and attendance (issue #16).
+        add_demo_activities(org, today)
     _refresh_statistics()
     report = verify_chain()
     return summarise(

@@ -330,6 +330,7 @@ def staffing_for(cases: list[PlannedCase], households: int) -> dict[tuple[str | 
     staffing[(None, Role.FINANCE)] = 2
     staffing[(None, Role.SYSTEM_ADMIN)] = 1
     staffing[(None, Role.CONTROLLER)] = 1
+    staffing[(None, Role.ACTIVITY_COORDINATOR)] = 1
     return staffing
 
 

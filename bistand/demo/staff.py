@@ -39,6 +39,7 @@ USERNAMES = {
     Role.FINANCE: "ekonom",
     Role.SYSTEM_ADMIN: "admin",
     Role.CONTROLLER: "internkontrollant",
+    Role.ACTIVITY_COORDINATOR: "aktivitetssamordnare",
 }
 TITLES = {
     Role.RECEPTION: "Mottagningssekreterare",
@@ -50,6 +51,7 @@ TITLES = {
     Role.FINANCE: "Ekonom",
     Role.SYSTEM_ADMIN: "Systemadministratör",
     Role.CONTROLLER: "Internkontrollant",
+    Role.ACTIVITY_COORDINATOR: "Aktivitetssamordnare",
 }
 
 
@@ -122,6 +124,7 @@ def create_organisation(
         (None, Role.FINANCE),
         (None, Role.SYSTEM_ADMIN),
         (None, Role.CONTROLLER),
+        (None, Role.ACTIVITY_COORDINATOR),
     ]
     for code, role in slots:
         for _ in range(staffing.get((code, role), 0)):

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     # Internal control (egenkontroll): the sample review, the review queue, the control runs'
     # flags. Decides, attests and pays nothing and handles no case (docs/controls.md).
     CONTROLLER = "controller", _("Internkontrollant")
+    # The activity requirement (#16): records attendance for the activities they coordinate;
+    # sees those activities' participants only, never a case (docs/activity-requirement.md).
+    ACTIVITY_COORDINATOR = "activity_coordinator", _("Aktivitetssamordnare")
 
 
 CASE_HANDLER_ROLES = (Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR)

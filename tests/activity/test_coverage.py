@@ -13,6 +13,7 @@ from bistand.activity.models import Exemption, ExemptionEnding
 from bistand.core.dates import add_months, month_start
 from bistand.core.models import FinalRecordError
 from bistand.workplans.models import Intervention, InterventionStatus
+from tests.activity import helpers
 from tests.query_budgets import assert_flat, page_queries
 from tests.statistics.builders import World
 
@@ -120,6 +121,12 @@ def test_the_list_shows_exactly_who_becomes_covered_next_month_without_activity(
         referred_on=this_month(),
         referred_by=org.other_social_worker,
     )
+    # On an activity's waiting list (issue #16, activities): has an activity to wait for.
+    queued, queued_case = adult_case(world, months=(-3, -2, -1), name="Köar")
+    full = helpers.activity(org, places=1)
+    full_person, full_case = adult_case(world, months=(-6, -5, -4, -3, -2, -1), name="Plats")
+    helpers.assign(org, full_case, full_person, full)
+    assert helpers.assign(org, queued_case, queued, full).status == "waiting"
     turning, _ = adult_case(
         world,
         months=(-5, -4, -3, -2, -1),

@@ -108,4 +108,5 @@ def test_case_page_costs_the_same_for_3_and_12_applications_and_notes(client, or
     small, _ = page_queries(client, url)
     more(9)
     large, _ = page_queries(client, url)
-    assert_flat(small, large, budget=41)  # 36 since #15; 39 with the activity panel (#16)
+    # 36 since #15; 39 with the activity panel (#16); 43 with its placements and activity plans
+    assert_flat(small, large, budget=43)

@@ -107,6 +107,9 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         "flag_id": "flag",
         "investigation_id": "investigation",
         "exemption_id": "exemption",
+        "activity_id": "activity",
+        "placement_id": "placement",
+        "attendance_id": "attendance",
     }
     if name == "payments:requisition":
         return _object(objects, "requisition").pk  # the order paid by requisition

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bistand.activity import services as activity_services
+from bistand.activity import services_attendance as activity_attendance
+from bistand.activity import services_places as activity_places
+from bistand.activity.models import Placement
 from bistand.cases import protection
 from bistand.cases import services as case_services
 from bistand.cases.models import JournalKind
@@ -123,6 +127,8 @@ class MatrixWorld(World):
             Role.FINANCE.value: org.finance,
             Role.SYSTEM_ADMIN.value: org.sysadmin,  # not a superuser
             Role.CONTROLLER.value: org.controller,  # internal control, no section
+            # coordinates section A's activity (not B's): attendance only, no case
+            Role.ACTIVITY_COORDINATOR.value: self.coordinator("a"),
         }
         assert not any(user.is_superuser or user.is_staff for user in self.staff.values())
         self.norm_table = NormTableVersion.objects.order_by("pk").first()
@@ -301,6 +307,43 @@ class MatrixWorld(World):
         )
         return objects
 
+    def coordinator(self, section: str):
+        """The activity coordinator of each section's activity (made once)."""
+        made = self.__dict__.setdefault("_coordinators", {})
+        if section not in made:
+            made[section] = UserFactory(
+                username=f"coordinator_{section}",
+                role=Role.ACTIVITY_COORDINATOR,
+                unit=self.org.unit,
+            )
+        return made[section]
+
+    def _activity_objects(self, objects: SectionObjects, handler) -> None:
+        """An activity per section, coordinated by that section's coordinator, the client
+        placed in it and an unexcused absence last week (the activity pages' ids)."""
+        section = "a" if objects.client is CLIENT_A else "b"
+        today = timezone.localdate()
+        activity = activity_places.create_activity(
+            self.org.unit_head,
+            name=f"Jobbtorg {section.upper()}",
+            provider="Arbetsmarknadsenheten",
+            places=5,
+            hours_per_week=Decimal("20"),
+            starts_on=today - dt.timedelta(days=60),
+            coordinator_ids=[self.coordinator(section).pk],
+        )
+        placement = activity_places.assign_to_activity(
+            handler, objects.case, person_id=objects.person.pk, activity=activity, today=today
+        )
+        monday = activity_attendance.week_monday(today) - dt.timedelta(days=7)
+        Placement.objects.filter(pk=placement.pk).update(placed_on=monday - dt.timedelta(days=7))
+        placement.refresh_from_db()
+        objects.extra["activity"] = activity
+        objects.extra["placement"] = placement
+        objects.extra["attendance"] = activity_attendance.record_attendance(
+            self.coordinator(section), placement, week=monday, status="unexcused", today=today
+        )
+
     def section_b(self) -> SectionObjects:
         org = self.org
         household = _household(org.reception, CLIENT_B)
@@ -376,6 +419,7 @@ class MatrixWorld(World):
             valid_from=timezone.localdate(),
             today=timezone.localdate(),
         )
+        self._activity_objects(objects, handler)
         objects.deviation = Deviation.objects.create(
             case=case,
             plan=case.work_plan,
