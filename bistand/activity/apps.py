@@ -7,6 +7,7 @@ class ActivityConfig(AppConfig):
     verbose_name = "Aktivitetskrav"
 
     def ready(self) -> None:
+        from bistand.cases import services as case_services
         from bistand.cases import views as case_views
         from bistand.core import navigation as nav
         from bistand.core.navigation import register_nav
@@ -14,7 +15,7 @@ class ActivityConfig(AppConfig):
         from bistand.jobs.registry import register_job
         from bistand.organisation.models import Role
 
-        from . import hooks
+        from . import hooks, services_places
         from .jobs import CERTIFICATES_ENDING_JOB
 
         register_job(CERTIFICATES_ENDING_JOB)
@@ -43,6 +44,7 @@ class ActivityConfig(AppConfig):
             (case_views.CASE_PANELS, hooks.case_panel),
             (case_views.HOME_SECTIONS, hooks.home_section),
             (decision_views.DECIDE_PAGE_NOTICES, hooks.decide_notice),
+            (case_services.CASE_CLOSING_HOOKS, services_places.end_placements_of_closed_case),
         ):
             if hook not in registry:
                 registry.append(hook)

@@ -246,3 +246,42 @@ def end_placement(
         detail={"before": {"status": before}, "after": {"status": "ended", "reason": reason}},
     )
     return _offer_freed_places(actor, activity)
+
+
+CLOSED_CASE_REASON = "Ärendet avslutades"
+
+
+def end_placements_of_closed_case(actor, case: Case, closed_on: dt.date) -> list[Placement]:
+    """When a case closes (cases.services.CASE_CLOSING_HOOKS, inside its transaction): every
+    placement, offer and place in a queue of the case ends with the closing as its reason,
+    and each place that frees up is offered to the next on that activity's waiting list.
+    Returns the placements offered. Not a handler act: no activity permission is asked."""
+    offered: list[Placement] = []
+    open_ids = list(
+        Placement.objects.filter(case=case, status__in=OPEN_PLACEMENT)
+        .order_by("activity_id", "id")
+        .values_list("id", "activity_id")
+    )
+    for activity_id in sorted({activity_id for _, activity_id in open_ids}):
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        for placement in Placement.objects.select_for_update().filter(
+            case=case, activity=activity, status__in=OPEN_PLACEMENT
+        ):
+            before = placement.status
+            placement.status = PlacementStatus.ENDED
+            placement.ended_on = closed_on
+            placement.end_reason = CLOSED_CASE_REASON
+            placement.save(update_fields=["status", "ended_on", "end_reason"])
+            record(
+                actor,
+                AuditAction.UPDATE,
+                obj=placement,
+                case_id=case.pk,
+                person_id=placement.person_id,
+                detail={
+                    "before": {"status": before},
+                    "after": {"status": "ended", "reason": CLOSED_CASE_REASON},
+                },
+            )
+        offered += _offer_freed_places(actor, activity)
+    return offered

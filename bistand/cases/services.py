@@ -664,6 +664,12 @@ def activate_case(actor, case: Case) -> Case:
     return case
 
 
+# Other apps end what hangs on a case when it closes, in the closing's own transaction:
+# callables (actor, case, closed_on) registered from their AppConfig.ready() (e.g. activity
+# ends the case's activity placements and offers the freed places).
+CASE_CLOSING_HOOKS: list = []
+
+
 @atomic_service
 def close_case(actor, case: Case, *, reason: str, closed_on: dt.date | None = None) -> Case:
     require(actor, "close_case")
@@ -686,6 +692,8 @@ def close_case(actor, case: Case, *, reason: str, closed_on: dt.date | None = No
     case.closing_reason = reason
     case.save(update_fields=["status", "closed_on", "closing_reason"])
     CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=timezone.now())
+    for hook in CASE_CLOSING_HOOKS:
+        hook(actor, case, closed_on)
     record(
         actor,
         AuditAction.UPDATE,

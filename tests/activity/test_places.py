@@ -184,3 +184,29 @@ def test_the_places_are_never_overfilled_and_nobody_waits_beside_a_free_place(
         assert not (waiting and holding < places)
         # The queue is in the order people were assigned.
         assert [p.pk for p in waiting] == sorted(p.pk for p in waiting)
+
+
+def test_closing_the_case_ends_its_placements_and_offers_the_freed_place(org, world):
+    from bistand.cases import services as case_services
+
+    act = activity(org, places=1)
+    (p1, c1), (p2, c2) = (adult_case(world, name=n) for n in ("Stänger", "Väntar"))
+    placed = assign(org, c1, p1, act)
+    waiting = assign(org, c2, p2, act)
+    other_act = activity(org, places=1)
+    queued_elsewhere = assign(org, c1, p1, assign(org, c2, p2, other_act).activity)
+    assert (placed.status, waiting.status, queued_elsewhere.status) == (
+        "placed",
+        "waiting",
+        "waiting",
+    )
+
+    case_services.close_case(org.other_social_worker, c1, reason="work")
+
+    for placement in (placed, queued_elsewhere):
+        placement.refresh_from_db()
+        assert placement.status == PlacementStatus.ENDED
+        assert placement.end_reason == services_places.CLOSED_CASE_REASON
+    waiting.refresh_from_db()
+    assert waiting.status == PlacementStatus.OFFERED
+    assert Placement.objects.filter(activity=act, status__in=HOLDS_PLACE).count() == 1
