@@ -53,41 +53,44 @@ def _deliver(notification: Notification) -> None:
         sms_backend().send(notification.address, f"{notification.title}\n{notification.body}")
 
 
-def deliver_pending(limit: int = 500) -> dict:
-    """Send every unsent message once. Each is locked, sent and marked in one transaction, so
-    two workers never send the same row and a failed send stays in the outbox for the next
-    try. Raises after the batch if any failed (the job is then retried with back-off)."""
+def deliver_outbox(model, send, *, what: str, limit: int = 500) -> dict:
+    """Send every unsent row of an outbox `model` (fields `sent_at`, `attempts`,
+    `last_error`) once with `send(row)`. Each row is locked, sent and marked in one
+    transaction, so two workers never send the same row, a sent row is never sent again and a
+    failed send stays for the next try. Raises after the batch if any failed (the job is then
+    retried with back-off). `what` names the rows in the error ("meddelanden")."""
     sent = failed = 0
     ids = list(
-        Notification.objects.filter(sent_at__isnull=True)
+        model.objects.filter(sent_at__isnull=True)
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
     for pk in ids:
         try:
             with transaction.atomic():
-                row = (
-                    Notification.objects.select_for_update()
-                    .filter(pk=pk, sent_at__isnull=True)
-                    .first()
-                )
+                row = model.objects.select_for_update().filter(pk=pk, sent_at__isnull=True).first()
                 if row is None:  # sent meanwhile by another worker
                     continue
                 row.attempts += 1
-                _deliver(row)
+                send(row)
                 row.sent_at = timezone.now()
                 row.last_error = ""
                 row.save(update_fields=["attempts", "sent_at", "last_error"])
             sent += 1
         except Exception as error:
             failed += 1
-            Notification.objects.filter(pk=pk).update(
+            model.objects.filter(pk=pk).update(
                 attempts=F("attempts") + 1, last_error=type(error).__name__[:200]
             )
-            logger.warning("notification %s not delivered: %s", pk, type(error).__name__)
+            logger.warning("%s %s not delivered: %s", model._meta.label, pk, type(error).__name__)
     if failed:
-        raise DeliveryFailed(f"{failed} av {sent + failed} meddelanden kunde inte skickas")
+        raise DeliveryFailed(f"{failed} av {sent + failed} {what} kunde inte skickas")
     return {"sent": sent}
+
+
+def deliver_pending(limit: int = 500) -> dict:
+    """The staff outbox (`Notification`): see deliver_outbox."""
+    return deliver_outbox(Notification, _deliver, what="meddelanden", limit=limit)
 
 
 class DeliveryFailed(Exception):

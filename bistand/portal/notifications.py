@@ -20,14 +20,18 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from bistand.households.models import ADULT_ROLES, HouseholdMembership, Person
 from bistand.jobs.models import Channel
-from bistand.jobs.notifications import sms_backend
+from bistand.jobs.notifications import (  # noqa: F401 (DeliveryFailed: re-exported)
+    DeliveryFailed,
+    deliver_outbox,
+    sms_backend,
+)
 from bistand.jobs.registry import Job, JobContext, cron
 
 from .models import ApplicantNotification, ContactPreference
@@ -143,45 +147,10 @@ def _send(row: ApplicantNotification) -> None:
         sms_backend().send(row.address, f"{row.title}\n{row.body}")
 
 
-class DeliveryFailed(Exception):
-    pass
-
-
 def deliver_pending(limit: int = 500) -> dict:
-    """Send every unsent notification once: each row is locked, sent and marked in one
-    transaction, so two workers never send the same row, a sent row is never sent again, and
-    a failed send stays for the next try (the job then fails and is retried with back-off)."""
-    sent = failed = 0
-    ids = list(
-        ApplicantNotification.objects.filter(sent_at__isnull=True)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    for pk in ids:
-        try:
-            with transaction.atomic():
-                row = (
-                    ApplicantNotification.objects.select_for_update()
-                    .filter(pk=pk, sent_at__isnull=True)
-                    .first()
-                )
-                if row is None:
-                    continue
-                _send(row)
-                row.attempts += 1
-                row.sent_at = timezone.now()
-                row.last_error = ""
-                row.save(update_fields=["attempts", "sent_at", "last_error"])
-            sent += 1
-        except Exception as error:
-            failed += 1
-            ApplicantNotification.objects.filter(pk=pk).update(
-                attempts=F("attempts") + 1, last_error=type(error).__name__[:200]
-            )
-            logger.warning("applicant notification %s not sent: %s", pk, type(error).__name__)
-    if failed:
-        raise DeliveryFailed(f"{failed} av {sent + failed} aviseringar kunde inte skickas")
-    return {"sent": sent}
+    """Send every unsent notification once (the jobs app's outbox loop: each row locked, sent
+    and marked in one transaction; a failed send stays for the next try and fails the job)."""
+    return deliver_outbox(ApplicantNotification, _send, what="aviseringar", limit=limit)
 
 
 def run_delivery(ctx: JobContext) -> dict:
