@@ -92,7 +92,9 @@ def _check(placement: Placement, week: dt.date, status: str, hours, today: dt.da
 
 def _store(actor, placement: Placement, week, status, hours, note, source) -> AttendanceRecord:
     earlier = (
-        AttendanceRecord.objects.select_for_update()
+        # of=self: `replaced_by` is the reverse side of a one-to-one (an outer join), which
+        # PostgreSQL cannot lock
+        AttendanceRecord.objects.select_for_update(of=("self",))
         .filter(placement=placement, week=week, replaced_by__isnull=True)
         .first()
     )

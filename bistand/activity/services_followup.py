@@ -132,7 +132,7 @@ def record_activity_plan(
     if len(placements) != len(ids):
         raise DomainError("bad_placement", "Välj personens aktiviteter från listan.")
     earlier = (
-        ActivityPlan.objects.select_for_update()
+        ActivityPlan.objects.select_for_update(of=("self",))  # replaced_by: an outer join
         .filter(case=case, person=person, replaced_by__isnull=True)
         .first()
     )
