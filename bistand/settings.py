@@ -287,6 +287,8 @@ LOGIN_REDIRECT_URL_FAILURE = "login"
 # Skatteverket's test personal numbers; it exists for the demo and tests and is refused when
 # debug is off (the URL answers 404 and the system check portal.E001 stops the start).
 BISTAND_PORTAL_TEST_EID = _env_flag("BISTAND_PORTAL_TEST_EID", DEBUG)
+# The e-service's address, added to the "news on Mina sidor" e-mail/SMS (portal.notifications).
+BISTAND_PORTAL_URL = os.environ.get("BISTAND_PORTAL_URL", "")
 
 # The applicant's e-ID log-in over OpenID Connect (portal.oidc, docs/portal.md): the
 # municipality's identity provider or e-ID broker (BankID, Freja). Separate from staff SSO: its
