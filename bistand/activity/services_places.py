@@ -223,19 +223,12 @@ def accept_offer(actor, case: Case, placement: Placement, *, today: dt.date) -> 
 
 
 @transaction.atomic
-def end_placement(
-    actor, case: Case, placement: Placement, *, reason: str, today: dt.date
-) -> list[Placement]:
-    """End a placement, an offer (declined) or a place in the queue, with a reason. A place
-    that frees up is offered to the next on the waiting list; returns those offered."""
-    activity, placement = _lock_placement(actor, case, placement)
-    _move(placement, PlacementStatus.ENDED)
-    if not reason.strip():
-        raise DomainError("reason_required", "Ange varför anvisningen avslutas.")
+def _mark_ended(actor, case: Case, placement: Placement, *, reason: str, on: dt.date) -> None:
+    """End one (locked) placement with its reason, logged with before/after."""
     before = placement.status
     placement.status = PlacementStatus.ENDED
-    placement.ended_on = today
-    placement.end_reason = reason.strip()
+    placement.ended_on = on
+    placement.end_reason = reason
     placement.save(update_fields=["status", "ended_on", "end_reason"])
     record(
         actor,
@@ -245,6 +238,18 @@ def end_placement(
         person_id=placement.person_id,
         detail={"before": {"status": before}, "after": {"status": "ended", "reason": reason}},
     )
+
+
+def end_placement(
+    actor, case: Case, placement: Placement, *, reason: str, today: dt.date
+) -> list[Placement]:
+    """End a placement, an offer (declined) or a place in the queue, with a reason. A place
+    that frees up is offered to the next on the waiting list; returns those offered."""
+    activity, placement = _lock_placement(actor, case, placement)
+    _move(placement, PlacementStatus.ENDED)
+    if not reason.strip():
+        raise DomainError("reason_required", "Ange varför anvisningen avslutas.")
+    _mark_ended(actor, case, placement, reason=reason.strip(), on=today)
     return _offer_freed_places(actor, activity)
 
 
@@ -257,31 +262,17 @@ def end_placements_of_closed_case(actor, case: Case, closed_on: dt.date) -> list
     and each place that frees up is offered to the next on that activity's waiting list.
     Returns the placements offered. Not a handler act: no activity permission is asked."""
     offered: list[Placement] = []
-    open_ids = list(
+    activity_ids = (
         Placement.objects.filter(case=case, status__in=OPEN_PLACEMENT)
-        .order_by("activity_id", "id")
-        .values_list("id", "activity_id")
+        .order_by("activity_id")
+        .values_list("activity_id", flat=True)
+        .distinct()
     )
-    for activity_id in sorted({activity_id for _, activity_id in open_ids}):
+    for activity_id in list(activity_ids):  # locked in id order: no deadlock between closings
         activity = Activity.objects.select_for_update().get(pk=activity_id)
         for placement in Placement.objects.select_for_update().filter(
             case=case, activity=activity, status__in=OPEN_PLACEMENT
         ):
-            before = placement.status
-            placement.status = PlacementStatus.ENDED
-            placement.ended_on = closed_on
-            placement.end_reason = CLOSED_CASE_REASON
-            placement.save(update_fields=["status", "ended_on", "end_reason"])
-            record(
-                actor,
-                AuditAction.UPDATE,
-                obj=placement,
-                case_id=case.pk,
-                person_id=placement.person_id,
-                detail={
-                    "before": {"status": before},
-                    "after": {"status": "ended", "reason": CLOSED_CASE_REASON},
-                },
-            )
+            _mark_ended(actor, case, placement, reason=CLOSED_CASE_REASON, on=closed_on)
         offered += _offer_freed_places(actor, activity)
     return offered
