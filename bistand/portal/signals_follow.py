@@ -1,20 +1,21 @@
-"""What tells the applicant there is news (portal.notifications): a final decision and a
-signed message from the handler. Receivers run inside the act's transaction, so the outbox row
-is written with the act or not at all."""
+"""What tells the applicant there is news (portal.notifications): a final decision (the
+decisions app's FINAL_DECISION_HOOKS, run once when a decision becomes final, whichever path
+made it) and a signed message from the handler (post_save). Both run inside the act's
+transaction, so the outbox row is written with the act or not at all."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_save
 
 from bistand.cases.models import JournalEntry, JournalKind
-from bistand.decisions.models import Decision, DecisionStatus
+from bistand.decisions.models import Decision
+from bistand.decisions.services.decision_common import FINAL_DECISION_HOOKS
 
 from .notifications import notify_case
 
 
-def _decision_saved(sender, instance: Decision, **kwargs) -> None:
-    if instance.status == DecisionStatus.FINAL and instance.decided_at is not None:
-        notify_case(instance.case_id, "decision", key=f"decision:{instance.pk}")
+def _decision_final(actor, decision: Decision) -> None:
+    notify_case(decision.case_id, "decision", key=f"decision:{decision.pk}")
 
 
 def _journal_entry_saved(sender, instance: JournalEntry, **kwargs) -> None:
@@ -23,5 +24,6 @@ def _journal_entry_saved(sender, instance: JournalEntry, **kwargs) -> None:
 
 
 def connect() -> None:
-    post_save.connect(_decision_saved, sender=Decision, dispatch_uid="portal-decision-news")
+    if _decision_final not in FINAL_DECISION_HOOKS:
+        FINAL_DECISION_HOOKS.append(_decision_final)
     post_save.connect(_journal_entry_saved, sender=JournalEntry, dispatch_uid="portal-message-news")

@@ -332,6 +332,12 @@ def _transition(decision: Decision, status: str) -> None:
     )
 
 
+# Other apps act when a decision becomes final, in its transaction, on every path (page, API,
+# batch, automatic, a referral decided): callables (actor, decision) registered from their
+# AppConfig.ready() (e.g. the e-service queues "news on Mina sidor").
+FINAL_DECISION_HOOKS: list = []
+
+
 def _after_final(actor, decision: Decision) -> None:
     """What follows a final decision: the checks it rests on, the letter, the application,
     drafts, the case. Without its required register checks the decision is refused here, in
@@ -361,6 +367,8 @@ def _after_final(actor, decision: Decision) -> None:
     case = application.case
     if case.status == CaseStatus.INTAKE and decision.total_granted > 0:
         case_services.activate_case(actor, case)
+    for hook in FINAL_DECISION_HOOKS:
+        hook(actor, decision)
 
 
 def _audit_final(actor, decision: Decision, *, automatic: bool = False) -> None:
