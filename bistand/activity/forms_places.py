@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from bistand.core.forms import Form
 
 from .forms import _date_field
-from .models import AbsenceOutcome, AttendanceStatus, ProposedConsequence
+from .models import (
+    AbsenceOutcome,
+    AttendanceStatus,
+    ProposedConsequence,
+    SwedishLevel,
+    WorkAbility,
+)
 
 NUMBER_ERROR = _("Ange ett tal, t.ex. 12,5.")
 
@@ -59,9 +65,52 @@ class ActivityForm(Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    min_age = forms.IntegerField(
+        label=_("Lägsta ålder (tomt = inget krav)"),
+        required=False,
+        min_value=16,
+        max_value=70,
+        error_messages={
+            "invalid": _("Ange ett heltal."),
+            "min_value": _("Ange en ålder mellan 16 och 70 år."),
+            "max_value": _("Ange en ålder mellan 16 och 70 år."),
+        },
+    )
+    max_age = forms.IntegerField(
+        label=_("Högsta ålder (tomt = inget krav)"),
+        required=False,
+        min_value=16,
+        max_value=70,
+        error_messages={
+            "invalid": _("Ange ett heltal."),
+            "min_value": _("Ange en ålder mellan 16 och 70 år."),
+            "max_value": _("Ange en ålder mellan 16 och 70 år."),
+        },
+    )
+    swedish_level = forms.ChoiceField(
+        label=_("Språkkrav"), choices=SwedishLevel.choices, required=False
+    )
+    min_work_ability = forms.TypedChoiceField(
+        label=_("Krav på arbetsförmåga"),
+        choices=[("", _("Inget krav")), *WorkAbility.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
     def __init__(self, *args, coordinators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinators"].choices = [(u.pk, u.get_full_name()) for u in coordinators]
+
+
+class EditActivityForm(ActivityForm):
+    """The same fields but the period: the dates are not changed here (placements hang on
+    them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["starts_on"]
+        del self.fields["ends_on"]
 
 
 class AssignForm(Form):
@@ -70,6 +119,12 @@ class AssignForm(Form):
     )
     activity = forms.TypedChoiceField(
         label=_("Aktivitet"), coerce=int, error_messages={"required": _("Välj aktivitet.")}
+    )
+    criteria_reason = forms.CharField(
+        label=_("Skäl att anvisa trots aktivitetens kriterier (bara om en varning visas)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, adults=(), activities=(), **kwargs):

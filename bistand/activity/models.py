@@ -166,6 +166,25 @@ class MedicalCertificate(WrittenOnce):
 # --- Activities with capacity, placements and the waiting list ---------------------------
 
 
+class SwedishLevel(models.TextChoices):
+    """The language requirement of an activity, in the steps a unit refers by (SFI courses).
+    The system holds no language level per person: the handler confirms it at placement."""
+
+    NONE = "", _("Inget krav")
+    SFI_C = "sfi_c", _("Svenska minst motsvarande SFI kurs C")
+    SFI_D = "sfi_d", _("Svenska motsvarande avslutad SFI (kurs D)")
+
+
+class WorkAbility(models.IntegerChoices):
+    """The work ability an activity requires, in the steps of a medical certificate
+    (arbetsförmåga = 100 % minus the certificate's extent)."""
+
+    QUARTER = 25, _("Minst 25 % arbetsförmåga")
+    HALF = 50, _("Minst 50 % arbetsförmåga")
+    THREE_QUARTERS = 75, _("Minst 75 % arbetsförmåga")
+    FULL = 100, _("Full arbetsförmåga")
+
+
 class Activity(models.Model):
     """One of the unit's activities (arbetsmarknadsinsats) people are placed in to meet the
     activity requirement: who runs it, how many places, how many hours a week, when.
@@ -186,6 +205,15 @@ class Activity(models.Model):
         related_name="coordinated_activities",
         verbose_name=_("aktivitetssamordnare"),
     )
+    # Referral criteria (docs/activity-requirement.md, "Referral criteria"): empty = none.
+    min_age = models.PositiveSmallIntegerField(_("lägsta ålder"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("högsta ålder"), null=True, blank=True)
+    swedish_level = models.CharField(
+        _("språkkrav"), max_length=8, choices=SwedishLevel.choices, blank=True, default=""
+    )
+    min_work_ability = models.PositiveSmallIntegerField(
+        _("krav på arbetsförmåga"), choices=WorkAbility.choices, null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -204,10 +232,53 @@ class Activity(models.Model):
                 name="activity_period_positive",
             ),
             models.UniqueConstraint(fields=["unit", "name"], name="activity_name_unique_in_unit"),
+            models.CheckConstraint(
+                condition=(Q(min_age__isnull=True) | Q(min_age__gte=16, min_age__lte=70))
+                & (Q(max_age__isnull=True) | Q(max_age__gte=16, max_age__lte=70))
+                & (
+                    Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(max_age__gte=F("min_age"))
+                ),
+                name="activity_age_criteria_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def criteria_labels(self) -> list[str]:
+        """The referral criteria in words (empty: anyone may be referred)."""
+        labels = []
+        if self.min_age is not None and self.max_age is not None:
+            labels.append(_("%(low)s–%(high)s år") % {"low": self.min_age, "high": self.max_age})
+        elif self.min_age is not None:
+            labels.append(_("minst %(low)s år") % {"low": self.min_age})
+        elif self.max_age is not None:
+            labels.append(_("högst %(high)s år") % {"high": self.max_age})
+        if self.swedish_level:
+            labels.append(str(self.get_swedish_level_display()))
+        if self.min_work_ability is not None:
+            labels.append(str(self.get_min_work_ability_display()))
+        return labels
+
+
+class ActivityChange(WrittenOnce):
+    """One edit of an activity: who changed what and when, with the values before and after
+    (only the fields that changed). The activity row holds the current values; its history is
+    these rows, never rewritten."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="changes")
+    before = models.JSONField()
+    after = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Ändring av {self.activity_id}"
 
 
 class PlacementStatus(models.TextChoices):
@@ -249,6 +320,12 @@ class Placement(models.Model):
     end_reason = models.CharField(_("skäl"), max_length=300, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The referral criteria the person did not meet (or that could not be checked) when
+    # assigned, as shown to the handler, and the handler's reason for placing all the same.
+    criteria_warnings = models.JSONField(default=list, blank=True)
+    criteria_reason = models.CharField(
+        _("skäl att anvisa trots kriterierna"), max_length=500, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,13 +20,17 @@ from bistand.cases.models import Case
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.organisation.models import Role, User
 
+from .criteria import criteria_warnings
 from .models import (
     HOLDS_PLACE,
     OPEN_PLACEMENT,
     PLACEMENT_TRANSITIONS,
     Activity,
+    ActivityChange,
     Placement,
     PlacementStatus,
+    SwedishLevel,
+    WorkAbility,
 )
 from .permissions import require
 from .services import _member_of, _require_open
@@ -43,6 +47,18 @@ def _check_activity_fields(name, provider, places, hours_per_week, starts_on, en
         raise DomainError("bad_hours", "Timmar per vecka ska vara mer än 0 och högst 40.")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError("bad_period", "Slutdatum kan inte vara före startdatum.")
+
+
+def _check_criteria(min_age, max_age, swedish_level, min_work_ability) -> None:
+    for code, age in (("bad_min_age", min_age), ("bad_max_age", max_age)):
+        if age is not None and not (16 <= age <= 70):
+            raise DomainError(code, "Ange en ålder mellan 16 och 70 år.")
+    if min_age is not None and max_age is not None and max_age < min_age:
+        raise DomainError("bad_max_age", "Högsta ålder kan inte vara lägre än lägsta ålder.")
+    if swedish_level not in SwedishLevel.values:
+        raise DomainError("bad_swedish_level", "Välj ett språkkrav i listan.")
+    if min_work_ability is not None and min_work_ability not in WorkAbility.values:
+        raise DomainError("bad_work_ability", "Välj ett krav på arbetsförmåga i listan.")
 
 
 def _coordinators(actor, coordinator_ids) -> list[User]:
@@ -70,11 +86,16 @@ def create_activity(
     starts_on: dt.date,
     ends_on: dt.date | None = None,
     coordinator_ids=(),
+    min_age: int | None = None,
+    max_age: int | None = None,
+    swedish_level: str = "",
+    min_work_ability: int | None = None,
 ) -> Activity:
     require(actor, "manage_activities")
     if not actor.unit_id:
         raise PermissionRefused("no_unit", "Du hör inte till någon enhet.")
     _check_activity_fields(name, provider, places, hours_per_week, starts_on, ends_on)
+    _check_criteria(min_age, max_age, swedish_level, min_work_ability)
     if Activity.objects.filter(unit_id=actor.unit_id, name=name.strip()).exists():
         raise DomainError("name_taken", "Det finns redan en aktivitet med det namnet.")
     coordinators = _coordinators(actor, coordinator_ids)
@@ -86,6 +107,10 @@ def create_activity(
         hours_per_week=hours_per_week,
         starts_on=starts_on,
         ends_on=ends_on,
+        min_age=min_age,
+        max_age=max_age,
+        swedish_level=swedish_level,
+        min_work_ability=min_work_ability,
         created_by=actor,
     )
     activity.coordinators.set(coordinators)
@@ -103,6 +128,92 @@ def create_activity(
         },
     )
     return activity
+
+
+EDITABLE = (
+    "name",
+    "provider",
+    "places",
+    "hours_per_week",
+    "min_age",
+    "max_age",
+    "swedish_level",
+    "min_work_ability",
+)
+
+
+def _as_json(value):
+    return str(value.quantize(Decimal("0.1"))) if isinstance(value, Decimal) else value
+
+
+@transaction.atomic
+def edit_activity(
+    actor,
+    activity: Activity,
+    *,
+    name: str,
+    provider: str,
+    places: int,
+    hours_per_week: Decimal,
+    min_age: int | None = None,
+    max_age: int | None = None,
+    swedish_level: str = "",
+    min_work_ability: int | None = None,
+    coordinator_ids=(),
+) -> tuple[Activity, list[Placement]]:
+    """Change an activity's name, provider, places, hours and referral criteria (and its
+    coordinators). The change is a row of `ActivityChange` (only what changed, before and
+    after) and an access-log row. Fewer places than are taken (placed or offered) is refused;
+    more places are offered to the waiting list in queue order. Returns the activity and the
+    placements offered a place."""
+    require(actor, "manage_activities")
+    activity = _lock_activity(actor, activity)
+    _check_activity_fields(
+        name, provider, places, hours_per_week, activity.starts_on, activity.ends_on
+    )
+    _check_criteria(min_age, max_age, swedish_level, min_work_ability)
+    name = name.strip()
+    if (
+        name != activity.name
+        and Activity.objects.filter(unit_id=activity.unit_id, name=name)
+        .exclude(pk=activity.pk)
+        .exists()
+    ):
+        raise DomainError("name_taken", "Det finns redan en aktivitet med det namnet.")
+    taken = places_taken(activity)
+    if places < taken:
+        raise DomainError(
+            "places_below_taken",
+            f"{taken} platser är tagna (placerade eller erbjudna): antalet platser kan inte "
+            f"vara lägre än {taken}. Avsluta placeringar först.",
+        )
+    new = {
+        "name": name,
+        "provider": provider.strip(),
+        "places": places,
+        "hours_per_week": hours_per_week,
+        "min_age": min_age,
+        "max_age": max_age,
+        "swedish_level": swedish_level,
+        "min_work_ability": min_work_ability,
+    }
+    before = {f: _as_json(getattr(activity, f)) for f in EDITABLE if getattr(activity, f) != new[f]}
+    after = {f: _as_json(new[f]) for f in before}
+    coordinators = _coordinators(actor, coordinator_ids)
+    old_coordinators = sorted(activity.coordinators.values_list("pk", flat=True))
+    new_coordinators = sorted(c.pk for c in coordinators)
+    if old_coordinators != new_coordinators:
+        before["coordinators"] = old_coordinators
+        after["coordinators"] = new_coordinators
+        activity.coordinators.set(coordinators)
+    if not after:
+        return activity, []
+    for field in EDITABLE:
+        setattr(activity, field, new[field])
+    activity.save(update_fields=list(EDITABLE))
+    ActivityChange.objects.create(activity=activity, before=before, after=after, changed_by=actor)
+    record(actor, AuditAction.UPDATE, obj=activity, detail={"before": before, "after": after})
+    return activity, _offer_freed_places(actor, activity)
 
 
 def _lock_activity(actor, activity: Activity) -> Activity:
@@ -145,10 +256,19 @@ def _offer_freed_places(actor, activity: Activity) -> list[Placement]:
 
 @transaction.atomic
 def assign_to_activity(
-    actor, case: Case, *, person_id: int, activity: Activity, today: dt.date
+    actor,
+    case: Case,
+    *,
+    person_id: int,
+    activity: Activity,
+    today: dt.date,
+    criteria_reason: str = "",
 ) -> Placement:
     """Place a person of the case in the activity, or put them last on its waiting list when
-    every place is taken (or already offered to someone waiting)."""
+    every place is taken (or already offered to someone waiting). A person who does not meet
+    the activity's referral criteria (or whose meeting them cannot be checked) is assigned
+    only with the handler's reason (`criteria_reason`); without one the warnings are raised
+    (`DomainError` "criteria_not_met", its `context["warnings"]`) and nothing is stored."""
     require(actor, "assign_activity")
     case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
     _require_open(case)
@@ -162,6 +282,15 @@ def assign_to_activity(
         activity=activity, person=person, status__in=OPEN_PLACEMENT
     ).exists():
         raise DomainError("already_assigned", "Personen är redan anvisad till aktiviteten.")
+    warnings = criteria_warnings(activity, person, today)
+    criteria_reason = criteria_reason.strip() if warnings else ""
+    if warnings and not criteria_reason:
+        raise DomainError(
+            "criteria_not_met",
+            "Personen uppfyller inte aktivitetens kriterier (eller så kan de inte kontrolleras). "
+            "Ange skälet att ändå anvisa.",
+            warnings=warnings,
+        )
     queue_is_empty = not Placement.objects.filter(
         activity=activity, status=PlacementStatus.WAITING
     ).exists()
@@ -174,14 +303,19 @@ def assign_to_activity(
         queued_at=timezone.now(),
         placed_on=max(today, activity.starts_on) if has_room else None,
         assigned_by=actor,
+        criteria_warnings=warnings,
+        criteria_reason=criteria_reason,
     )
+    after = {"activity": activity.pk, "status": placement.status}
+    if warnings:
+        after |= {"criteria_warnings": warnings, "criteria_reason": criteria_reason}
     record(
         actor,
         AuditAction.CREATE,
         obj=placement,
         case_id=case.pk,
         person_id=person.pk,
-        detail={"after": {"activity": activity.pk, "status": placement.status}},
+        detail={"after": after},
     )
     return placement
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("aktiviteter/", views_places.activities, name="activities"),
     path("aktiviteter/ny/", views_places.create_activity, name="create_activity"),
     path("aktiviteter/<int:activity_id>/", views_places.activity_detail, name="activity_detail"),
+    path("aktiviteter/<int:activity_id>/andra/", views_places.edit_activity, name="edit_activity"),
     path("aktiviteter/<int:activity_id>/narvaro/", views_places.attendance, name="attendance"),
     path(
         "aktiviteter/<int:activity_id>/narvaro/import/",

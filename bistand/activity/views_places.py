@@ -27,10 +27,11 @@ from .forms_places import (
     AssessAbsenceForm,
     AssignForm,
     AttendanceRowForm,
+    EditActivityForm,
     EndPlacementForm,
     ImportForm,
 )
-from .models import OPEN_PLACEMENT, AttendanceRecord, Placement
+from .models import OPEN_PLACEMENT, ActivityChange, AttendanceRecord, Placement
 from .permissions import can, coordinates, require
 
 
@@ -103,15 +104,88 @@ def create_activity(request):
             starts_on=data["starts_on"],
             ends_on=data.get("ends_on"),
             coordinator_ids=data.get("coordinators") or [],
+            **_criteria(data),
         ),
         "Aktiviteten är upplagd.",
         reverse("activity:activities"),
-        fields={
-            "name_taken": "name",
-            "bad_period": "ends_on",
-            "bad_hours": "hours_per_week",
-            "bad_places": "places",
+        fields=ACTIVITY_FIELDS,
+    )
+
+
+ACTIVITY_FIELDS = {
+    "name_taken": "name",
+    "bad_period": "ends_on",
+    "bad_hours": "hours_per_week",
+    "bad_places": "places",
+    "places_below_taken": "places",
+    "bad_min_age": "min_age",
+    "bad_max_age": "max_age",
+    "bad_swedish_level": "swedish_level",
+    "bad_work_ability": "min_work_ability",
+    "bad_coordinator": "coordinators",
+}
+
+
+def _criteria(data) -> dict:
+    return {
+        "min_age": data.get("min_age"),
+        "max_age": data.get("max_age"),
+        "swedish_level": data.get("swedish_level") or "",
+        "min_work_ability": data.get("min_work_ability"),
+    }
+
+
+@login_required
+@handle_domain_errors
+def edit_activity(request, activity_id: int):
+    """Change an activity (the heads): more places are offered to the waiting list at once."""
+    require(request.user, "manage_activities")
+    activity = selectors_places.activity_for(request.user, activity_id)
+    coordinators = User.objects.filter(
+        role=Role.ACTIVITY_COORDINATOR, unit_id=request.user.unit_id, is_active=True
+    ).order_by("last_name", "first_name")
+    form = EditActivityForm(
+        request.POST or None,
+        coordinators=coordinators,
+        initial={
+            "name": activity.name,
+            "provider": activity.provider,
+            "places": activity.places,
+            "hours_per_week": activity.hours_per_week,
+            "min_age": activity.min_age,
+            "max_age": activity.max_age,
+            "swedish_level": activity.swedish_level,
+            "min_work_ability": activity.min_work_ability,
+            "coordinators": list(activity.coordinators.values_list("pk", flat=True)),
         },
+    )
+
+    def act(data):
+        _activity, offered = services_places.edit_activity(
+            request.user,
+            activity,
+            name=data["name"],
+            provider=data["provider"],
+            places=data["places"],
+            hours_per_week=data["hours_per_week"],
+            coordinator_ids=data.get("coordinators") or [],
+            **_criteria(data),
+        )
+        if offered:
+            messages.info(
+                request,
+                f"{len(offered)} på väntelistan har erbjudits plats, i köordning.",
+            )
+
+    return _form_page(
+        request,
+        form,
+        "activity/activity_form.html",
+        {"activity": activity},
+        act,
+        "Aktiviteten är ändrad.",
+        reverse("activity:activity_detail", args=[activity.pk]),
+        fields=ACTIVITY_FIELDS,
     )
 
 
@@ -138,6 +212,12 @@ def activity_detail(request, activity_id: int):
             "people": people,
             "sees_cases": sees_cases,
             "coordinates": coordinates(request.user, activity),
+            "can_manage": can(request.user, "manage_activities"),
+            "changes": (
+                ActivityChange.objects.filter(activity=activity).select_related("changed_by")
+                if can(request.user, "manage_activities")
+                else []
+            ),
         },
     )
 
@@ -162,17 +242,24 @@ def assign(request, case_id: int):
         initial={"person": request.GET.get("person")},
     )
 
+    warnings: list[str] = []
+
     def act(data):
         activity = available.filter(pk=data["activity"]).first()
         if activity is None:
             raise DomainError("activity_not_found", "Aktiviteten finns inte.")
-        placement = services_places.assign_to_activity(
-            request.user,
-            case,
-            person_id=data["person"],
-            activity=activity,
-            today=timezone.localdate(),
-        )
+        try:
+            placement = services_places.assign_to_activity(
+                request.user,
+                case,
+                person_id=data["person"],
+                activity=activity,
+                today=timezone.localdate(),
+                criteria_reason=data.get("criteria_reason") or "",
+            )
+        except DomainError as error:
+            warnings.extend(error.context.get("warnings", ()))
+            raise
         if placement.status == "waiting":
             messages.info(request, "Alla platser är tagna: personen står på väntelistan.")
 
@@ -180,7 +267,7 @@ def assign(request, case_id: int):
         request,
         form,
         "activity/assign_form.html",
-        {"case": case},
+        {"case": case, "criteria_warnings": warnings},
         act,
         "Anvisningen är registrerad.",
         _back_to_case(case),
@@ -188,6 +275,7 @@ def assign(request, case_id: int):
             "already_assigned": "person",
             "not_a_member": "person",
             "activity_ended": "activity",
+            "criteria_not_met": "criteria_reason",
         },
     )
 

@@ -469,6 +469,8 @@ RULES: dict[str, Rule] = {
     # coordinate and no case; placing, ending, assessing and the plan are case pages
     "activity:activities": Rule("L 403 200 200 200 200 403 403 403 403 200"),
     "activity:create_activity": Rule("L 403 403 403 200 200 403 403 403 403 403"),
+    # an activity is the unit's (no section): the heads of either section edit it
+    "activity:edit_activity": Rule("L 403 403 403 200 200 403 403 403 403 403"),
     "activity:participants_for_af": Rule("L 403 403 403 200 200 403 403 403 403 403"),
     "activity:activity_detail": Rule(
         "L 403 200 200 200 200 403 403 403 403 200", "L 403 200 200 200 200 403 403 403 403 404"
