@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bistand.core.forms import Form
+from bistand.workplans.models import ConsentMethod
 
 from .forms import _date_field
 from .models import (
@@ -231,3 +232,13 @@ class ActivityPlanForm(Form):
             )
             for p in placements
         ]
+
+
+class PlanConsentForm(Form):
+    consent_on = _date_field(_("Datum för godkännandet"), required=True)
+    method = forms.ChoiceField(
+        label=_("Hur godkände personen planen?"),
+        choices=[("", "—"), *ConsentMethod.choices],
+        error_messages={"required": _("Ange hur personen godkände planen.")},
+    )
+    note = forms.CharField(label=_("Anteckning"), max_length=300, required=False)

@@ -471,6 +471,11 @@ class ActivityPlan(WrittenOnce):
         related_name="activity_plans",
     )
     goals = models.TextField(_("mål"))
+    # The hours per week of the plan's activities when the plan was written (a later change of
+    # an activity's hours does not change a written or signed plan).
+    activity_hours = models.DecimalField(
+        _("timmar i aktiviteter per vecka"), max_digits=5, decimal_places=1, default=0
+    )
     job_search_hours = models.DecimalField(
         _("timmar jobbsökande per vecka"), max_digits=4, decimal_places=1, default=0
     )
@@ -494,3 +499,81 @@ class ActivityPlan(WrittenOnce):
                 name="activity_plan_job_search_range",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Aktivitetsplan {self.pk} ({self.person_id})"
+
+    @property
+    def total_hours(self):
+        return self.activity_hours + self.job_search_hours
+
+    @property
+    def under_full_time(self) -> bool:
+        return self.total_hours < FULL_TIME_HOURS
+
+    @property
+    def lacks_adaptation_reason(self) -> bool:
+        """Under "normally full time" with no adaptation to ability written: a warning."""
+        return self.under_full_time and not self.adaptation.strip()
+
+
+# "Normally full time" (per proposal): 40 hours a week is the local reading (docs).
+FULL_TIME_HOURS = 40
+
+
+def activity_plan_sha256(plan: ActivityPlan, placements=None) -> str:
+    """A fingerprint of what the person signs: the plan's content and its activities."""
+    import hashlib
+    import json
+
+    placements = plan.placements.all() if placements is None else placements
+    payload = json.dumps(
+        {
+            "goals": plan.goals,
+            "activity_hours": str(plan.activity_hours),
+            "job_search_hours": str(plan.job_search_hours),
+            "adaptation": plan.adaptation,
+            "follow_up_on": plan.follow_up_on.isoformat(),
+            "activities": sorted(p.activity.name for p in placements),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class ActivityPlanConsent(WrittenOnce):
+    """The person's consent to an activity plan, recorded by staff (on paper at a meeting, or
+    after the person's e-ID signature on Mina sidor): as the work plan's `confirm_plan`. A plan
+    version is consented to once; a new version needs its own consent."""
+
+    plan = models.OneToOneField(ActivityPlan, on_delete=models.PROTECT, related_name="consent")
+    consent_on = models.DateField(_("godkänd den"))
+    method = models.CharField(_("hur planen godkändes"), max_length=12)
+    note = models.CharField(_("anteckning"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Godkännande av aktivitetsplan {self.plan_id}"
+
+
+class ActivityPlanSignature(models.Model):
+    """The person's own signature of their activity plan with e-ID on Mina sidor: a new record,
+    never an edit of the plan (`content_sha256` holds what was signed)."""
+
+    plan = models.ForeignKey(ActivityPlan, on_delete=models.PROTECT, related_name="signatures")
+    person = models.ForeignKey("households.Person", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    method = models.CharField(_("inloggningsmetod"), max_length=16)
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "person"], name="activity_plan_signed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Underskrift av aktivitetsplan {self.plan_id}"

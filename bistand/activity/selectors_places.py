@@ -196,7 +196,7 @@ def proposals_for_month(case, month: dt.date) -> list[AbsenceAssessment]:
 def current_plans(case) -> list[ActivityPlan]:
     return list(
         ActivityPlan.objects.filter(case=case, replaced_by__isnull=True)
-        .select_related("person", "work_plan")
-        .prefetch_related("placements__activity")
+        .select_related("person", "work_plan", "consent")
+        .prefetch_related("placements__activity", "signatures")
         .order_by("person__last_name", "id")
     )

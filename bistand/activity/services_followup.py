@@ -8,22 +8,27 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.cases.models import Case
 from bistand.core.dates import month_start
 from bistand.core.errors import DomainError
+from bistand.workplans.models import ConsentMethod
 
 from .models import (
     OPEN_PLACEMENT,
     AbsenceAssessment,
     AbsenceOutcome,
     ActivityPlan,
+    ActivityPlanConsent,
+    ActivityPlanSignature,
     AttendanceRecord,
     AttendanceStatus,
     Placement,
     ProposedConsequence,
+    activity_plan_sha256,
 )
 from .permissions import require
 from .services import _member_of, _require_open
@@ -127,7 +132,9 @@ def record_activity_plan(
         raise DomainError("bad_hours", "Timmar jobbsökande ska vara mellan 0 och 40.")
     ids = set(placement_ids or ())
     placements = list(
-        Placement.objects.filter(pk__in=ids, case=case, person=person, status__in=OPEN_PLACEMENT)
+        Placement.objects.filter(
+            pk__in=ids, case=case, person=person, status__in=OPEN_PLACEMENT
+        ).select_related("activity")
     )
     if len(placements) != len(ids):
         raise DomainError("bad_placement", "Välj personens aktiviteter från listan.")
@@ -142,6 +149,7 @@ def record_activity_plan(
         case=case,
         work_plan=work_plan,
         goals=goals.strip(),
+        activity_hours=sum((p.activity.hours_per_week for p in placements), Decimal("0")),
         job_search_hours=job_search_hours,
         adaptation=adaptation.strip(),
         follow_up_on=follow_up_on,
@@ -164,3 +172,98 @@ def record_activity_plan(
         },
     )
     return plan
+
+
+# --- The activity plan's consent and the person's own signature ---------------------------
+
+
+def _current_plan(plan: ActivityPlan) -> ActivityPlan:
+    locked = ActivityPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+    if ActivityPlan.objects.filter(replaces=locked).exists():
+        raise DomainError("plan_replaced", "Planen har ersatts av en nyare version.")
+    return locked
+
+
+@transaction.atomic
+def confirm_activity_plan(
+    actor,
+    case: Case,
+    plan: ActivityPlan,
+    *,
+    consent_on: dt.date,
+    method: str,
+    note: str = "",
+) -> ActivityPlanConsent:
+    """Record the person's consent to their activity plan, as the work plan's consent is
+    recorded: at a meeting with the person's signature on paper, or digitally after the
+    person signed with e-ID on Mina sidor (then their signature of this plan must exist)."""
+    require(actor, "assess_absence")
+    if plan.case_id != case.pk:
+        raise DomainError("plan_not_found", "Aktivitetsplanen finns inte.")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_open(case)
+    plan = _current_plan(plan)
+    if ActivityPlanConsent.objects.filter(plan=plan).exists():
+        raise DomainError("already_confirmed", "Planen är redan godkänd.")
+    if method not in ConsentMethod.values:
+        raise DomainError("consent_method", "Ange hur klienten godkände planen.")
+    if consent_on > timezone.localdate():
+        raise DomainError("consent_future", "Datum för godkännandet kan inte ligga i framtiden.")
+    if consent_on < timezone.localdate(plan.created_at):
+        raise DomainError("consent_before_plan", "Planen kan inte ha godkänts innan den skrevs.")
+    if (
+        method == ConsentMethod.DIGITAL
+        and not ActivityPlanSignature.objects.filter(plan=plan, person=plan.person_id).exists()
+    ):
+        raise DomainError(
+            "not_signed",
+            "Personen har inte skrivit under planen med e-legitimation på Mina sidor. "
+            "Välj godkännande på plats eller vänta på underskriften.",
+        )
+    consent = ActivityPlanConsent.objects.create(
+        plan=plan,
+        consent_on=consent_on,
+        method=method,
+        note=note.strip()[:300],
+        recorded_by=actor,
+    )
+    record(
+        actor,
+        AuditAction.SIGN,
+        obj=consent,
+        case_id=case.pk,
+        person_id=plan.person_id,
+        detail={"plan": plan.pk, "consent_on": consent_on.isoformat(), "method": method},
+    )
+    return consent
+
+
+def sign_activity_plan_as_person(actor, person, plan: ActivityPlan, *, method: str):
+    """The person signs their own activity plan with the e-ID they logged in with: a new
+    `ActivityPlanSignature`, never a change of the plan. `actor` is the access log's actor for
+    the person (bistand.portal has checked that the case is the person's household's)."""
+    if not method:
+        raise DomainError("no_method", "Du behöver vara inloggad med e-legitimation.")
+    with transaction.atomic():
+        plan = _current_plan(plan)
+        if plan.person_id != person.pk:
+            raise DomainError("plan_not_found", "Aktivitetsplanen finns inte.")
+        _require_open(Case.objects.get(pk=plan.case_id))
+        if ActivityPlanSignature.objects.filter(plan=plan, person=person).exists():
+            raise DomainError("already_signed", "Du har redan skrivit under den här planen.")
+        signature = ActivityPlanSignature.objects.create(
+            plan=plan,
+            person=person,
+            signed_at=timezone.now(),
+            method=method[:16],
+            content_sha256=activity_plan_sha256(plan, plan.placements.select_related("activity")),
+        )
+        record(
+            actor,
+            AuditAction.SIGN,
+            obj=signature,
+            case_id=plan.case_id,
+            person_id=person.pk,
+            detail={"plan": plan.pk, "method": signature.method},
+        )
+    return signature

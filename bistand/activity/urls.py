@@ -46,4 +46,9 @@ urlpatterns = [
         name="assess_absence",
     ),
     path("arende/<int:case_id>/aktivitetsplan/", views_places.activity_plan, name="activity_plan"),
+    path(
+        "arende/<int:case_id>/aktivitetsplan/<int:plan_id>/godkannande/",
+        views_places.confirm_activity_plan,
+        name="confirm_activity_plan",
+    ),
 ]

@@ -30,8 +30,9 @@ from .forms_places import (
     EditActivityForm,
     EndPlacementForm,
     ImportForm,
+    PlanConsentForm,
 )
-from .models import OPEN_PLACEMENT, ActivityChange, AttendanceRecord, Placement
+from .models import OPEN_PLACEMENT, ActivityChange, ActivityPlan, AttendanceRecord, Placement
 from .permissions import can, coordinates, require
 
 
@@ -557,5 +558,45 @@ def activity_plan(request, case_id: int):
             "bad_placement": "placements",
             "follow_up_past": "follow_up_on",
             "goals_required": "goals",
+        },
+    )
+
+
+@login_required
+@handle_domain_errors
+def confirm_activity_plan(request, case_id: int, plan_id: int):
+    """Record the person's consent to their activity plan (on paper, or after their e-ID
+    signature on Mina sidor), as the work plan's consent."""
+    case = open_case(request.user, case_id, what="activity_plan")
+    require(request.user, "assess_absence")
+    plan = (
+        ActivityPlan.objects.filter(pk=plan_id, case=case)
+        .select_related("person")
+        .prefetch_related("placements__activity", "signatures")
+        .first()
+    )
+    if plan is None:
+        raise NotFound("plan_not_found", "Aktivitetsplanen finns inte.")
+    form = PlanConsentForm(request.POST or None, initial={"consent_on": timezone.localdate()})
+    return _form_page(
+        request,
+        form,
+        "activity/plan_consent_form.html",
+        {"case": case, "plan": plan},
+        lambda data: services_followup.confirm_activity_plan(
+            request.user,
+            case,
+            plan,
+            consent_on=data["consent_on"],
+            method=data["method"],
+            note=data.get("note") or "",
+        ),
+        "Godkännandet av aktivitetsplanen är registrerat.",
+        _back_to_case(case),
+        fields={
+            "consent_future": "consent_on",
+            "consent_before_plan": "consent_on",
+            "not_signed": "method",
+            "consent_method": "method",
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_follow
+from . import views, views_activity, views_follow
 
 app_name = "portal"
 
@@ -35,6 +35,16 @@ urlpatterns = [
         "arenden/<int:case_id>/plan/<int:version_id>/skriv-under/",
         views_follow.plan_sign,
         name="plan_sign",
+    ),
+    path(
+        "arenden/<int:case_id>/aktivitetsplan/",
+        views_activity.activity_plan,
+        name="activity_plan",
+    ),
+    path(
+        "arenden/<int:case_id>/aktivitetsplan/<int:plan_id>/skriv-under/",
+        views_activity.activity_plan_sign,
+        name="activity_plan_sign",
     ),
     path("kontaktuppgifter/", views_follow.contact, name="contact"),
 ]

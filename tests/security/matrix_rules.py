@@ -313,6 +313,8 @@ RULES: dict[str, Rule] = {
     "portal:appeal": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:plan": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:plan_sign": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:activity_plan": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:activity_plan_sign": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:contact": Rule(PORTAL_PAGE),
     # Applying online (docs/portal.md): applicant pages; tests/portal/test_apply.py covers
     # the applicant's answers (another household's ids: 404).
@@ -486,6 +488,9 @@ RULES: dict[str, Rule] = {
     "activity:end_placement": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
     "activity:assess_absence": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
     "activity:activity_plan": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
+    "activity:confirm_activity_plan": Rule(
+        "L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER
+    ),
     "workplans:assessment": Rule(CASE_WRITERS, CASE_PAGE_OTHER),
     "workplans:case_plan": Rule(CASE_PAGE, CASE_PAGE_OTHER),
     "workplans:confirm_plan": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),

@@ -110,6 +110,7 @@ def _value(world: MatrixWorld, objects: SectionObjects, pattern: NamedPattern, a
         "activity_id": "activity",
         "placement_id": "placement",
         "attendance_id": "attendance",
+        "plan_id": "activity_plan",
     }
     if name == "payments:requisition":
         return _object(objects, "requisition").pk  # the order paid by requisition

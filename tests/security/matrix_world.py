@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from bistand.activity import services as activity_services
 from bistand.activity import services_attendance as activity_attendance
+from bistand.activity import services_followup as activity_followup
 from bistand.activity import services_places as activity_places
 from bistand.activity.models import Placement
 from bistand.cases import protection
@@ -342,6 +343,15 @@ class MatrixWorld(World):
         objects.extra["placement"] = placement
         objects.extra["attendance"] = activity_attendance.record_attendance(
             self.coordinator(section), placement, week=monday, status="unexcused", today=today
+        )
+        objects.extra["activity_plan"] = activity_followup.record_activity_plan(
+            handler,
+            objects.case,
+            person_id=objects.person.pk,
+            goals="Arbete inom handeln",
+            follow_up_on=today + dt.timedelta(days=30),
+            placement_ids=[placement.pk],
+            today=today,
         )
 
     def section_b(self) -> SectionObjects:
