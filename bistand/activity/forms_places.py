@@ -242,3 +242,15 @@ class PlanConsentForm(Form):
         error_messages={"required": _("Ange hur personen godkände planen.")},
     )
     note = forms.CharField(label=_("Anteckning"), max_length=300, required=False)
+
+
+class NoticeImportForm(Form):
+    file = forms.FileField(
+        label=_("Fil (CSV)"), error_messages={"required": _("Välj en fil att läsa in.")}
+    )
+    source = forms.CharField(
+        label=_("Källa"),
+        max_length=200,
+        initial="Arbetsförmedlingen",
+        error_messages={"required": _("Ange varifrån underrättelserna kommer.")},
+    )

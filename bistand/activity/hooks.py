@@ -44,6 +44,7 @@ def case_panel(request, case) -> dict:
             "absences": selectors_places.absences_to_assess(case) if placements else [],
             "assessments": selectors_places.assessments_of(case) if placements else [],
             "plans": selectors_places.current_plans(case),
+            "af_notices": selectors.coverage_notices(case),
             "can_assign": can(request.user, "assign_activity") and case.status != CaseStatus.CLOSED,
             "can_assess": can(request.user, "assess_absence") and case.status != CaseStatus.CLOSED,
         },

@@ -577,3 +577,52 @@ class ActivityPlanSignature(models.Model):
 
     def __str__(self) -> str:
         return f"Underskrift av aktivitetsplan {self.plan_id}"
+
+
+# --- The reverse notice from Arbetsförmedlingen ("kan omfattas") -------------------------
+
+
+class CoverageNoticeImport(models.Model):
+    """One file of notices from Arbetsförmedlingen read in (by the upload page or the
+    management command): where it came from, who read it in, how many rows."""
+
+    source = models.CharField(_("källa"), max_length=200)
+    file_name = models.CharField(_("fil"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Underrättelser från {self.source} ({self.created_at:%Y-%m-%d})"
+
+
+class CoverageNotice(WrittenOnce):
+    """Arbetsförmedlingen's notice that a person may be covered by the activity requirement
+    (*kan omfattas*): recorded per person with the notice's date and source, on the open case
+    the person belongs to. Written once; it informs the handler and decides nothing."""
+
+    person = models.ForeignKey(
+        "households.Person", on_delete=models.PROTECT, related_name="coverage_notices"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="coverage_notices"
+    )
+    notice_on = models.DateField(_("underrättelsens datum"))
+    note = models.CharField(_("kommentar"), max_length=300, blank=True)
+    batch = models.ForeignKey(
+        CoverageNoticeImport, on_delete=models.PROTECT, related_name="notices"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-notice_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "notice_on"], name="coverage_notice_once_per_person_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kan omfattas ({self.person_id}, {self.notice_on})"

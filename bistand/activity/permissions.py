@@ -29,6 +29,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "record_attendance": {R.ACTIVITY_COORDINATOR},
     # The handler's side of an absence and the person's activity plan (case access too).
     "assess_absence": {R.SOCIAL_WORKER, R.BENEFIT_ADMINISTRATOR, R.SECTION_HEAD, R.UNIT_HEAD},
+    # Arbetsförmedlingen's "kan omfattas" notices read in from a file: the handlers and heads,
+    # onto the open cases they may open (not the coordinator: no case access).
+    "record_coverage_notice": {
+        R.SOCIAL_WORKER,
+        R.BENEFIT_ADMINISTRATOR,
+        R.SECTION_HEAD,
+        R.UNIT_HEAD,
+    },
     # The participants file for Arbetsförmedlingen: the heads, for the cases they may open.
     "export_participants": {R.SECTION_HEAD, R.UNIT_HEAD},
 }
@@ -42,6 +50,7 @@ CAPABILITY_LABELS = {
     "record_attendance": "registrera närvaro",
     "assess_absence": "bedöma frånvaro och skriva aktivitetsplaner",
     "export_participants": "ta ut deltagarlistan till Arbetsförmedlingen",
+    "record_coverage_notice": "läsa in underrättelser från Arbetsförmedlingen",
 }
 
 

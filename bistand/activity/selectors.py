@@ -20,7 +20,7 @@ from bistand.households.models import HouseholdMembership, MemberRole, Person
 from bistand.workplans.models import OPEN_INTERVENTION_STATUSES, Intervention
 
 from . import rules
-from .models import OPEN_PLACEMENT, Exemption, MedicalCertificate, Placement
+from .models import OPEN_PLACEMENT, CoverageNotice, Exemption, MedicalCertificate, Placement
 
 # Members whose försörjningsstöd is assessed with the household's (not "other adult", who
 # has an economy of their own).
@@ -218,6 +218,12 @@ def becoming_covered(user, month: dt.date) -> QuerySet[HouseholdMembership]:
             case_id=Subquery(case.values("pk")[:1]),
             case_opened_on=Subquery(case.values("opened_on")[:1]),
             handler_id=Subquery(case.values("handler_id")[:1]),
+            # Arbetsförmedlingen's latest "kan omfattas" notice about the person, if any
+            af_notice_on=Subquery(
+                CoverageNotice.objects.filter(person_id=OuterRef("person_id"))
+                .order_by("-notice_on")
+                .values("notice_on")[:1]
+            ),
         )
         .select_related("person")
     )
@@ -332,4 +338,13 @@ def certificates_ending_for_all(today: dt.date, within_days: int = CERTIFICATE_E
         _ending(today, within_days)
         .select_related("case", "case__handler")
         .order_by("case__handler_id", "valid_to", "id")
+    )
+
+
+def coverage_notices(case) -> list[CoverageNotice]:
+    """Arbetsförmedlingen's "kan omfattas" notices recorded on the case, newest first."""
+    return list(
+        CoverageNotice.objects.filter(case=case)
+        .select_related("person", "batch")
+        .order_by("-notice_on", "-id")
     )

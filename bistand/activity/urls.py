@@ -6,6 +6,7 @@ app_name = "activity"
 
 urlpatterns = [
     path("", views.becoming_covered, name="becoming_covered"),
+    path("underrattelser/import/", views_places.import_notices, name="import_notices"),
     path("arende/<int:case_id>/undantag/", views.record_exemption, name="record_exemption"),
     path("arende/<int:case_id>/lakarintyg/", views.record_certificate, name="record_certificate"),
     path(

@@ -20,7 +20,14 @@ from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.organisation.models import Role, User
 
-from . import selectors, selectors_places, services_attendance, services_followup, services_places
+from . import (
+    selectors,
+    selectors_places,
+    services_attendance,
+    services_followup,
+    services_notices,
+    services_places,
+)
 from .forms_places import (
     ActivityForm,
     ActivityPlanForm,
@@ -30,6 +37,7 @@ from .forms_places import (
     EditActivityForm,
     EndPlacementForm,
     ImportForm,
+    NoticeImportForm,
     PlanConsentForm,
 )
 from .models import OPEN_PLACEMENT, ActivityChange, ActivityPlan, AttendanceRecord, Placement
@@ -599,4 +607,51 @@ def confirm_activity_plan(request, case_id: int, plan_id: int):
             "not_signed": "method",
             "consent_method": "method",
         },
+    )
+
+
+@login_required
+@handle_domain_errors
+def import_notices(request):
+    """Arbetsförmedlingen's "kan omfattas" file: checked row by row, stored all or nothing,
+    onto the open cases the reader may open."""
+    require(request.user, "record_coverage_notice")
+    form = NoticeImportForm(request.POST or None, request.FILES or None)
+    errors: list[tuple[int, str]] = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services_notices.import_notices(
+                    request.user,
+                    upload.read(services_attendance.MAX_CSV_BYTES + 1),
+                    today=timezone.localdate(),
+                    source=form.cleaned_data["source"],
+                    file_name=upload.name or "",
+                )
+            except DomainError as error:
+                if error.status != 400:
+                    raise
+                form.add_error(
+                    "source" if error.code == "source_required" else "file", error.message
+                )
+            else:
+                errors = result.errors
+                if not errors:
+                    messages.success(
+                        request, f"Filen är inläst: {len(result.stored)} underrättelser sparade."
+                    )
+                    return redirect(reverse("activity:becoming_covered"))
+    return render(
+        request,
+        "activity/import_notices.html",
+        {
+            "form": form,
+            "summary": error_summary(form),
+            "row_errors": errors,
+            "columns": ";".join(services_notices.NOTICE_COLUMNS),
+        },
+        status=status,
     )

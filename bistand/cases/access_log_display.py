@@ -346,6 +346,9 @@ OBJECT_NAMES = {
     "activity.attendancerecord": "Närvaro i aktivitet",
     "activity.absenceassessment": "Bedömning av frånvaro",
     "activity.activityplan": "Aktivitetsplan",
+    "activity.activityplanconsent": "Godkännande av aktivitetsplan",
+    "activity.activityplansignature": "Underskrift av aktivitetsplan (e-legitimation)",
+    "activity.coveragenotice": "Underrättelse från Arbetsförmedlingen (kan omfattas)",
 }
 
 

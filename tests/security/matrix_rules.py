@@ -462,6 +462,8 @@ RULES: dict[str, Rule] = {
     # the activity requirement (docs/activity-requirement.md): the section list for the
     # section's handlers and head; exemptions recorded by handlers and heads on the case
     "activity:becoming_covered": Rule("L 403 200 200 200 403 403 403 403 403"),
+    # Arbetsförmedlingen's "kan omfattas" file: handlers and heads, onto cases they may open
+    "activity:import_notices": Rule("L 403 200 200 200 200 403 403 403 403 403"),
     "activity:end_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "activity:record_certificate": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "activity:record_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
