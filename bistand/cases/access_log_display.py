@@ -349,6 +349,8 @@ OBJECT_NAMES = {
     "activity.activityplanconsent": "Godkännande av aktivitetsplan",
     "activity.activityplansignature": "Underskrift av aktivitetsplan (e-legitimation)",
     "activity.coveragenotice": "Underrättelse från Arbetsförmedlingen (kan omfattas)",
+    "activity.coveragenoticeimport": "Inläst fil från Arbetsförmedlingen",
+    "activity.activitychange": "Ändring av aktivitet",
 }
 
 
