@@ -82,6 +82,7 @@ def activities(request):
         {
             "activities": selectors_places.activities_for(request.user),
             "can_manage": can(request.user, "manage_activities"),
+            "can_import_notices": can(request.user, "record_coverage_notice"),
             "is_coordinator": request.user.role == Role.ACTIVITY_COORDINATOR,
         },
     )

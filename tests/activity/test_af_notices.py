@@ -190,3 +190,12 @@ def test_the_management_command_is_all_or_nothing(org, world, tmp_path):
     assert json.loads(logged.detail)["after"]["source"] == "AF Lund"
     with pytest.raises(CommandError, match="finns inte"):
         call_command("import-af-notices", str(good), user="ingen")
+
+
+def test_the_upload_page_is_linked_for_those_who_may_use_it(client, org):
+    client.force_login(org.unit_head)
+    page = client.get(reverse("activity:activities")).content.decode()
+    assert 'data-testid="import-notices-link"' in page
+    client.force_login(coordinator(org))
+    page = client.get(reverse("activity:activities")).content.decode()
+    assert 'data-testid="import-notices-link"' not in page
