@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from bistand.cases.models import ENDED_WITHOUT_DECISION
+from bistand.cases import history
+from bistand.cases.models import ENDED_WITHOUT_DECISION, UNDECIDED_STATUSES
 from bistand.cases.selectors import TimelineItem
 
 from . import selectors
@@ -48,7 +49,9 @@ def case_panel(request, case) -> dict:
     # the case's applications prefetched)
     applications = sorted(case.applications.all(), key=lambda a: (a.month, a.id), reverse=True)
     times = selectors.decision_times(
-        [a for a in applications if a.status not in ENDED_WITHOUT_DECISION], today
+        [a for a in applications if a.status not in ENDED_WITHOUT_DECISION],
+        today,
+        decisions=decisions,
     )
     for application in applications:
         mine = [c for c in calculations if c.application_id == application.pk]
@@ -66,13 +69,32 @@ def case_panel(request, case) -> dict:
                 "time": times.get(application.pk),
             }
         )
+    # The history window (cases.history): older months only while something is left to do.
+    since = history.history_since(request)
+    rows, hidden_rows = history.split(
+        rows,
+        since,
+        day=lambda row: row["application"].month,
+        keep=lambda row: (
+            row["application"].status in UNDECIDED_STATUSES
+            or row["draft"] is not None
+            or bool(row["drafts"])
+        ),
+    )
+    finals, hidden_finals = history.split(
+        [d for d in decisions if d.status == DecisionStatus.FINAL],
+        since,
+        day=lambda d: max(d.month, d.decided_on or d.month),
+    )
     return {
         "title": "Beräkning och beslut",
         "template": "decisions/_case_panel.html",
         "context": {
             "case": case,
             "rows": rows,
-            "decisions": [d for d in decisions if d.status == DecisionStatus.FINAL],
+            "hidden": hidden_rows + hidden_finals,
+            "history": history.links(request.GET),
+            "decisions": finals,
             "appeals": _case_appeals(case),
             "can_calculate": can(request.user, "calculate"),
             "can_decide": can(request.user, "decide"),
