@@ -325,15 +325,17 @@ def _case_page(
 def _timeline_context(data, case: Case, order: str) -> dict:
     """The timeline in its order, inside the history window (cases.history) unless the whole
     history is asked for; unsigned notes are shown whatever their age."""
-    timeline, hidden = history.split(
-        selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
-        history.window_start(data),
+    since = history.window_start(data)
+    timeline, _ = history.split(
+        selectors.case_timeline(case, newest_first=order == NEWEST_FIRST, since=since),
+        since,
         day=lambda item: item.on,
         keep=lambda item: item.kind == "journal" and item.obj.signed_at is None,
     )
     return {
         "timeline": timeline,
-        "timeline_hidden": hidden,
+        # The sources read only the window: whether older history exists is the case's age.
+        "timeline_hidden": since is not None and case.opened_on < since,
         "timeline_order": order,
         "history": history.links(data, order=order),
     }

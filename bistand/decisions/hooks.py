@@ -131,7 +131,8 @@ def home_section(request):
     }
 
 
-def timeline(case) -> list[TimelineItem]:
+def timeline(case, since=None) -> list[TimelineItem]:
+    """The case's final decisions and appeals (read once with the panel: `since` unused)."""
     items = []
     for decision in (d for d in _case_decisions(case) if d.status == DecisionStatus.FINAL):
         label = f"Beslut: {decision.get_outcome_display()}"

@@ -11,20 +11,24 @@ from . import selectors
 from .models import OrderStatus
 from .permissions import can
 
-# Orders whose story is over: older ones leave the case page's default window.
-SETTLED = (OrderStatus.PAID, OrderStatus.REJECTED, OrderStatus.CANCELLED)
-
 
 def case_panel(request, case) -> dict:
-    all_orders = selectors.case_order_list(case)
-    paid_amounts = [o.amount for o in all_orders if o.status == OrderStatus.PAID]
-    # The history window (cases.history): older orders only while not yet settled.
-    orders, hidden = history.split(
-        all_orders,
-        history.history_since(request),
+    since = history.history_since(request)
+    # The history window (cases.history): older orders only while not yet settled; the
+    # total paid is over every order.
+    orders, _ = history.split(
+        selectors.case_order_list(case, since),
+        since,
         day=lambda o: max(o.month, timezone.localdate(o.created_at)),
-        keep=lambda o: o.status not in SETTLED,
+        keep=lambda o: o.status not in selectors.SETTLED_STATUSES,
     )
+    if since is None:
+        hidden = 0
+        paid = [o.amount for o in orders if o.status == OrderStatus.PAID]
+        paid_total = sum(paid) if paid else None
+    else:
+        count, paid_total = selectors.case_order_totals(case)
+        hidden = count - len(orders)
     return {
         "title": "Utbetalningar",
         "template": "payments/_case_panel.html",
@@ -33,7 +37,7 @@ def case_panel(request, case) -> dict:
             "orders": orders,
             "hidden": hidden,
             "history": history.links(request.GET),
-            "paid_total": sum(paid_amounts) if paid_amounts else None,
+            "paid_total": paid_total,
             "may_create": can(request.user, "create_order") and case.status != "closed",
         },
     }

@@ -1164,8 +1164,9 @@ def section_overdue_count(user, today: dt.date | None = None) -> int:
 # --- Timeline ---------------------------------------------------------------------------
 
 
-def timeline_items(case: Case) -> list[TimelineItem]:
-    """The plan's records on the case timeline (cases.selectors.TIMELINE_SOURCES)."""
+def timeline_items(case: Case, since: dt.date | None = None) -> list[TimelineItem]:
+    """The plan's records on the case timeline (cases.selectors.TIMELINE_SOURCES; few rows:
+    `since` unused)."""
     url = reverse("workplans:case_plan", args=[case.pk])
     items: list[TimelineItem] = []
     plan = plan_of(case)
