@@ -3,6 +3,7 @@ timeline and the menu. Registered from DecisionsConfig.ready()."""
 
 from __future__ import annotations
 
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,11 +35,18 @@ def _case_decisions(case) -> list[Decision]:
     return cached
 
 
+CALCULATION_BULK = ("members", "costs", "incomes", "norm_adjustments", "input", "result", "error")
+
+
 def case_panel(request, case) -> dict:
     """The 'Beräkning och beslut' panel on the case page."""
     today = timezone.localdate()
+    # The panel shows each calculation's date, amount and warnings: the inputs and the
+    # result (JSON, the bulk of a row) stay in the database, the warnings come as one key.
     calculations = list(
         Calculation.objects.filter(case=case)
+        .defer(*CALCULATION_BULK)
+        .annotate(result_warnings=KeyTransform("warnings", "result"))
         .order_by("-created_at", "-id")
         .select_related("saved_by")
     )

@@ -147,6 +147,7 @@ def case_page_prefetch() -> list:
     (cases.views.CASE_PAGE_PREFETCH)."""
     return [
         "work_plan",
+        "work_plan__versions",
         Prefetch(
             "interventions", queryset=Intervention.objects.select_related("programme", "person")
         ),
@@ -1171,7 +1172,12 @@ def timeline_items(case: Case, since: dt.date | None = None) -> list[TimelineIte
     items: list[TimelineItem] = []
     plan = plan_of(case)
     if plan is not None:
-        for version in plan.versions.filter(confirmed_at__isnull=False):
+        versions = prefetched(plan, "versions")
+        if versions is None:
+            versions = plan.versions.filter(confirmed_at__isnull=False)
+        for version in sorted(
+            (v for v in versions if v.confirmed_at is not None), key=lambda v: v.number
+        ):
             items.append(
                 TimelineItem(
                     version.consent_on,
