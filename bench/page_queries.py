@@ -54,6 +54,7 @@ def _setup() -> None:
 
 def _pages(users: dict) -> list[tuple[str, str, str]]:
     """(role's username, page name, url) for each role's daily pages in the demo."""
+    from django.db.models import Count
     from django.urls import reverse
     from django.utils import timezone
 
@@ -83,6 +84,23 @@ def _pages(users: dict) -> list[tuple[str, str, str]]:
         if case is None:
             continue
         pages.append((user.username, "Ärende (case page)", reverse("case_detail", args=[case.pk])))
+        # The first case by id is short; the load test clicks any case of the user's list,
+        # most with a year or more of monthly applications, decisions and payments.
+        long_case = (
+            Case.objects.filter(handler=user)
+            .exclude(status=CaseStatus.CLOSED)
+            .annotate(n=Count("decisions"))
+            .order_by("-n", "id")
+            .first()
+        )
+        if long_case is not None and long_case.pk != case.pk:
+            pages.append(
+                (
+                    user.username,
+                    "Ärende (lång historik)",
+                    reverse("case_detail", args=[long_case.pk]),
+                )
+            )
         if user is worker:  # the benefit administrator does not edit investigations (403)
             pages.append((user.username, "Utredning", reverse("investigation", args=[case.pk])))
         calculation = (

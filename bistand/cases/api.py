@@ -1003,6 +1003,7 @@ class PersonViewSet(viewsets.GenericViewSet):
         cases = (
             cases_visible_to(user)
             .filter(household__memberships__person=person)
+            .distinct()  # a person may have several memberships of one household
             .select_related("section")
         )
         case_refs = [_case_ref(case, True) for case in cases]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from bistand.households.models import HouseholdMembership, protected_household_ids
 from bistand.organisation.models import Role
 
-from .models import Case, CaseAuthorisation
+from .models import Case, CaseAuthorisation, EmergencyAccess
 
 SECTION_ROLES = (Role.RECEPTION, Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR, Role.SECTION_HEAD)
 
@@ -85,9 +85,12 @@ def visible_cases_q(user) -> Q:
     q |= by_work & ~protected_cases_q()
     if user.unit_id:
         q |= Q(pk__in=_named_cases(user), unit_id=user.unit_id)
+    # As a subquery, not a join: the cases come back once each without a DISTINCT over
+    # every selected column (list pages select the case with its household and staff).
     q |= Q(
-        emergency_accesses__user_id=user.pk,
-        emergency_accesses__expires_at__gt=timezone.now(),
+        pk__in=EmergencyAccess.objects.filter(
+            user_id=user.pk, expires_at__gt=timezone.now()
+        ).values("case_id")
     )
     conflicts = conflict_household_ids(user)
     if conflicts:

@@ -22,7 +22,7 @@ from bistand.households.services import MemberInput, MoveRefused
 from bistand.organisation.models import Role, Section, User
 from bistand.organisation.permissions import can, require
 
-from . import selectors, services
+from . import history, selectors, services
 from .documents import attachment_response
 from .forms import (
     ApplicationFieldsForm,
@@ -292,8 +292,7 @@ def _case_page(
         "members": members,
         "household_type": case.household.household_type_label_on(today, members=members_today),
         "address": PROTECTED_ADDRESS if protection["protected"] else case.household.plain_address,
-        "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
-        "timeline_order": order,
+        **_timeline_context(request.GET, case, order),
         "applications": _with_end_forms(case.applications.all(), refused=end_form),
         "investigation": investigation,
         "signed_version": investigation.latest_signed() if investigation else None,
@@ -321,6 +320,25 @@ def _case_page(
     context["protection"] = protection
     context["address_protected"] = protection["protected"]
     return render(request, "cases/case_detail.html", context)
+
+
+def _timeline_context(data, case: Case, order: str) -> dict:
+    """The timeline in its order, inside the history window (cases.history) unless the whole
+    history is asked for; unsigned notes are shown whatever their age."""
+    since = history.window_start(data)
+    timeline, _ = history.split(
+        selectors.case_timeline(case, newest_first=order == NEWEST_FIRST, since=since),
+        since,
+        day=lambda item: item.on,
+        keep=lambda item: item.kind == "journal" and item.obj.signed_at is None,
+    )
+    return {
+        "timeline": timeline,
+        # The sources read only the window: whether older history exists is the case's age.
+        "timeline_hidden": since is not None and case.opened_on < since,
+        "timeline_order": order,
+        "history": history.links(data, order=order),
+    }
 
 
 def _with_end_forms(applications, refused: tuple[int, EndApplicationForm] | None = None):
@@ -469,8 +487,7 @@ def add_journal_view(request, case_id: int):
             "cases/_timeline.html",
             {
                 "case": case,
-                "timeline": selectors.case_timeline(case, newest_first=order == NEWEST_FIRST),
-                "timeline_order": order,
+                **_timeline_context(request.POST, case, order),
                 "confirmation": confirmation,
             },
         )

@@ -3,10 +3,12 @@ timeline and the menu. Registered from DecisionsConfig.ready()."""
 
 from __future__ import annotations
 
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
-from bistand.cases.models import ENDED_WITHOUT_DECISION
+from bistand.cases import history
+from bistand.cases.models import ENDED_WITHOUT_DECISION, UNDECIDED_STATUSES
 from bistand.cases.selectors import TimelineItem
 
 from . import selectors
@@ -33,11 +35,18 @@ def _case_decisions(case) -> list[Decision]:
     return cached
 
 
+CALCULATION_BULK = ("members", "costs", "incomes", "norm_adjustments", "input", "result", "error")
+
+
 def case_panel(request, case) -> dict:
     """The 'Beräkning och beslut' panel on the case page."""
     today = timezone.localdate()
+    # The panel shows each calculation's date, amount and warnings: the inputs and the
+    # result (JSON, the bulk of a row) stay in the database, the warnings come as one key.
     calculations = list(
         Calculation.objects.filter(case=case)
+        .defer(*CALCULATION_BULK)
+        .annotate(result_warnings=KeyTransform("warnings", "result"))
         .order_by("-created_at", "-id")
         .select_related("saved_by")
     )
@@ -48,7 +57,9 @@ def case_panel(request, case) -> dict:
     # the case's applications prefetched)
     applications = sorted(case.applications.all(), key=lambda a: (a.month, a.id), reverse=True)
     times = selectors.decision_times(
-        [a for a in applications if a.status not in ENDED_WITHOUT_DECISION], today
+        [a for a in applications if a.status not in ENDED_WITHOUT_DECISION],
+        today,
+        decisions=decisions,
     )
     for application in applications:
         mine = [c for c in calculations if c.application_id == application.pk]
@@ -66,13 +77,32 @@ def case_panel(request, case) -> dict:
                 "time": times.get(application.pk),
             }
         )
+    # The history window (cases.history): older months only while something is left to do.
+    since = history.history_since(request)
+    rows, hidden_rows = history.split(
+        rows,
+        since,
+        day=lambda row: row["application"].month,
+        keep=lambda row: (
+            row["application"].status in UNDECIDED_STATUSES
+            or row["draft"] is not None
+            or bool(row["drafts"])
+        ),
+    )
+    finals, hidden_finals = history.split(
+        [d for d in decisions if d.status == DecisionStatus.FINAL],
+        since,
+        day=lambda d: max(d.month, d.decided_on or d.month),
+    )
     return {
         "title": "Beräkning och beslut",
         "template": "decisions/_case_panel.html",
         "context": {
             "case": case,
             "rows": rows,
-            "decisions": [d for d in decisions if d.status == DecisionStatus.FINAL],
+            "hidden": hidden_rows + hidden_finals,
+            "history": history.links(request.GET),
+            "decisions": finals,
             "appeals": _case_appeals(case),
             "can_calculate": can(request.user, "calculate"),
             "can_decide": can(request.user, "decide"),
@@ -109,7 +139,8 @@ def home_section(request):
     }
 
 
-def timeline(case) -> list[TimelineItem]:
+def timeline(case, since=None) -> list[TimelineItem]:
+    """The case's final decisions and appeals (read once with the panel: `since` unused)."""
     items = []
     for decision in (d for d in _case_decisions(case) if d.status == DecisionStatus.FINAL):
         label = f"Beslut: {decision.get_outcome_display()}"

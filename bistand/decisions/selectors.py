@@ -219,19 +219,36 @@ def decision_time(application: Application, today: dt.date | None = None) -> Dec
 
 
 def decision_times(
-    applications: list[Application], today: dt.date | None = None
+    applications: list[Application],
+    today: dt.date | None = None,
+    *,
+    decisions: list[Decision] | None = None,
 ) -> dict[int, DecisionTime]:
-    """`decision_time` for many applications in one query, by application id."""
+    """`decision_time` for many applications in one query, by application id; none when the
+    caller has the applications' decisions already (`decisions`, e.g. the case page's)."""
     first: dict[int, dt.date] = {}
-    for application_id, decided_on in (
-        Decision.objects.filter(
-            application__in=[a.pk for a in applications],
-            status=DecisionStatus.FINAL,
-            replaces__isnull=True,
+    if decisions is not None:
+        rows = sorted(
+            (
+                (d.decided_at, d.pk, d.application_id, d.decided_on)
+                for d in decisions
+                if d.status == DecisionStatus.FINAL and d.replaces_id is None
+            ),
+            key=lambda row: (row[0], row[1]),
+            reverse=True,
         )
-        .order_by("-decided_at", "-id")  # the model's order, as .first() used
-        .values_list("application_id", "decided_on")
-    ):
+        pairs = [(application_id, on) for _, _, application_id, on in rows]
+    else:
+        pairs = (
+            Decision.objects.filter(
+                application__in=[a.pk for a in applications],
+                status=DecisionStatus.FINAL,
+                replaces__isnull=True,
+            )
+            .order_by("-decided_at", "-id")  # the model's order, as .first() used
+            .values_list("application_id", "decided_on")
+        )
+    for application_id, decided_on in pairs:
         first.setdefault(application_id, decided_on)
     today = today or timezone.localdate()
     found = {}
@@ -401,11 +418,19 @@ def review_queue(user) -> QuerySet[AutomaticDecisionReview]:
 
 
 def case_decisions(case: Case) -> list[Decision]:
-    """Every decision of a case with its drafts, newest first (for the case panel)."""
-    return list(
+    """Every decision of a case with its drafts, newest first (for the case panel); each with
+    `final_replacements`, the final decisions of the case that replace it (a changed decision
+    is made on the same case: read from the same rows, no query per decision)."""
+    rows = list(
         Decision.objects.filter(case=case)
         .exclude(status=DecisionStatus.SUPERSEDED)
         .select_related("decided_by", "replaces", "referred_to", "letter")
-        .prefetch_related("replacements")
         .order_by("-month", "-created_at")
     )
+    replacing: dict[int, list[Decision]] = {}
+    for decision in rows:
+        if decision.replaces_id and decision.status == DecisionStatus.FINAL:
+            replacing.setdefault(decision.replaces_id, []).append(decision)
+    for decision in rows:
+        decision.final_replacements = replacing.get(decision.pk, [])
+    return rows

@@ -358,13 +358,35 @@ def case_orders(case: Case) -> QuerySet[PaymentOrder]:
     )
 
 
-def case_order_list(case: Case) -> list[PaymentOrder]:
-    """`case_orders` as a list, read once per case object: the case page's panel and its
-    timeline show the same orders."""
-    cached = getattr(case, "_bistand_case_orders", None)
-    if cached is None:
-        cached = case._bistand_case_orders = list(case_orders(case))
-    return cached
+# Orders whose story is over: older ones leave the case page's history window (cases.history).
+SETTLED_STATUSES = (OrderStatus.PAID, OrderStatus.REJECTED, OrderStatus.CANCELLED)
+
+
+def case_order_list(case: Case, since: dt.date | None = None) -> list[PaymentOrder]:
+    """`case_orders` as a list, read once per case object and window: the case page's panel and
+    its timeline show the same orders. With `since`, only orders with something dated from it
+    (registered, for a month, paid or returned) and those not yet settled."""
+    cached = case.__dict__.setdefault("_bistand_case_orders", {})
+    if since not in cached:
+        orders = case_orders(case)
+        if since is not None:
+            orders = orders.filter(
+                Q(created_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)))
+                | Q(month__gte=since)
+                | Q(paid_on__gte=since)
+                | Q(returned_on__gte=since)
+                | ~Q(status__in=SETTLED_STATUSES)
+            )
+        cached[since] = list(orders)
+    return cached[since]
+
+
+def case_order_totals(case: Case) -> tuple[int, Decimal | None]:
+    """(how many orders the case has, the amount paid so far or None): one query."""
+    totals = case.payment_orders.aggregate(
+        count=Count("id"), paid=Sum("amount", filter=Q(status=OrderStatus.PAID))
+    )
+    return totals["count"], totals["paid"]
 
 
 @dataclass
@@ -411,12 +433,12 @@ def case_payees(case: Case) -> QuerySet[Payee]:
     )
 
 
-def timeline_items(case: Case) -> list[TimelineItem]:
+def timeline_items(case: Case, since: dt.date | None = None) -> list[TimelineItem]:
     """The case's payments on its timeline: registered, and paid or rejected by the bank."""
     from django.urls import reverse
 
     items = []
-    for order in case_order_list(case):
+    for order in case_order_list(case, since):
         url = reverse("payments:order", args=[order.pk])
         to = order.payee_masked or order.payee_name
         base = f"{order.reference}: {_sek(order.amount)} {order.get_method_display().lower()}"

@@ -114,7 +114,7 @@ def submitted_of(case: Case) -> list[EApplication]:
     )
 
 
-def timeline_items(case: Case) -> list[TimelineItem]:
+def timeline_items(case: Case, since=None) -> list[TimelineItem]:
     """Completion requests and their answers on the case timeline (cases.TIMELINE_SOURCES)."""
     items = []
     today = timezone.localdate()

@@ -50,8 +50,7 @@ def home_section(request) -> dict | None:
     user = request.user
     today = timezone.localdate()
     if user.role in (Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR):
-        due = selectors.my_due_follow_ups(user, today)
-        flagged = selectors.my_flagged_cases(user, today)
+        due, flagged = selectors.my_follow_ups(user, today)
         if not due and not flagged:
             return None
         return {

@@ -147,6 +147,7 @@ def case_page_prefetch() -> list:
     (cases.views.CASE_PAGE_PREFETCH)."""
     return [
         "work_plan",
+        "work_plan__versions",
         Prefetch(
             "interventions", queryset=Intervention.objects.select_related("programme", "person")
         ),
@@ -1078,9 +1079,13 @@ def _due_plans(qs: QuerySet[WorkPlan], on: dt.date, within_days: int) -> list[Du
     limit = on + dt.timedelta(days=within_days)
     plans = (
         qs.filter(due_on__isnull=False, due_on__lte=limit)
-        .filter(versions__confirmed_at__isnull=False)
+        # a confirmed version exists (a subquery: no join, so no DISTINCT over the selection)
+        .filter(
+            Exists(
+                WorkPlanVersion.objects.filter(plan_id=OuterRef("pk"), confirmed_at__isnull=False)
+            )
+        )
         .exclude(case__status=CaseStatus.CLOSED)
-        .distinct()
         .select_related(
             "case", "case__household", "case__handler", "case__assistant", "case__section"
         )
@@ -1104,30 +1109,27 @@ def _due_plans(qs: QuerySet[WorkPlan], on: dt.date, within_days: int) -> list[Du
     return rows
 
 
-def my_due_follow_ups(user, today: dt.date | None = None) -> list[DueRow]:
-    """The worker's own cases (held or assisted) whose follow-up is due within a week or
-    overdue."""
+def my_follow_ups(
+    user, today: dt.date | None = None
+) -> tuple[list[DueRow], list[tuple[Case, list[str]]]]:
+    """The worker's start page: their own cases (held or assisted) whose follow-up is due
+    within a week or overdue, and their C cases flagged for handover (a deviation from the
+    plan); the flags of both read once."""
     today = today or timezone.localdate()
-    qs = WorkPlan.objects.filter(Q(case__handler=user) | Q(case__assistant=user))
-    rows = _due_plans(qs, today, DUE_SOON_DAYS)
-    flags = handover_flags_many([(row.case, row.plan) for row in rows], today)
-    for row in rows:
-        row.flags = flags.get(row.plan.pk, [])
-    return rows
-
-
-def my_flagged_cases(user, today: dt.date | None = None) -> list[tuple[Case, list[str]]]:
-    """The worker's C cases flagged for handover (a deviation from the plan)."""
-    today = today or timezone.localdate()
-    plans = list(
-        WorkPlan.objects.filter(
-            Q(case__handler=user) | Q(case__assistant=user), case__case_type=CaseType.C
-        )
+    own = Q(case__handler=user) | Q(case__assistant=user)
+    rows = _due_plans(WorkPlan.objects.filter(own), today, DUE_SOON_DAYS)
+    c_plans = list(
+        WorkPlan.objects.filter(own, case__case_type=CaseType.C)
         .exclude(case__status=CaseStatus.CLOSED)
         .select_related("case")
     )
-    flags = handover_flags_many([(plan.case, plan) for plan in plans], today)
-    return [(plan.case, flags[plan.pk]) for plan in plans if flags.get(plan.pk)]
+    pairs = {plan.pk: (plan.case, plan) for plan in c_plans}
+    pairs.update({row.plan.pk: (row.case, row.plan) for row in rows})
+    flags = handover_flags_many(list(pairs.values()), today)
+    for row in rows:
+        row.flags = flags.get(row.plan.pk, [])
+    flagged = [(plan.case, flags[plan.pk]) for plan in c_plans if flags.get(plan.pk)]
+    return rows, flagged
 
 
 def follow_ups_due(
@@ -1164,13 +1166,19 @@ def section_overdue_count(user, today: dt.date | None = None) -> int:
 # --- Timeline ---------------------------------------------------------------------------
 
 
-def timeline_items(case: Case) -> list[TimelineItem]:
-    """The plan's records on the case timeline (cases.selectors.TIMELINE_SOURCES)."""
+def timeline_items(case: Case, since: dt.date | None = None) -> list[TimelineItem]:
+    """The plan's records on the case timeline (cases.selectors.TIMELINE_SOURCES; few rows:
+    `since` unused)."""
     url = reverse("workplans:case_plan", args=[case.pk])
     items: list[TimelineItem] = []
     plan = plan_of(case)
     if plan is not None:
-        for version in plan.versions.filter(confirmed_at__isnull=False):
+        versions = prefetched(plan, "versions")
+        if versions is None:
+            versions = plan.versions.filter(confirmed_at__isnull=False)
+        for version in sorted(
+            (v for v in versions if v.confirmed_at is not None), key=lambda v: v.number
+        ):
             items.append(
                 TimelineItem(
                     version.consent_on,
