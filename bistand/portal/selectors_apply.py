@@ -203,7 +203,7 @@ def e_application_to_sign(person: Person, e_application_id: int, *, what: str) -
     e_application = (
         EApplication.objects.select_related("person", "co_signer", "case", "application")
         .filter(pk=e_application_id)
-        .filter(Q(person=person) | Q(co_signer=person))
+        .filter(Q(person=person) | Q(co_signer=person), co_signer__isnull=False)
         .exclude(status=EApplicationStatus.DRAFT)
         .first()
     )

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -426,7 +426,15 @@ def submit(
     draft.co_signer = co_signer
     draft.signed_statement = statement_json
     draft.assured_at = timezone.now()
-    draft.save()
+    try:
+        with transaction.atomic():
+            draft.save()
+    except IntegrityError:
+        # The other adult sent one of the same kind at the same moment (one may wait).
+        raise DomainError(
+            "already_awaiting",
+            "Det finns redan en ansökan från hushållet som väntar på underskrift.",
+        ) from None
     record(
         actor_for(person),
         AuditAction.UPDATE,
@@ -477,7 +485,7 @@ def _register(actor, draft: EApplication, statement: Statement) -> EApplication:
         notes=notes,
     )
     for attachment in draft.attachments.all():
-        attachment.document = _to_case_document(person, application.case, attachment)
+        attachment.document = _to_case_document(actor, person, application.case, attachment)
         # The staged copy goes once the case has its own, and only if all of this commits.
         storage, name = attachment.file.storage, attachment.file.name
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
@@ -563,11 +571,11 @@ def co_sign(person: Person, e_application: EApplication, *, method: str = "") ->
 def decline_co_signature(person: Person, e_application: EApplication, *, reason: str):
     """The second adult will not sign: the reason is kept (a record), and the application
     goes back to the first signer as a draft, to change and sign again."""
+    e_application = _waiting_for(person, e_application)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason_required", "Skriv varför du inte vill skriva under.")
     check_text(reason, LONG_TEXT, "Anledningen")
-    e_application = _waiting_for(person, e_application)
     if e_application.status != EApplicationStatus.AWAITING_CO_SIGNATURE:
         raise DomainError("not_awaiting", "Ansökan väntar inte på din underskrift.")
     content = _content_sha256(e_application, e_application.signed_statement)
@@ -610,11 +618,11 @@ def decline_co_signature(person: Person, e_application: EApplication, *, reason:
     return e_application
 
 
-def _to_case_document(person: Person, case: Case, attachment: StagedAttachment) -> Document:
+def _to_case_document(actor, person: Person, case: Case, attachment: StagedAttachment) -> Document:
     with attachment.file.open("rb") as stored:
         content = ContentFile(stored.read(), name=attachment.original_name or "bilaga")
     return case_services.record_applicant_document(
-        actor_for(person), person, case, content, kind=attachment.kind
+        actor, person, case, content, kind=attachment.kind
     )
 
 

@@ -259,6 +259,24 @@ def test_a_single_adult_signs_alone_and_the_signature_is_recorded(client, org):
     assert sent.application.channel == "e_service"
     signature = EApplicationSignature.objects.get()
     assert signature.person == sent.person and signature.method == "test-eid"
+    # Nothing to co-sign: the signing page is not for a single signer's application.
+    assert client.get(reverse("portal:apply_cosign", args=[sent.pk])).status_code == 404
+
+
+def test_only_one_application_of_a_kind_waits_per_household(client, case):
+    second_draft = services_apply.draft_for(_person(CO_APPLICANT), case.household, "repeat", case)
+    _first_signs(client, case)
+    statement = services_apply.Statement(
+        month=add_months(month_start(timezone.localdate()), 1),
+        members=[],
+        incomes=[],
+        costs=[{"type": "rent", "amount": "6500.00"}],
+        changes="",
+        assured=True,
+    )
+    with pytest.raises(DomainError, match="väntar på underskrift"):
+        services_apply.submit(_person(CO_APPLICANT), second_draft, statement, method="test-eid")
+    assert EApplication.objects.get(pk=second_draft.pk).status == EApplicationStatus.DRAFT
 
 
 # --- Declining ---------------------------------------------------------------------------
