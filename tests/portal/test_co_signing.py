@@ -133,6 +133,12 @@ def test_the_application_waits_for_the_second_adult_and_arrives_when_both_have_s
     portal_login(client, CO_APPLICANT)
     home = client.get(reverse("portal:home")).content.decode()
     assert 'data-testid="to-sign"' in home
+    for page_url in (reverse("portal:apply"), reverse("portal:case", args=[case.pk])):
+        assert 'data-testid="to-sign"' in client.get(page_url).content.decode(), page_url
+    # The co-applicant's own apply page leads to the application waiting for them.
+    assert client.get(reverse("portal:apply_repeat", args=[case.pk]))["Location"] == reverse(
+        "portal:apply_cosign", args=[waiting.pk]
+    )
     url = reverse("portal:apply_cosign", args=[waiting.pk])
     review = client.get(url).content.decode()
     assert "Lön (efter skatt): 4200.50 kr" in review and "6500.00 kr" in review
