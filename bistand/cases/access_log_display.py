@@ -339,6 +339,7 @@ OBJECT_NAMES = {
     "activity.medicalcertificate": "Läkarintyg",
     "portal.eapplication": "Ansökan via e-tjänsten",
     "portal.stagedattachment": "Bilaga i ansökningsutkast",
+    "portal.eapplicationsignature": "Underskrift av ansökan via e-tjänsten",
     "portal.completionrequest": "Begäran om komplettering",
     "portal.completionanswer": "Svar på begäran om komplettering",
     "activity.activity": "Aktivitet",

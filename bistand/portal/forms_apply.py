@@ -49,6 +49,18 @@ def _choices(types) -> list[tuple[str, str]]:
     return [("", "—")] + [(code, kind.label) for code, kind in types.items()]
 
 
+def labelled_lines(lines: list[dict], prefix: str) -> list[tuple[str, str]]:
+    """An application's income or cost lines as (label, amount) to show before signing."""
+    types = INCOME_TYPES if prefix == "income" else COST_TYPES
+    return [
+        (
+            types[line["type"]].label if line.get("type") in types else line.get("type", ""),
+            line.get("amount", ""),
+        )
+        for line in lines
+    ]
+
+
 def month_choices(kind: str) -> list[tuple[str, str]]:
     """The months one may apply for: this month and next (a new application may also be for
     last month, the usual time for the first application to arrive)."""

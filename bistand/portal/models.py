@@ -17,11 +17,29 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bistand.cases.models import ApplicationKind, DocumentKind
+from bistand.core.models import FinalRecordMixin
 
 
 class EApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Utkast")
+    # Signed by the first adult; waits for the co-applicant's own e-ID signature.
+    AWAITING_CO_SIGNATURE = "awaiting_co", _("Väntar på medsökandes underskrift")
     SUBMITTED = "submitted", _("Inskickad")
+
+
+# Which status may follow which (services_apply checks it): the co-applicant's decline sends
+# a waiting application back to the first signer as a draft.
+EAPPLICATION_TRANSITIONS = {
+    EApplicationStatus.DRAFT: {
+        EApplicationStatus.AWAITING_CO_SIGNATURE,
+        EApplicationStatus.SUBMITTED,
+    },
+    EApplicationStatus.AWAITING_CO_SIGNATURE: {
+        EApplicationStatus.SUBMITTED,
+        EApplicationStatus.DRAFT,
+    },
+    EApplicationStatus.SUBMITTED: set(),
+}
 
 
 class EApplication(models.Model):
@@ -37,7 +55,7 @@ class EApplication(models.Model):
     )
     kind = models.CharField(max_length=8, choices=ApplicationKind.choices)
     status = models.CharField(
-        max_length=10, choices=EApplicationStatus.choices, default=EApplicationStatus.DRAFT
+        max_length=12, choices=EApplicationStatus.choices, default=EApplicationStatus.DRAFT
     )
     # What the applicant typed: month, members, incomes, costs, changes, other information.
     data = models.JSONField(default=dict, blank=True)
@@ -52,6 +70,21 @@ class EApplication(models.Model):
         null=True,
         blank=True,
     )
+    # The second adult whose own e-ID signature the application waits for (the household's
+    # other adult today when the first signed); empty for a single-adult household.
+    co_signer = models.ForeignKey(
+        "households.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("medsökande"),
+    )
+    # What the first signer signed, cleaned (month, members, figures, changes), kept while
+    # the application waits so the co-applicant signs, and the unit receives, exactly that.
+    signed_statement = models.JSONField(default=dict, blank=True)
+    # Bumped when the co-applicant declines: signatures of an earlier round no longer count.
+    signing_round = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -61,8 +94,19 @@ class EApplication(models.Model):
                 condition=Q(status="draft"),
                 name="one_open_e_application_draft",
             ),
+            # One application of a kind waits for signatures per household at a time.
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=Q(status="awaiting_co"),
+                name="one_e_application_awaiting_co_signature",
+            ),
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=~Q(status="awaiting_co")
+                | (Q(co_signer__isnull=False) & Q(assured_at__isnull=False)),
+                name="awaiting_e_application_names_co_signer",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "awaiting_co"])
                 | (
                     Q(application__isnull=False)
                     & Q(submitted_at__isnull=False)
@@ -71,6 +115,59 @@ class EApplication(models.Model):
                 name="submitted_e_application_is_complete",
             ),
         ]
+
+
+class SignatureOutcome(models.TextChoices):
+    SIGNED = "signed", _("Underskriven")
+    DECLINED = "declined", _("Avböjd")
+
+
+class EApplicationSignature(FinalRecordMixin):
+    """One adult's signature of an online application with their own e-ID (or the
+    co-applicant's refusal to sign, with the reason). A record: written once, never edited or
+    deleted; a declined round is followed by a new round, never by changing this row."""
+
+    e_application = models.ForeignKey(
+        EApplication, on_delete=models.PROTECT, related_name="signatures"
+    )
+    person = models.ForeignKey("households.Person", on_delete=models.PROTECT, related_name="+")
+    signing_round = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=8, choices=SignatureOutcome.choices)
+    # How the person proved who they are in the session that signed ("oidc", "test-eid").
+    method = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    # SHA-256 of what was signed (the statement and the attachments' content), so that both
+    # signatures can be shown to be of the same application.
+    content_sha256 = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True)
+
+    final_field = "at"  # final from the moment it is written
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["e_application", "person", "signing_round"],
+                name="one_signature_per_person_and_round",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="declined") | ~Q(reason=""),
+                name="declined_signature_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Underskrift av ansökan {self.e_application_id} ({self.outcome})"
+
+    @property
+    def method_label(self) -> str:
+        return str(SIGNING_METHOD_LABELS.get(self.method, self.method or "-"))
+
+
+SIGNING_METHOD_LABELS = {
+    "oidc": _("e-legitimation"),
+    "test-eid": _("test-e-legitimation"),
+}
 
 
 class StagedAttachment(models.Model):
@@ -138,5 +235,7 @@ __all__ = [
     "CompletionRequest",
     "ContactPreference",
     "EApplication",
+    "EApplicationSignature",
+    "SignatureOutcome",
     "StagedAttachment",
 ]

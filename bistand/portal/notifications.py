@@ -10,7 +10,9 @@ pluggable backend; the console backend in development).
 
 Events today: a final decision (`decision:<id>`), a signed message from the handler
 (`message:<id>`); the completion requests of online applications call `notify_applicant`
-with reason "completion" and their own key.
+with reason "completion" and their own key; an online application waiting for the second
+adult's signature (`co-signature:<id>:<round>`) and its decline (`co-signature-declined:...`)
+use reason "signature".
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from .models import ApplicantNotification, ContactPreference
 logger = logging.getLogger("bistand.portal")
 
 JOB = "portal-notifications"
-REASONS = ("decision", "message", "completion", "other")
+REASONS = ("decision", "message", "completion", "signature", "other")
 
 
 def _texts() -> tuple[str, str]:

@@ -51,10 +51,15 @@ def payment_status_text(order: PaymentOrder) -> str:
 
 
 def _households_of(person: Person) -> QuerySet:
+    return _households_of_id(person.pk)
+
+
+def _households_of_id(person_id: int) -> QuerySet:
+    """The households where the person is applicant or co-applicant today."""
     today = timezone.localdate()
     return (
         HouseholdMembership.objects.filter(
-            person=person, role__in=ADULT_ROLES, valid_from__lte=today
+            person_id=person_id, role__in=ADULT_ROLES, valid_from__lte=today
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
         .values("household_id")

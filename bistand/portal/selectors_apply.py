@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from bistand.audit.models import AuditAction
+from bistand.audit.services import record
 from bistand.cases.models import Case
 from bistand.cases.selectors import TimelineItem
+from bistand.core.errors import DomainError
 from bistand.core.models import prefetched
 from bistand.households.models import Person
 
@@ -22,8 +25,10 @@ from .models import (
     CompletionAnswer,
     CompletionRequest,
     EApplication,
+    EApplicationSignature,
     EApplicationStatus,
 )
+from .session import actor_for
 
 
 @dataclass
@@ -109,7 +114,16 @@ def submitted_of(case: Case) -> list[EApplication]:
     return list(
         EApplication.objects.filter(case=case, status=EApplicationStatus.SUBMITTED)
         .select_related("person", "application")
-        .prefetch_related("attachments__document")
+        .prefetch_related(
+            "attachments__document",
+            Prefetch(
+                "signatures",
+                queryset=EApplicationSignature.objects.filter(outcome="signed")
+                .select_related("person")
+                .order_by("at", "id"),
+                to_attr="signed_by",
+            ),
+        )
         .order_by("-submitted_at")
     )
 
@@ -148,3 +162,119 @@ def timeline_items(case: Case, since=None) -> list[TimelineItem]:
                 )
             )
     return items
+
+
+# --- Co-applicant signing ----------------------------------------------------------------
+
+
+def awaiting_my_signature(person: Person) -> list[EApplication]:
+    """Applications of the person's household that wait for their own signature (Mina sidor,
+    Ansök): the other adult signed first."""
+    return list(
+        EApplication.objects.filter(
+            co_signer=person, status=EApplicationStatus.AWAITING_CO_SIGNATURE
+        )
+        .select_related("person")
+        .order_by("-assured_at", "-id")
+    )
+
+
+def awaiting_the_other(person: Person) -> list[EApplication]:
+    """The person's own signed applications that wait for the other adult ("X har inte
+    skrivit under ännu")."""
+    return list(
+        EApplication.objects.filter(person=person, status=EApplicationStatus.AWAITING_CO_SIGNATURE)
+        .select_related("co_signer")
+        .order_by("-assured_at", "-id")
+    )
+
+
+def awaiting_in_household(household_id: int, kind: str) -> EApplication | None:
+    """The household's application of this kind that waits for a signature, if any."""
+    return EApplication.objects.filter(
+        household_id=household_id, kind=kind, status=EApplicationStatus.AWAITING_CO_SIGNATURE
+    ).first()
+
+
+def e_application_to_sign(person: Person, e_application_id: int, *, what: str) -> EApplication:
+    """An application the person signed first or is asked to sign, logged as a read of it.
+    404 for anyone else's id and for a draft; `CoSignerNotInHousehold` for a person who is
+    no longer an adult of the household today (they see nothing of it)."""
+    e_application = (
+        EApplication.objects.select_related("person", "co_signer", "case", "application")
+        .filter(pk=e_application_id)
+        .filter(Q(person=person) | Q(co_signer=person), co_signer__isnull=False)
+        .exclude(status=EApplicationStatus.DRAFT)
+        .first()
+    )
+    if e_application is None:
+        raise Http404
+    if (
+        not selectors._households_of(person)
+        .filter(household_id=e_application.household_id)
+        .exists()
+    ):
+        raise DomainError(
+            "not_in_household",
+            "Du är inte längre sökande eller medsökande i hushållet och kan inte se eller "
+            "skriva under ansökan. Kontakta socialtjänsten om det inte stämmer.",
+        )
+    record(
+        actor_for(person),
+        AuditAction.VIEW,
+        obj=e_application,
+        case_id=e_application.case_id,
+        person_id=person.pk,
+        detail={"what": what},
+    )
+    return e_application
+
+
+def signatures_of(e_application: EApplication) -> list:
+    """Every signature and decline of the application, oldest first (records)."""
+    return list(e_application.signatures.select_related("person").order_by("at", "id"))
+
+
+def staged_attachment_of(person: Person, e_application_id: int, attachment_id: int):
+    """A file waiting with an application, for the first signer or the co-applicant asked to
+    sign it; logged as a download. 404 for any other id or once the file went to the case."""
+    e_application = (
+        EApplication.objects.filter(pk=e_application_id)
+        .filter(
+            Q(person=person) | Q(co_signer=person, status=EApplicationStatus.AWAITING_CO_SIGNATURE)
+        )
+        .exclude(status=EApplicationStatus.SUBMITTED)
+        .first()
+    )
+    if e_application is None:
+        raise Http404
+    if (
+        not selectors._households_of(person)
+        .filter(household_id=e_application.household_id)
+        .exists()
+    ):
+        raise Http404
+    attachment = e_application.attachments.filter(pk=attachment_id).exclude(file="").first()
+    if attachment is None:
+        raise Http404
+    record(
+        actor_for(person),
+        AuditAction.DOWNLOAD,
+        obj=attachment,
+        case_id=e_application.case_id,
+        person_id=person.pk,
+        detail={"what": f"e_application:{e_application.pk}"},
+    )
+    return attachment
+
+
+def last_decline(draft: EApplication):
+    """The co-applicant's decline that sent this draft back, if it came back (shown on the
+    form with the reason); None for a draft that never waited."""
+    if draft.signing_round <= 1:
+        return None
+    return (
+        draft.signatures.filter(signing_round=draft.signing_round - 1, outcome="declined")
+        .select_related("person")
+        .first()
+    )

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,7 +34,7 @@ from bistand.cases.models import (
 from bistand.cases.rules import can_open_case
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.core.text import LONG_TEXT, check_text
-from bistand.households.models import Household, HouseholdMembership, Person
+from bistand.households.models import ADULT_ROLES, Household, HouseholdMembership, Person
 from bistand.organisation.models import Unit
 from bistand.organisation.permissions import require
 
@@ -41,7 +43,9 @@ from .models import (
     CompletionAnswer,
     CompletionRequest,
     EApplication,
+    EApplicationSignature,
     EApplicationStatus,
+    SignatureOutcome,
     StagedAttachment,
 )
 from .session import actor_for
@@ -176,6 +180,11 @@ def draft_for(person: Person, household: Household, kind: str, case: Case | None
 def _open_draft(person: Person, draft: EApplication) -> EApplication:
     if draft.person_id != person.pk:
         raise Http404
+    if draft.status == EApplicationStatus.AWAITING_CO_SIGNATURE:
+        raise DomainError(
+            "awaiting_co_signature",
+            "Ansökan väntar på medsökandes underskrift och kan inte ändras.",
+        )
     if draft.status != EApplicationStatus.DRAFT:
         raise DomainError("already_submitted", "Ansökan är redan inskickad och kan inte ändras.")
     return draft
@@ -282,23 +291,169 @@ def _notes(draft: EApplication, statement: Statement) -> str:
     return "\n".join(lines)[:4000]
 
 
+def _statement_json(statement: Statement) -> dict:
+    return {
+        "month": statement.month.isoformat(),
+        "members": statement.members,
+        "incomes": statement.incomes,
+        "costs": statement.costs,
+        "changes": statement.changes,
+        "assured": statement.assured,
+    }
+
+
+def statement_from_json(data: dict) -> Statement:
+    """The statement the first signer signed, as kept on the waiting application."""
+    return Statement(
+        month=dt.date.fromisoformat(data["month"]),
+        members=list(data.get("members", [])),
+        incomes=list(data.get("incomes", [])),
+        costs=list(data.get("costs", [])),
+        changes=data.get("changes", ""),
+        assured=bool(data.get("assured")),
+    )
+
+
+def _content_sha256(draft: EApplication, statement_json: dict) -> str:
+    """SHA-256 of what is signed: the statement and each attachment's content."""
+    digest = hashlib.sha256(
+        json.dumps(
+            {"kind": draft.kind, "household": draft.household_id, "statement": statement_json},
+            sort_keys=True,
+        ).encode()
+    )
+    for attachment in draft.attachments.order_by("pk"):
+        digest.update(f"|{attachment.pk}:{attachment.kind}:".encode())
+        if attachment.file:
+            with attachment.file.open("rb") as stored:
+                for chunk in iter(lambda stored=stored: stored.read(1 << 16), b""):
+                    digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _adult_today(person_id: int, household_id: int) -> bool:
+    return selectors._households_of_id(person_id).filter(household_id=household_id).exists()
+
+
+def co_signer_for(person: Person, household: Household) -> Person | None:
+    """The household's other adult today (applicant or co-applicant), who signs too; None for
+    a single-adult household. Who the applicant proposed in the form does not count: only the
+    household as the unit has it."""
+    today = timezone.localdate()
+    membership = (
+        HouseholdMembership.objects.filter(
+            household=household, role__in=ADULT_ROLES, valid_from__lte=today
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+        .exclude(person=person)
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    return membership.person if membership is not None else None
+
+
+def _sign(
+    person: Person,
+    draft: EApplication,
+    *,
+    method: str,
+    content: str,
+    outcome: str,
+    reason: str = "",
+) -> EApplicationSignature:
+    signature = EApplicationSignature.objects.create(
+        e_application=draft,
+        person=person,
+        signing_round=draft.signing_round,
+        outcome=outcome,
+        method=method[:16],
+        reason=reason,
+        content_sha256=content,
+    )
+    record(
+        actor_for(person),
+        AuditAction.SIGN if outcome == SignatureOutcome.SIGNED else AuditAction.CREATE,
+        obj=signature,
+        case_id=draft.case_id,
+        person_id=person.pk,
+        detail={
+            "after": {
+                "e_application": draft.pk,
+                "round": draft.signing_round,
+                "outcome": outcome,
+                "method": method,
+                "sha256": content,
+            }
+        },
+    )
+    return signature
+
+
 @transaction.atomic
-def submit(person: Person, draft: EApplication, statement: Statement) -> EApplication:
-    """Send the application: registered as a real application (channel e-service) through
-    the case service, its files made case documents, the draft final. A second submit of the
+def submit(
+    person: Person, draft: EApplication, statement: Statement, *, method: str = ""
+) -> EApplication:
+    """Sign and send the application with the e-ID of this session (`method`). A single
+    adult's application is registered at once as a real application (channel e-service)
+    through the case service, its files made case documents, the draft final. Where the
+    household has a second adult today, it waits for their own signature instead
+    (`co_sign`); nothing reaches the unit before both have signed. A second submit of the
     same draft (double click, reload) is refused, never a second application."""
     draft = EApplication.objects.select_for_update().get(pk=draft.pk)
     _open_draft(person, draft)
     if not statement.assured:
         raise DomainError("not_assured", "Du måste intyga att uppgifterna är sanna.")
     household = draft.household
-    if household.pk not in set(
-        selectors._households_of(person).values_list("household_id", flat=True)
-    ):
+    if not _adult_today(person.pk, household.pk):
         raise Http404
+    _unit_for_draft(draft)  # an ended case is refused before anyone signs
+    statement_json = _statement_json(statement)
+    content = _content_sha256(draft, statement_json)
+    co_signer = co_signer_for(person, household)
+    if co_signer is None:
+        _sign(person, draft, method=method, content=content, outcome=SignatureOutcome.SIGNED)
+        return _register(actor_for(person), draft, statement)
+    if EApplication.objects.filter(
+        household=household, kind=draft.kind, status=EApplicationStatus.AWAITING_CO_SIGNATURE
+    ).exists():
+        raise DomainError(
+            "already_awaiting",
+            "Det finns redan en ansökan från hushållet som väntar på underskrift.",
+        )
+    _sign(person, draft, method=method, content=content, outcome=SignatureOutcome.SIGNED)
+    draft.status = EApplicationStatus.AWAITING_CO_SIGNATURE
+    draft.co_signer = co_signer
+    draft.signed_statement = statement_json
+    draft.assured_at = timezone.now()
+    try:
+        with transaction.atomic():
+            draft.save()
+    except IntegrityError:
+        # The other adult sent one of the same kind at the same moment (one may wait).
+        raise DomainError(
+            "already_awaiting",
+            "Det finns redan en ansökan från hushållet som väntar på underskrift.",
+        ) from None
+    record(
+        actor_for(person),
+        AuditAction.UPDATE,
+        obj=draft,
+        person_id=person.pk,
+        case_id=draft.case_id,
+        detail={"after": {"status": draft.status, "co_signer": co_signer.pk}},
+    )
+    # "News on Mina sidor" to the second adult: nothing of the application in the text.
+    notifications.notify_applicant(
+        co_signer, "signature", key=f"co-signature:{draft.pk}:{draft.signing_round}"
+    )
+    return draft
+
+
+def _unit_for_draft(draft: EApplication) -> Unit:
     if draft.kind == ApplicationKind.REPEAT:
         case = (
-            Case.objects.filter(pk=draft.case_id, household=household)
+            Case.objects.filter(pk=draft.case_id, household=draft.household)
             .exclude(status=CaseStatus.CLOSED)
             .first()
         )
@@ -307,23 +462,30 @@ def submit(person: Person, draft: EApplication, statement: Statement) -> EApplic
                 "no_open_case",
                 "Ärendet är avslutat. Gör en ny ansökan i stället.",
             )
-        unit = case.unit
-    else:
-        unit = unit_for(household)
-    actor = actor_for(person)
+        return case.unit
+    return unit_for(draft.household)
+
+
+def _register(actor, draft: EApplication, statement: Statement) -> EApplication:
+    """The signed application reaches the unit: a real application through the case service,
+    its files case documents, the e-application final (in the caller's transaction)."""
+    person = draft.person
+    notes = _notes(draft, statement)
+    if draft.co_signer_id is not None:
+        notes = ("Underskriven med e-legitimation av båda vuxna i hushållet.\n" + notes)[:4000]
     application = case_services.register_applicant_application(
         actor,
         person,
-        household,
-        unit=unit,
+        draft.household,
+        unit=_unit_for_draft(draft),
         kind=draft.kind,
         month=statement.month,
         stated_costs=statement.costs,
         stated_incomes=statement.incomes,
-        notes=_notes(draft, statement),
+        notes=notes,
     )
     for attachment in draft.attachments.all():
-        attachment.document = _to_case_document(person, application.case, attachment)
+        attachment.document = _to_case_document(actor, person, application.case, attachment)
         # The staged copy goes once the case has its own, and only if all of this commits.
         storage, name = attachment.file.storage, attachment.file.name
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
@@ -333,7 +495,7 @@ def submit(person: Person, draft: EApplication, statement: Statement) -> EApplic
     draft.status = EApplicationStatus.SUBMITTED
     draft.application = application
     draft.case = application.case
-    draft.assured_at = now
+    draft.assured_at = draft.assured_at or now
     draft.submitted_at = now
     draft.save()
     record(
@@ -347,11 +509,120 @@ def submit(person: Person, draft: EApplication, statement: Statement) -> EApplic
     return draft
 
 
-def _to_case_document(person: Person, case: Case, attachment: StagedAttachment) -> Document:
+def _waiting_for(person: Person, e_application: EApplication) -> EApplication:
+    """Lock the application and check that `person` is the one it waits for. The first signer
+    is refused in Swedish (they cannot sign for the other); anyone else gets 404."""
+    e_application = EApplication.objects.select_for_update().get(pk=e_application.pk)
+    if e_application.co_signer_id != person.pk:
+        if e_application.person_id == person.pk:
+            raise DomainError(
+                "own_application",
+                "Du har redan skrivit under ansökan. Den andra vuxna i hushållet måste skriva "
+                "under med sin egen e-legitimation.",
+            )
+        raise Http404
+    return e_application
+
+
+@transaction.atomic
+def co_sign(person: Person, e_application: EApplication, *, method: str = "") -> EApplication:
+    """The second adult signs with their own e-ID: the application then reaches the unit as a
+    single signer's does, with both signatures on record. Signing again is a no-op."""
+    e_application = _waiting_for(person, e_application)
+    if EApplicationSignature.objects.filter(
+        e_application=e_application,
+        person=person,
+        signing_round=e_application.signing_round,
+        outcome=SignatureOutcome.SIGNED,
+    ).exists():
+        return e_application  # a double click or a reload: signed once
+    if e_application.status != EApplicationStatus.AWAITING_CO_SIGNATURE:
+        raise DomainError("not_awaiting", "Ansökan väntar inte på din underskrift.")
+    if not _adult_today(person.pk, e_application.household_id):
+        raise DomainError(
+            "co_signer_left",
+            "Du är inte längre sökande eller medsökande i hushållet och kan inte skriva under "
+            "ansökan. Kontakta socialtjänsten om det inte stämmer.",
+        )
+    if not _adult_today(e_application.person_id, e_application.household_id):
+        raise DomainError(
+            "first_signer_left",
+            "Den som skrev under först ingår inte längre i hushållet. Ansökan kan inte skickas "
+            "in. Kontakta socialtjänsten.",
+        )
+    statement_json = e_application.signed_statement
+    content = _content_sha256(e_application, statement_json)
+    first = EApplicationSignature.objects.filter(
+        e_application=e_application,
+        person_id=e_application.person_id,
+        signing_round=e_application.signing_round,
+        outcome=SignatureOutcome.SIGNED,
+    ).first()
+    if first is None or first.content_sha256 != content:
+        raise DomainError(
+            "content_changed",
+            "Ansökan har ändrats sedan den skrevs under. Be den andra vuxna skicka den igen.",
+        )
+    _sign(person, e_application, method=method, content=content, outcome=SignatureOutcome.SIGNED)
+    return _register(actor_for(person), e_application, statement_from_json(statement_json))
+
+
+@transaction.atomic
+def decline_co_signature(person: Person, e_application: EApplication, *, reason: str):
+    """The second adult will not sign: the reason is kept (a record), and the application
+    goes back to the first signer as a draft, to change and sign again."""
+    e_application = _waiting_for(person, e_application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "Skriv varför du inte vill skriva under.")
+    check_text(reason, LONG_TEXT, "Anledningen")
+    if e_application.status != EApplicationStatus.AWAITING_CO_SIGNATURE:
+        raise DomainError("not_awaiting", "Ansökan väntar inte på din underskrift.")
+    content = _content_sha256(e_application, e_application.signed_statement)
+    _sign(
+        person,
+        e_application,
+        method="",
+        content=content,
+        outcome=SignatureOutcome.DECLINED,
+        reason=reason,
+    )
+    if EApplication.objects.filter(
+        person_id=e_application.person_id,
+        household_id=e_application.household_id,
+        kind=e_application.kind,
+        status=EApplicationStatus.DRAFT,
+    ).exists():
+        raise DomainError(
+            "draft_exists", "Den andra vuxna har redan ett nytt utkast. Försök igen senare."
+        )
+    e_application.status = EApplicationStatus.DRAFT
+    e_application.co_signer = None
+    e_application.signed_statement = {}
+    e_application.assured_at = None
+    e_application.signing_round += 1
+    e_application.save()
+    record(
+        actor_for(person),
+        AuditAction.UPDATE,
+        obj=e_application,
+        person_id=person.pk,
+        case_id=e_application.case_id,
+        detail={"after": {"status": e_application.status, "declined_by": person.pk}},
+    )
+    notifications.notify_applicant(
+        e_application.person,
+        "signature",
+        key=f"co-signature-declined:{e_application.pk}:{e_application.signing_round - 1}",
+    )
+    return e_application
+
+
+def _to_case_document(actor, person: Person, case: Case, attachment: StagedAttachment) -> Document:
     with attachment.file.open("rb") as stored:
         content = ContentFile(stored.read(), name=attachment.original_name or "bilaga")
     return case_services.record_applicant_document(
-        actor_for(person), person, case, content, kind=attachment.kind
+        actor, person, case, content, kind=attachment.kind
     )
 
 

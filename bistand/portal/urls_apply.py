@@ -8,6 +8,22 @@ urlpatterns = [
     path("ansok/", views_apply.start, name="apply"),
     path("ansok/ny/", views_apply.new_application, name="apply_new"),
     path("ansok/<int:e_application_id>/klar/", views_apply.done, name="apply_done"),
+    # Co-applicant signing: the second adult reviews and signs (or declines) with their e-ID.
+    path(
+        "ansok/<int:e_application_id>/underskrift/",
+        views_apply.co_sign,
+        name="apply_cosign",
+    ),
+    path(
+        "ansok/<int:e_application_id>/underskrift/avboj/",
+        views_apply.co_sign_decline,
+        name="apply_cosign_decline",
+    ),
+    path(
+        "ansok/<int:e_application_id>/bilagor/<int:attachment_id>/",
+        views_apply.staged_attachment,
+        name="apply_attachment",
+    ),
     path(
         "ansok/<int:draft_id>/bilagor/<int:attachment_id>/ta-bort/",
         views_apply.remove_attachment,

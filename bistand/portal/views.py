@@ -222,7 +222,11 @@ def home(request):
         }
         for case in cases
     ]
-    return _page(request, "portal/home.html", {"rows": rows})
+    return _page(
+        request,
+        "portal/home.html",
+        {"rows": rows, "declined_sent": request.GET.get("avbojd") == "1"},
+    )
 
 
 @applicant_required

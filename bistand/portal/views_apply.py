@@ -3,17 +3,18 @@ through `services_apply`, reads through `selectors` / `selectors_apply`."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bistand.cases.models import ApplicationKind, CaseStatus
 from bistand.core.errors import DomainError
 from bistand.core.forms import error_summary
 
-from . import selectors, selectors_apply, services_apply
-from .forms_apply import ApplicationForm, DocumentsForm
+from . import selectors, selectors_apply, services_apply, session
+from .forms_apply import ApplicationForm, DocumentsForm, labelled_lines
 from .models import EApplication, EApplicationStatus
 from .views import _page, applicant_required
 
@@ -45,15 +46,31 @@ def start(request):
         {
             "options": services_apply.apply_options(request.applicant),
             "drafts": selectors_apply.drafts_of(request.applicant),
+            "to_sign": selectors_apply.awaiting_my_signature(request.applicant),
+            "waiting": selectors_apply.awaiting_the_other(request.applicant),
             "requests": selectors_apply.open_requests_of(request.applicant),
         },
     )
+
+
+def _awaiting_redirect(person, household_id: int, kind: str):
+    """While an application of the household waits for a signature, the apply page leads to
+    it (the first signer's status page, the co-applicant's signing page): no second one."""
+    waiting = selectors_apply.awaiting_in_household(household_id, kind)
+    if waiting is None:
+        return None
+    if waiting.co_signer_id == person.pk:
+        return redirect("portal:apply_cosign", waiting.pk)
+    return redirect("portal:apply_done", waiting.pk)
 
 
 @applicant_required
 def new_application(request):
     """Ny ansökan for the applicant's household without an open case."""
     household = services_apply.household_for_new(request.applicant)
+    waiting = _awaiting_redirect(request.applicant, household.pk, ApplicationKind.NEW)
+    if waiting is not None:
+        return waiting
     draft = services_apply.draft_for(request.applicant, household, ApplicationKind.NEW, None)
     return _application_page(request, draft, None)
 
@@ -64,6 +81,9 @@ def repeat_application(request, case_id: int):
     case = selectors.open_case(request.applicant, case_id, what="apply")
     if case.status == CaseStatus.CLOSED:
         raise Http404
+    waiting = _awaiting_redirect(request.applicant, case.household_id, ApplicationKind.REPEAT)
+    if waiting is not None:
+        return waiting
     draft = services_apply.draft_for(
         request.applicant, case.household, ApplicationKind.REPEAT, case
     )
@@ -77,9 +97,11 @@ def _application_page(request, draft: EApplication, case):
         posted = request.POST.get("draft", "")
         if posted.isdigit() and int(posted) != draft.pk:
             # A second click or a reload after sending: show the receipt, never apply twice.
-            sent = EApplication.objects.filter(
-                pk=int(posted), person=person, status=EApplicationStatus.SUBMITTED
-            ).first()
+            sent = (
+                EApplication.objects.filter(pk=int(posted), person=person)
+                .exclude(status=EApplicationStatus.DRAFT)
+                .first()
+            )
             if sent is not None:
                 return redirect("portal:apply_done", sent.pk)
         form = ApplicationForm(request.POST, request.FILES, kind=draft.kind)
@@ -102,7 +124,9 @@ def _application_page(request, draft: EApplication, case):
                 )
             else:
                 try:
-                    sent = services_apply.submit(person, draft, statement)
+                    sent = services_apply.submit(
+                        person, draft, statement, method=session.login_method(request)
+                    )
                 except DomainError as error:
                     form.add_error(ERROR_FIELDS.get(error.code), error.message)
                 else:
@@ -124,6 +148,8 @@ def _application_page(request, draft: EApplication, case):
             "attachments": draft.attachments.all(),
             "saved": request.GET.get("sparat") == "1",
             "is_new": draft.kind == ApplicationKind.NEW,
+            "declined": selectors_apply.last_decline(draft),
+            "co_signer": services_apply.co_signer_for(person, draft.household),
         },
         status=status,
     )
@@ -148,14 +174,112 @@ def _form_url(draft: EApplication) -> str:
 @applicant_required
 @require_GET
 def done(request, e_application_id: int):
-    """The receipt: the application arrived, with its time and case."""
+    """The receipt: the application arrived, with its time and case; or, in a two-adult
+    household, that it waits for the other adult's signature."""
     sent = get_object_or_404(
-        EApplication.objects.select_related("application", "case"),
+        EApplication.objects.select_related("application", "case", "co_signer"),
         pk=e_application_id,
         person=request.applicant,
-        status=EApplicationStatus.SUBMITTED,
     )
-    return _page(request, "portal/apply/done.html", {"sent": sent})
+    if sent.status == EApplicationStatus.DRAFT:
+        # Returned by the co-applicant (declined): back to the form, with their reason.
+        return redirect(_form_url(sent))
+    return _page(
+        request,
+        "portal/apply/done.html",
+        {"sent": sent, "signatures": selectors_apply.signatures_of(sent)},
+    )
+
+
+def _unavailable(request, message: str):
+    return _page(request, "portal/apply/cosign_refused.html", {"message": message}, status=403)
+
+
+@applicant_required
+def co_sign(request, e_application_id: int):
+    """The second adult reviews the application the first signed (figures, household,
+    attachments) and signs it with their own e-ID, or declines with a reason."""
+    person = request.applicant
+    try:
+        e_application = selectors_apply.e_application_to_sign(
+            person, e_application_id, what="co-signature"
+        )
+    except DomainError as refusal:
+        return _unavailable(request, refusal.message)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            error = _("Kryssa i att du har läst ansökan och att uppgifterna är sanna.")
+        else:
+            try:
+                services_apply.co_sign(person, e_application, method=session.login_method(request))
+            except DomainError as refusal:
+                error = refusal.message
+            else:
+                return redirect(reverse("portal:apply_cosign", args=[e_application.pk]))
+        status = 400
+    return _co_sign_page(request, e_application, error=error, status=status)
+
+
+def _co_sign_page(request, e_application, *, error="", decline_error="", reason="", status=200):
+    statement = (
+        services_apply.statement_from_json(e_application.signed_statement)
+        if e_application.signed_statement
+        else None
+    )
+    return _page(
+        request,
+        "portal/apply/cosign.html",
+        {
+            "e_application": e_application,
+            "statement": statement,
+            "incomes": labelled_lines(statement.incomes, "income") if statement else [],
+            "costs": labelled_lines(statement.costs, "cost") if statement else [],
+            "attachments": e_application.attachments.exclude(file=""),
+            "signatures": selectors_apply.signatures_of(e_application),
+            "is_first_signer": e_application.person_id == request.applicant.pk,
+            "error": error,
+            "decline_error": decline_error,
+            "reason": reason,
+        },
+        status=status,
+    )
+
+
+@applicant_required
+@require_POST
+def co_sign_decline(request, e_application_id: int):
+    """The second adult will not sign: the reason goes back to the first with the draft."""
+    person = request.applicant
+    try:
+        e_application = selectors_apply.e_application_to_sign(
+            person, e_application_id, what="co-signature-decline"
+        )
+    except DomainError as refusal:
+        return _unavailable(request, refusal.message)
+    reason = request.POST.get("reason", "")
+    try:
+        services_apply.decline_co_signature(person, e_application, reason=reason)
+    except DomainError as refusal:
+        return _co_sign_page(
+            request, e_application, decline_error=refusal.message, reason=reason[:4000], status=400
+        )
+    return redirect(reverse("portal:home") + "?avbojd=1")
+
+
+@applicant_required
+@require_GET
+def staged_attachment(request, e_application_id: int, attachment_id: int):
+    """A file that waits with an application (before it reaches the case), for the two adults
+    who sign it."""
+    attachment = selectors_apply.staged_attachment_of(
+        request.applicant, e_application_id, attachment_id
+    )
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @applicant_required

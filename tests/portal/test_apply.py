@@ -23,13 +23,21 @@ from bistand.portal.models import (
     EApplicationStatus,
     StagedAttachment,
 )
+from tests.conftest import make_household
 from tests.files import image_bytes, pdf_bytes
 
-from .conftest import APPLICANT, CO_APPLICANT, OTHER_APPLICANT, portal_login
+from .conftest import APPLICANT, OTHER_APPLICANT, portal_login
 
 
 def _month(offset: int = 0) -> str:
     return add_months(month_start(timezone.localdate()), offset).strftime("%Y-%m")
+
+
+@pytest.fixture
+def household(org):
+    """A single-adult household (with a child): the applicant signs alone. Two adults signing
+    together: tests/portal/test_co_signing.py."""
+    return make_household(org.reception, children=True)
 
 
 @pytest.fixture
@@ -151,8 +159,8 @@ def test_new_application_for_a_household_without_a_case_opens_one_in_intake(clie
     home = client.get(reverse("portal:home")).content.decode()
     assert 'data-testid="apply-link"' in home
     page = client.get(reverse("portal:apply_new")).content.decode()
-    assert 'value="Elva Elvasson"' in page  # the household as the unit has it
-    assert "199811022384" not in page  # names and roles only, no numbers prefilled
+    assert 'value="Lilla Tolvansson"' in page  # the household as the unit has it
+    assert "201501102386" not in page  # names and roles only, no numbers prefilled
     response = client.post(
         reverse("portal:apply_new"),
         {
@@ -178,7 +186,7 @@ def test_new_application_for_a_household_without_a_case_opens_one_in_intake(clie
     assert application.kind == "new" and case.household == household
     assert case.status == CaseStatus.INTAKE and case.section == org.intake
     assert "Nyfödd Tolvansson 20220102-2387 (Barn)" in application.notes
-    assert household.memberships.count() == 3  # proposed, not written
+    assert household.memberships.count() == 2  # proposed, not written
     assert Document.objects.get(case=case).content_type == "image/png"
     staff = Client()
     staff.force_login(org.reception)
@@ -342,13 +350,13 @@ def test_an_application_has_exactly_one_registrar(org, case):
 
 
 def test_the_applicant_sends_documents_later(client, org, case):
-    portal_login(client, CO_APPLICANT)
+    portal_login(client, APPLICANT)
     response = client.post(
         reverse("portal:send_documents", args=[case.pk]), {"file": _pdf(), "kind": "payslip"}
     )
     assert response.status_code == 302
     document = Document.objects.get(case=case)
-    assert document.from_person.identity_number == CO_APPLICANT and document.kind == "payslip"
+    assert document.from_person.identity_number == APPLICANT and document.kind == "payslip"
 
 
 def test_completion_request_answered_and_seen_by_staff(client, org, case):

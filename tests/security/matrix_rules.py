@@ -319,6 +319,10 @@ RULES: dict[str, Rule] = {
     "portal:apply": Rule(PORTAL_PAGE),
     "portal:apply_new": Rule(PORTAL_PAGE),
     "portal:apply_done": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    # Co-applicant signing (tests/portal/test_co_signing.py covers the applicants' answers).
+    "portal:apply_cosign": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:apply_cosign_decline": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:apply_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_remove_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_repeat": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:send_documents": Rule(PORTAL_PAGE, PORTAL_PAGE),
