@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from bistand.core.forms import Form
+from bistand.core.identity import IdentityNumberError, parse_identity_number
 from bistand.decisions.models import LineKind
 
 from .models import AccountKind, BudgetKind, PaymentMethod
@@ -18,6 +19,14 @@ class PersonPayeeForm(Form):
     clearing = forms.CharField(label="Clearingnummer", max_length=6)
     account_number = forms.CharField(label="Kontonummer", max_length=20)
     reason = forms.CharField(label="Underlag (t.ex. kontobevis från banken)", required=False)
+
+    def clean_identity_number(self) -> str:
+        value = self.cleaned_data["identity_number"]
+        try:
+            parse_identity_number(value)
+        except IdentityNumberError as error:
+            raise forms.ValidationError(error.message, code=error.code)
+        return value
 
 
 class OrganisationPayeeForm(Form):
@@ -80,6 +89,17 @@ class OrderForm(Form):
 
 class ReasonForm(Form):
     reason = forms.CharField(label="Skäl", max_length=2000)
+
+
+class ExceptionForm(Form):
+    """The unit head's written reason for paying someone outside the household."""
+
+    reason = forms.CharField(
+        label="Motivering (loggas och visas på utbetalningen)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Ange motiveringen till undantaget."},
+    )
 
 
 class ManualPaymentForm(Form):

@@ -33,6 +33,7 @@ from .forms import (
     BudgetAccountForm,
     BudgetAmountForm,
     ChangeAccountForm,
+    ExceptionForm,
     ExportForm,
     ManualPaymentForm,
     OrderForm,
@@ -140,7 +141,12 @@ def order_detail(request, order_id: int):
 
 
 # The order page's reason and paid forms, each with its own ids (the posted names are plain).
-ORDER_FORM_IDS = {"paid_form": "paid_%s", "reissue_form": "reissue_%s", "cancel_form": "cancel_%s"}
+ORDER_FORM_IDS = {
+    "paid_form": "paid_%s",
+    "reissue_form": "reissue_%s",
+    "cancel_form": "cancel_%s",
+    "exception_form": "exception_%s",
+}
 
 
 def _order_page(request, order: PaymentOrder, refused: tuple[str, object] | None = None):
@@ -206,6 +212,7 @@ def _order_page(request, order: PaymentOrder, refused: tuple[str, object] | None
             and order.status == OrderStatus.ATTESTED,
             "reissue_form": ReasonForm(auto_id=ORDER_FORM_IDS["reissue_form"]),
             "cancel_form": ReasonForm(auto_id=ORDER_FORM_IDS["cancel_form"]),
+            "exception_form": ExceptionForm(auto_id=ORDER_FORM_IDS["exception_form"]),
             "paid_form": ManualPaymentForm(
                 initial={"paid_on": timezone.localdate()}, auto_id=ORDER_FORM_IDS["paid_form"]
             ),
@@ -261,10 +268,16 @@ def order_attest(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_exception(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ReasonForm(request.POST)
+    form = ExceptionForm(request.POST, auto_id=ORDER_FORM_IDS["exception_form"])
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange motiveringen till undantaget.")
-    services.approve_payee_exception(request.user, order, reason=form.cleaned_data["reason"])
+        return _refused_on_order(request, order, "exception_form", form)
+    try:
+        services.approve_payee_exception(request.user, order, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        if error.code in ("missing", "too_long", "reason_required"):
+            form.add_error("reason", error.message)
+            return _refused_on_order(request, order, "exception_form", form)
+        raise  # too late, not needed, already approved: the form is no longer shown
     messages.success(
         request, "Undantaget är godkänt och loggat. Utbetalningen kan nu attesteras av någon annan."
     )
@@ -429,34 +442,64 @@ def case_export(request, case_id: int):
 # --- Payees ------------------------------------------------------------------------------------
 
 
+# A refusal of a payee service, by its code, on the field it is about (docs/forms.md): the
+# account checks' codes start with the number they are about.
+PAYEE_ERROR_PREFIXES = {
+    "clearing_": "clearing",
+    "account_": "number",
+    "bankgiro_": "number",
+    "plusgiro_": "number",
+    "orgnr_": "organisation_number",
+}
+PAYEE_ERROR_FIELDS = {
+    "person_not_on_case": "identity_number",
+    "payee_exists": "identity_number",
+    "person_needs_bank_account": "account_kind",
+    "bad_account_kind": "account_kind",
+}
+
+
+def _refuse_payee_form(form, refusal: DomainError, *, missing: str = "") -> None:
+    """Put a payee service's refusal on its field (the whole form if none); `missing` names
+    the field a "missing"/"too_long" text refusal is about."""
+    if isinstance(refusal, PermissionRefused | NotFound):
+        raise refusal
+    field = PAYEE_ERROR_FIELDS.get(refusal.code)
+    for prefix, name in PAYEE_ERROR_PREFIXES.items():
+        if refusal.code.startswith(prefix):
+            field = name
+    if refusal.code in ("missing", "too_long"):
+        field = missing or None
+    if field == "number" and "account_number" in form.fields:
+        field = "account_number"
+    form.add_error(field if field in form.fields else None, refusal.message)
+
+
 @login_required
 @payment_errors()
 def payees(request):
     user = request.user
     person_form = PersonPayeeForm(prefix="person")
     org_form = OrganisationPayeeForm(prefix="org")
-    error = ""
+    refused = None
+    kind = ""
     if request.method == "POST":
         require(user, "manage_payees")
-        kind = request.POST.get("kind")
-        try:
-            if kind == "person":
-                person_form = PersonPayeeForm(request.POST, prefix="person")
-                if not person_form.is_valid():
-                    raise DomainError("bad_input", _form_errors(person_form))
-                payee = services.register_person_payee(user, **person_form.cleaned_data)
-            else:
-                org_form = OrganisationPayeeForm(request.POST, prefix="org")
-                if not org_form.is_valid():
-                    raise DomainError("bad_input", _form_errors(org_form))
-                payee = services.register_organisation_payee(user, **org_form.cleaned_data)
-        except DomainError as refusal:
-            if isinstance(refusal, PermissionRefused | NotFound):
-                raise
-            error = refusal.message
+        kind = "person" if request.POST.get("kind") == "person" else "org"
+        if kind == "person":
+            person_form = refused = PersonPayeeForm(request.POST, prefix="person")
+            register = services.register_person_payee
         else:
-            messages.success(request, f"{payee.name} är registrerad i mottagarregistret.")
-            return redirect("payments:payee", payee.pk)
+            org_form = refused = OrganisationPayeeForm(request.POST, prefix="org")
+            register = services.register_organisation_payee
+        if refused.is_valid():
+            try:
+                payee = register(user, **refused.cleaned_data)
+            except DomainError as refusal:
+                _refuse_payee_form(refused, refusal, missing="name")
+            else:
+                messages.success(request, f"{payee.name} är registrerad i mottagarregistret.")
+                return redirect("payments:payee", payee.pk)
     page = work_list(
         request, selectors.payees_for(user), PayeeFilter, sorts=PAYEE_SORTS, default_sort="name"
     )
@@ -470,11 +513,12 @@ def payees(request):
             "page": page,
             "person_form": person_form,
             "org_form": org_form,
-            "error": error,
+            "refused": kind if refused is not None else "",
+            "form_errors": error_summary(refused) if refused is not None else [],
             "may_manage": can(user, "manage_payees"),
         },
     )
-    if error:
+    if refused is not None:
         response.status_code = 400
     return response
 
@@ -485,27 +529,24 @@ def payee_detail(request, payee_id: int):
     user = request.user
     payee = selectors.payee_for(user, payee_id)
     form = ChangeAccountForm()
-    error = ""
     if request.method == "POST":
         require(user, "manage_payees")
         form = ChangeAccountForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise DomainError("bad_input", _form_errors(form))
-            services.change_payee_account(user, payee, **form.cleaned_data)
-        except DomainError as refusal:
-            if isinstance(refusal, PermissionRefused | NotFound):
-                raise
-            error = refusal.message
-        else:
-            messages.success(
-                request, "Kontot är ändrat; den tidigare uppgiften finns kvar i historiken."
-            )
-            return redirect("payments:payee", payee.pk)
+        if form.is_valid():
+            try:
+                services.change_payee_account(user, payee, **form.cleaned_data)
+            except DomainError as refusal:
+                _refuse_payee_form(form, refusal, missing="reason")
+            else:
+                messages.success(
+                    request, "Kontot är ändrat; den tidigare uppgiften finns kvar i historiken."
+                )
+                return redirect("payments:payee", payee.pk)
     history = list(selectors.account_history(payee))
     full = {}
     if can(user, "view_full_account"):
         full = {account.pk: selectors.full_account_number(user, account) for account in history}
+    refused = form.is_bound
     return render(
         request,
         "payments/payee.html",
@@ -513,10 +554,10 @@ def payee_detail(request, payee_id: int):
             "payee": payee,
             "history": [(account, full.get(account.pk, account.masked)) for account in history],
             "form": form,
-            "error": error,
+            "form_errors": error_summary(form) if refused else [],
             "may_manage": can(user, "manage_payees"),
         },
-        status=400 if error else 200,
+        status=400 if refused else 200,
     )
 
 
@@ -564,6 +605,12 @@ def runs(request):
 @payment_errors()
 def run_detail(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
+    return _run_page(request, run)
+
+
+def _run_page(request, run, reason_form=None):
+    """The run's page; a refused cancel form comes back bound, its error at the reason, the
+    typed text kept and the cancel part opened (status 400)."""
     orders = list(run.orders.select_related("case", "payee").order_by("id")[:200])
     selectors.log_order_list(request.user, "payment_run_orders", orders)
     return render(
@@ -575,8 +622,11 @@ def run_detail(request, run_id: int):
             "orders": orders,
             "reports": run.reports.select_related("imported_by"),
             "may_manage": can(request.user, "manage_runs"),
-            "reason_form": ReasonForm(),
+            "reason_form": reason_form or ReasonForm(auto_id="cancel_%s"),
+            "refused": reason_form is not None,
+            "form_errors": error_summary(reason_form) if reason_form is not None else [],
         },
+        status=400 if reason_form is not None else 200,
     )
 
 
@@ -614,10 +664,17 @@ def run_send(request, run_id: int):
 @payment_errors(back="payments:run")
 def run_cancel(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id="cancel_%s")
+    form.fields["reason"].error_messages["required"] = "Ange skälet till makuleringen."
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange skälet till makuleringen.")
-    services.cancel_run(request.user, run, reason=form.cleaned_data["reason"])
+        return _run_page(request, run, form)
+    try:
+        services.cancel_run(request.user, run, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        if error.code not in ("missing", "too_long"):
+            raise  # the run's state or the role: not about the field
+        form.add_error("reason", error.message)
+        return _run_page(request, run, form)
     messages.success(request, "Betalningsfilen är makulerad; utbetalningarna är tillbaka i kön.")
     return redirect("payments:run", run.pk)
 
@@ -736,23 +793,54 @@ def settings_view(request):
     user = request.user
     require(user, "manage_payment_settings")
     current = services.current_settings(user.unit)
+    form = None
     if request.method == "POST":
         form = SettingsForm(request.POST)
-        if not form.is_valid():
-            raise DomainError("bad_input", _form_errors(form))
-        services.change_payment_settings(user, **form.cleaned_data)
-        messages.success(
-            request, "Inställningarna är sparade; de tidigare finns kvar i historiken."
-        )
-        return redirect("payments:settings")
-    initial = {"bank_ledger_account": "1930"}
-    if current is not None:
-        initial = {
-            field: getattr(current, field) for field in SettingsForm.base_fields if field != "note"
-        }
+        if form.is_valid():
+            try:
+                services.change_payment_settings(user, **form.cleaned_data)
+            except DomainError as refusal:
+                if isinstance(refusal, PermissionRefused | NotFound):
+                    raise
+                field = SETTINGS_ERROR_FIELDS.get(refusal.code)
+                if refusal.code.startswith("orgnr_"):
+                    field = "organisation_number"
+                form.add_error(field, refusal.message)
+            else:
+                messages.success(
+                    request, "Inställningarna är sparade; de tidigare finns kvar i historiken."
+                )
+                return redirect("payments:settings")
+    if form is None:
+        initial = {"bank_ledger_account": "1930"}
+        if current is not None:
+            initial = {
+                field: getattr(current, field)
+                for field in SettingsForm.base_fields
+                if field != "note"
+            }
+        form = SettingsForm(initial=initial)
     history = user.unit.payment_settings.select_related("created_by").order_by("-id")[:20]
     return render(
         request,
         "payments/settings.html",
-        {"form": SettingsForm(initial=initial), "current": current, "history": history},
+        {
+            "form": form,
+            "form_errors": error_summary(form) if form.is_bound else [],
+            "current": current,
+            "history": history,
+        },
+        status=400 if form.is_bound else 200,
     )
+
+
+# A refusal of change_payment_settings, by its code, on its field (docs/forms.md).
+SETTINGS_ERROR_FIELDS = {
+    "bad_amount": "amount_limit",
+    "bad_iban": "debtor_iban",
+    "bad_bic": "debtor_bic",
+    "bad_ledger_account": "bank_ledger_account",
+    "bad_party_id": "initiating_party_id",
+    "missing": "debtor_name",
+    "too_long": "debtor_name",
+}
