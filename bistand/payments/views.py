@@ -25,7 +25,7 @@ from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.forms import error_summary
 from bistand.core.views import bad_request_response, refusal_response
-from bistand.core.worklist import render_work_list, work_list
+from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.decisions.models import DecisionLine
 
 from . import selectors, services
@@ -44,7 +44,15 @@ from .forms import (
     RunForm,
     SettingsForm,
 )
-from .list_filters import ATTEST_SORTS, PAYEE_SORTS, AttestFilter, PayeeFilter
+from .list_filters import (
+    ATTEST_SORTS,
+    PAYEE_SORTS,
+    QUEUE_SORTS,
+    QUEUE_STAGES,
+    AttestFilter,
+    PayeeFilter,
+    QueueFilter,
+)
 from .models import BudgetAccount, BudgetKind, OrderStatus, PaymentMethod, PaymentOrder
 from .permissions import can, require
 
@@ -121,12 +129,26 @@ def attest_queue(request):
 @login_required
 @payment_errors()
 def queue(request):
-    data = selectors.payment_queue(request.user)
-    return render(
-        request,
-        "payments/queue.html",
-        {"queue": data, "run_form": RunForm(initial={"payment_date": _next_pay_day()})},
+    """Finance's payment queue as a work list (docs/worklists.md): every order waiting for
+    finance (ready for the payment file, held back, rejected by the bank, cash and
+    requisitions to record) in one filtered, sorted, paged list, with the figures for the
+    whole queue above it. With htmx only the list is read and answered."""
+    user = request.user
+    page = work_list(
+        request, selectors.queue_orders(user), QueueFilter, sorts=QUEUE_SORTS, default_sort="pay_on"
     )
+    rows = selectors.queue_rows(user, page.rows)
+    context = {"rows": rows, "page": page}
+    if not wants_list_only(request):
+        summary = selectors.queue_summary(user)
+        context |= {
+            "summary": summary,
+            "stages": [
+                (value, label, summary.stages.get(value, 0)) for value, label in QUEUE_STAGES
+            ],
+            "run_form": RunForm(initial={"payment_date": _next_pay_day()}),
+        }
+    return render_work_list(request, "payments/queue.html", "payments/_queue_rows.html", context)
 
 
 def _next_pay_day() -> dt.date:
