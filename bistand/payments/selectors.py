@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -189,7 +190,7 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
     ).exclude(pk__in=ready_qs.values("pk"))
     unsent = list(unsent_bank[:500])
     held = [
-        (o, reason or "Väntar på betalningsdag.")
+        (o, reason or _("Väntar på betalningsdag."))
         for o, reason in zip(unsent, orders_held(unsent), strict=True)
     ]
     by_date = list(
@@ -205,7 +206,7 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
         ).order_by("pay_on", "id")
     )
     log_order_list(
-        user, "payment_queue", [*ready, *(order for order, _ in held), *rejected, *manual]
+        user, "payment_queue", [*ready, *(order for order, _why in held), *rejected, *manual]
     )
     return PaymentQueue(
         ready=ready,
@@ -301,7 +302,7 @@ def queue_rows(user, orders: Iterable[PaymentOrder]) -> list[QueueRow]:
     reasons = dict(zip((o.pk for o in held), orders_held(held), strict=True))
     log_order_list(user, "payment_queue", orders)
     return [
-        QueueRow(order, (reasons.get(order.pk) or "Väntar på betalningsdag.")
+        QueueRow(order, (reasons.get(order.pk) or _("Väntar på betalningsdag."))
                  if order.stage == QueueStage.HELD else "")
         for order in orders
     ]  # fmt: skip

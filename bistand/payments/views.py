@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
@@ -273,15 +274,19 @@ def order_attest(request, order_id: int):
     if order.status == OrderStatus.AWAITING_SECOND:
         messages.success(
             request,
-            "Attesterad. Beloppet är över beloppsspärren: en sektionschef eller enhetschef gör "
-            "den andra attesten.",
+            _(
+                "Attesterad. Beloppet är över beloppsspärren: en sektionschef eller enhetschef "
+                "gör den andra attesten."
+            ),
         )
     elif order.method == PaymentMethod.REQUISITION:
         messages.success(
-            request, f"Rekvisition {order.requisition_number} är kontrasignerad och giltig."
+            request,
+            _("Rekvisition %(number)s är kontrasignerad och giltig.")
+            % {"number": order.requisition_number},
         )
     else:
-        messages.success(request, "Utbetalningen är attesterad.")
+        messages.success(request, _("Utbetalningen är attesterad."))
     return redirect("payments:order", order.pk)
 
 
@@ -301,7 +306,8 @@ def order_exception(request, order_id: int):
             return _refused_on_order(request, order, "exception_form", form)
         raise  # too late, not needed, already approved: the form is no longer shown
     messages.success(
-        request, "Undantaget är godkänt och loggat. Utbetalningen kan nu attesteras av någon annan."
+        request,
+        _("Undantaget är godkänt och loggat. Utbetalningen kan nu attesteras av någon annan."),
     )
     return redirect("payments:order", order.pk)
 
@@ -318,7 +324,7 @@ def order_cancel(request, order_id: int):
         services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
     except DomainError as error:
         return _refused_on_order(request, order, "cancel_form", form, error)
-    messages.success(request, "Utbetalningen är makulerad.")
+    messages.success(request, _("Utbetalningen är makulerad."))
     return redirect("payments:order", order.pk)
 
 
@@ -334,7 +340,11 @@ def order_reissue(request, order_id: int):
         new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
     except DomainError as error:
         return _refused_on_order(request, order, "reissue_form", form, error)
-    messages.success(request, f"Ny utbetalning {new.reference} registrerad; den ska attesteras.")
+    messages.success(
+        request,
+        _("Ny utbetalning %(reference)s registrerad; den ska attesteras.")
+        % {"reference": new.reference},
+    )
     return redirect("payments:order", new.pk)
 
 
@@ -358,7 +368,7 @@ def order_paid(request, order_id: int):
             form.add_error("paid_on", error.message)
             return _refused_on_order(request, order, "paid_form", form)
         return _refused_on_order(request, order, "paid_form", form, error)
-    messages.success(request, "Utbetalningen är registrerad som utbetald.")
+    messages.success(request, _("Utbetalningen är registrerad som utbetald."))
     return redirect("payments:order", order.pk)
 
 
@@ -420,7 +430,9 @@ def order_new(request, case_id: int):
                 form.add_error(field if field in form.fields else None, refusal.message)
             else:
                 messages.success(
-                    request, f"Utbetalning {order.reference} registrerad; den ska attesteras."
+                    request,
+                    _("Utbetalning %(reference)s registrerad; den ska attesteras.")
+                    % {"reference": order.reference},
                 )
                 return redirect("case_detail", case.pk)
         # Refused: the form again with the errors at the fields and every value kept.
@@ -520,7 +532,10 @@ def payees(request):
             except DomainError as refusal:
                 _refuse_payee_form(refused, refusal, missing="name")
             else:
-                messages.success(request, f"{payee.name} är registrerad i mottagarregistret.")
+                messages.success(
+                    request,
+                    _("%(name)s är registrerad i mottagarregistret.") % {"name": payee.name},
+                )
                 return redirect("payments:payee", payee.pk)
     page = work_list(
         request, selectors.payees_for(user), PayeeFilter, sorts=PAYEE_SORTS, default_sort="name"
@@ -561,7 +576,7 @@ def payee_detail(request, payee_id: int):
                 _refuse_payee_form(form, refusal, missing="reason")
             else:
                 messages.success(
-                    request, "Kontot är ändrat; den tidigare uppgiften finns kvar i historiken."
+                    request, _("Kontot är ändrat; den tidigare uppgiften finns kvar i historiken.")
                 )
                 return redirect("payments:payee", payee.pk)
     history = list(selectors.account_history(payee))
@@ -677,7 +692,7 @@ def run_file(request, run_id: int):
 def run_send(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
     services.mark_run_sent(request.user, run)
-    messages.success(request, "Betalningsfilen är markerad som skickad till banken.")
+    messages.success(request, _("Betalningsfilen är markerad som skickad till banken."))
     return redirect("payments:run", run.pk)
 
 
@@ -697,7 +712,7 @@ def run_cancel(request, run_id: int):
             raise  # the run's state or the role: not about the field
         form.add_error("reason", error.message)
         return _run_page(request, run, form)
-    messages.success(request, "Betalningsfilen är makulerad; utbetalningarna är tillbaka i kön.")
+    messages.success(request, _("Betalningsfilen är makulerad; utbetalningarna är tillbaka i kön."))
     return redirect("payments:run", run.pk)
 
 
@@ -760,7 +775,7 @@ def budget(request):
             if not form.is_valid():
                 raise DomainError("bad_input", _form_errors(form))
             services.create_budget_account(user, **form.cleaned_data)
-            messages.success(request, "Budgetkontot är upplagt.")
+            messages.success(request, _("Budgetkontot är upplagt."))
         else:
             form = BudgetAmountForm(request.POST, accounts=accounts)
             if not form.is_valid():
@@ -773,7 +788,7 @@ def budget(request):
                 amount=form.cleaned_data["amount"],
                 note=form.cleaned_data["note"],
             )
-            messages.success(request, "Budgeten är sparad.")
+            messages.success(request, _("Budgeten är sparad."))
         return redirect(reverse("payments:budget") + f"?year={year}")
     overview = selectors.budget_overview(user, year)
     return render(
@@ -830,7 +845,7 @@ def settings_view(request):
                 form.add_error(field, refusal.message)
             else:
                 messages.success(
-                    request, "Inställningarna är sparade; de tidigare finns kvar i historiken."
+                    request, _("Inställningarna är sparade; de tidigare finns kvar i historiken.")
                 )
                 return redirect("payments:settings")
     if form is None:
