@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from bistand.calculation import COST_TYPES, INCOME_TYPES
 from bistand.calculation.catalogue import COST_CATEGORY_LABELS, OTHER_LIVING, REASONABLE
-from bistand.cases.models import UNDECIDED_STATUSES, Application, ApplicationKind
+from bistand.cases.models import UNDECIDED_STATUSES, Application, ApplicationKind, Case
+from bistand.cases.rules import can_open_case
 from bistand.cases.selectors import cases_visible_to, log_case_list_read
 from bistand.core import drafts
 from bistand.core.dates import add_months, month_start
@@ -921,18 +922,44 @@ def review_view(request, review_id: int):
     if review is None:
         raise NotFound("review_not_found", "Granskningen finns inte.")
     if request.method == "POST":
-        form = ReviewForm(request.POST)
+        form = ReviewForm(request.POST, auto_id=f"review{review.pk}_%s")
         if form.is_valid():
-            services.review_automatic_decision(
-                request.user,
-                review,
-                result=form.cleaned_data["result"],
-                note=form.cleaned_data["note"],
+            try:
+                services.review_automatic_decision(
+                    request.user,
+                    review,
+                    result=form.cleaned_data["result"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as refusal:
+                field = REVIEW_ERROR_FIELDS.get(refusal.code)
+                if field is None:
+                    raise  # already reviewed, no access: not about the form
+                form.add_error(field, refusal.message)
+            else:
+                messages.success(request, "Granskningen är registrerad.")
+                return redirect("decisions:overview")
+        # Refused: the review form again, its errors at the fields and the values kept, on a
+        # page of its own (the overview's row has no room for them). Only for a case the
+        # user may open, as the page names the decision.
+        case = Case.objects.get(pk=review.decision.case_id)
+        if not can_open_case(request.user, case):
+            raise PermissionRefused(
+                "case_access_denied",
+                "Du har inte behörighet till det här ärendet.",
+                case_id=case.pk,
+                log_case_id=case.pk,
             )
-            messages.success(request, "Granskningen är registrerad.")
-            return redirect("decisions:overview")
-        messages.error(request, "Välj resultatet av granskningen.")
+        return render(
+            request,
+            "decisions/review.html",
+            {"review": review, "form": form, "form_errors": error_summary(form)},
+        )
     return redirect("decisions:decision", review.decision_id)
+
+
+# A refusal of review_automatic_decision, by its code, on its field (docs/forms.md).
+REVIEW_ERROR_FIELDS = {"bad_result": "result", "note_required": "note"}
 
 
 # --- Repeat applications ------------------------------------------------------------------
@@ -1102,11 +1129,31 @@ def settings_view(request):
                     )
                     messages.success(request, "Inställningarna är sparade.")
                     return redirect("decisions:settings")
-            messages.error(request, "Kontrollera fälten.")
+            else:
+                messages.error(request, "Okänd åtgärd.")
         except PermissionRefused:
             raise
         except DomainError as error:
-            messages.error(request, error.message)
+            form = {"guideline": guideline_form, "rule": rule_form, "settings": settings_form}.get(
+                what
+            )
+            if form is None or not form.is_bound:
+                messages.error(request, error.message)
+            else:
+                field = SETTINGS_ERROR_FIELDS.get(error.code)
+                form.add_error(field if field in form.fields else None, error.message)
+    refused = next(
+        (
+            (what, form)
+            for what, form in (
+                ("guideline", guideline_form),
+                ("rule", rule_form),
+                ("settings", settings_form),
+            )
+            if form.is_bound and form.errors
+        ),
+        ("", None),
+    )
     return render(
         request,
         "decisions/settings.html",
@@ -1121,5 +1168,19 @@ def settings_view(request):
             "guideline_form": guideline_form,
             "rule_form": rule_form,
             "settings_form": settings_form,
+            "refused": refused[0],
+            "form_errors": error_summary(refused[1]) if refused[1] is not None else [],
         },
     )
+
+
+# A refusal of the settings services, by its code, on its field (docs/forms.md).
+SETTINGS_ERROR_FIELDS = {
+    "valid_from_required": "valid_from",
+    "bad_cost_type": "rent_ceilings",
+    "point_required": "point",
+    "bad_kind": "kind",
+    "bad_role": "role",
+    "bad_sample": "review_sample_size",
+    "sample_required": "review_sample_size",
+}

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
+from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.organisation.models import HEAD_ROLES
 from bistand.organisation.permissions import can
@@ -57,6 +58,12 @@ def may_verify(user, version) -> bool:
 @handle_domain_errors
 def overview(request):
     _require_view(request.user)
+    return _overview_page(request)
+
+
+def _overview_page(request, refused: tuple[str, object] | None = None):
+    """The rules overview; `refused` (context name, bound form) comes back with its errors
+    at the fields, the typed values kept and its part of the page opened (docs/forms.md)."""
     norm_versions = list(
         NormTableVersion.objects.select_related("entered_by", "verified_by").order_by(
             "-year", "-revision"
@@ -79,7 +86,11 @@ def overview(request):
             "parameter_form": ParameterForm(prefix="p"),
             "period_form": LegalPeriodForm(prefix="l"),
             "next_year": (norm_versions[0].year + 1) if norm_versions else 2027,
-        },
+            "refused": refused[0] if refused else "",
+            "form_errors": error_summary(refused[1]) if refused else [],
+        }
+        | ({refused[0]: refused[1]} if refused else {}),
+        status=400 if refused else 200,
     )
 
 
@@ -148,10 +159,11 @@ def norm_entry(request):
                 sources=form.sources(),
                 note=data["note"],
             )
-        except PermissionRefused:
+        except (PermissionRefused, NotFound):
             raise
         except DomainError as error:
-            messages.error(request, error.message)
+            field = NORM_TABLE_ERROR_FIELDS.get(error.code)
+            form.add_error(field if field in form.fields else None, error.message)
         else:
             messages.success(
                 request,
@@ -159,8 +171,6 @@ def norm_entry(request):
                 "granska och verifiera den innan den gäller.",
             )
             return redirect("norms:norm_detail", version.pk)
-    elif request.method == "POST":
-        messages.error(request, "Kontrollera fälten.")
     previous = {
         cell.key: cell.amount for cell in cells(previous_year.data if previous_year else None)
     }
@@ -172,6 +182,7 @@ def norm_entry(request):
             "rows": form.cell_rows(previous),
             "previous_year": previous_year,
             "base": base,
+            "form_errors": error_summary(form) if form.is_bound else [],
         },
     )
 
@@ -266,15 +277,43 @@ def import_file(request):
     return redirect("norms:overview")
 
 
-def _enter_from_form(request, form_class, prefix: str, enter, message: str):
-    """A posted draft (parameter or legal period): validate, call the service, go back."""
+def _enter_from_form(request, form_class, prefix: str, enter, message: str, name: str):
+    """A posted draft (parameter or legal period): validate, call the service, go back; a
+    refusal shows the overview again with the form bound (`name` in its context)."""
     services.require(request.user, "maintain_rules")
     form = form_class(request.POST, prefix=prefix)
-    if not form.is_valid():
-        raise DomainError("bad_form", _errors(form))
-    enter(request.user, **form.service_kwargs())
-    messages.success(request, message)
-    return redirect("norms:overview")
+    if form.is_valid():
+        try:
+            enter(request.user, **form.service_kwargs())
+        except DomainError as error:
+            if isinstance(error, PermissionRefused | NotFound):
+                raise
+            field = NORM_ERROR_FIELDS.get(error.code)
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, message)
+            return redirect("norms:overview")
+    return _overview_page(request, refused=(name, form))
+
+
+# A refusal of enter_norm_table, by its code, on its field.
+NORM_TABLE_ERROR_FIELDS = {
+    "bad_validity": "valid_to",
+    "bad_year": "year",
+    "bad_source_status": "source_status",
+    "overlapping_tables": "valid_from",
+}
+
+
+# A refusal of enter_parameter / enter_legal_period, by its code, on its field.
+NORM_ERROR_FIELDS = {
+    "bad_validity": "valid_to",
+    "valid_from_required": "valid_from",
+    "bad_value": "value",
+    "bad_code": "code",
+    "bad_parameter": "code",
+    "bad_source_status": "source_status",
+}
 
 
 @login_required
@@ -283,7 +322,7 @@ def _enter_from_form(request, form_class, prefix: str, enter, message: str):
 def parameter_entry(request):
     return _enter_from_form(
         request, ParameterForm, "p", services.enter_parameter,
-        "Värdet är sparat som utkast; en annan person ska verifiera det.",
+        "Värdet är sparat som utkast; en annan person ska verifiera det.", "parameter_form",
     )  # fmt: skip
 
 
@@ -293,13 +332,5 @@ def parameter_entry(request):
 def period_entry(request):
     return _enter_from_form(
         request, LegalPeriodForm, "l", services.enter_legal_period,
-        "Lagperioden är sparad som utkast; en annan person ska verifiera den.",
+        "Lagperioden är sparad som utkast; en annan person ska verifiera den.", "period_form",
     )  # fmt: skip
-
-
-def _errors(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return "Kontrollera fälten. " + " ".join(parts)

@@ -97,24 +97,31 @@ class AttestFilter(ListFilterForm):
     )
 
     def filter_queryset(self, queryset, data):
-        text = (data.get("q") or "").strip()
-        if text:
-            condition = case_search_q(text, "case__")
-            if not text.isdigit():
-                condition |= Q(payee_name__icontains=text)
-            order_id = order_id_from_end_to_end(text)
-            if order_id is not None:
-                condition |= Q(pk=order_id)
-            queryset = queryset.filter(condition)
-        if data.get("method"):
-            queryset = queryset.filter(method=data["method"])
+        queryset = filter_orders(queryset, data)
         if data.get("level") == AttestLevel.FIRST:
             queryset = queryset.filter(status=OrderStatus.REGISTERED)
         elif data.get("level") == AttestLevel.SECOND:
             queryset = queryset.filter(status=OrderStatus.AWAITING_SECOND)
-        if data.get("until"):
-            queryset = queryset.filter(pay_on__lte=data["until"])
         return queryset
+
+
+def filter_orders(queryset, data):
+    """The order lists' common filters: search (case number, personnummer, names, payee,
+    order reference), payment method, payment day up to."""
+    text = (data.get("q") or "").strip()
+    if text:
+        condition = case_search_q(text, "case__")
+        if not text.isdigit():
+            condition |= Q(payee_name__icontains=text)
+        order_id = order_id_from_end_to_end(text)
+        if order_id is not None:
+            condition |= Q(pk=order_id)
+        queryset = queryset.filter(condition)
+    if data.get("method"):
+        queryset = queryset.filter(method=data["method"])
+    if data.get("until"):
+        queryset = queryset.filter(pay_on__lte=data["until"])
+    return queryset
 
 
 ATTEST_SORTS = {
@@ -123,4 +130,43 @@ ATTEST_SORTS = {
     "case": SortKey(_("Ärende"), ("case_id",)),
     "method": SortKey(_("Sätt"), ("method", "pay_on")),
     "payee": SortKey(_("Mottagare"), ("payee_name",)),
+}
+
+
+QUEUE_STAGES = [
+    ("ready", _("Klar för betalningsfil")),
+    ("held", _("Hålls tillbaka")),
+    ("rejected", _("Avvisad av banken")),
+    ("manual", _("Kontant eller rekvisition att registrera")),
+]
+
+
+class QueueFilter(ListFilterForm):
+    """Finance's payment queue: search (case number, personnummer, names, payee, order
+    reference), where the order stands, payment method, paid on or before a day."""
+
+    q = AttestFilter.base_fields["q"]
+    stage = forms.ChoiceField(
+        label=_("Läge"),
+        choices=[("", _("Alla")), *QUEUE_STAGES],
+        required=False,
+        error_messages={"invalid_choice": _("Värdet ”%(value)s” finns inte bland valen.")},
+    )
+    method = AttestFilter.base_fields["method"]
+    until = AttestFilter.base_fields["until"]
+
+    def filter_queryset(self, queryset, data):
+        queryset = filter_orders(queryset, data)
+        if data.get("stage"):
+            queryset = queryset.filter(stage=data["stage"])
+        return queryset
+
+
+QUEUE_SORTS = {
+    "pay_on": SortKey(_("Betalningsdag"), ("pay_on",)),
+    "amount": SortKey(_("Belopp"), ("amount",)),
+    "case": SortKey(_("Ärende"), ("case_id",)),
+    "method": SortKey(_("Sätt"), ("method", "pay_on")),
+    "payee": SortKey(_("Mottagare"), ("payee_name",)),
+    "stage": SortKey(_("Läge"), ("stage", "pay_on")),
 }

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -188,7 +190,7 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
     ).exclude(pk__in=ready_qs.values("pk"))
     unsent = list(unsent_bank[:500])
     held = [
-        (o, reason or "Väntar på betalningsdag.")
+        (o, reason or _("Väntar på betalningsdag."))
         for o, reason in zip(unsent, orders_held(unsent), strict=True)
     ]
     by_date = list(
@@ -204,7 +206,7 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
         ).order_by("pay_on", "id")
     )
     log_order_list(
-        user, "payment_queue", [*ready, *(order for order, _ in held), *rejected, *manual]
+        user, "payment_queue", [*ready, *(order for order, _why in held), *rejected, *manual]
     )
     return PaymentQueue(
         ready=ready,
@@ -216,6 +218,94 @@ def payment_queue(user, *, until: dt.date | None = None) -> PaymentQueue:
         manual=manual,
         by_date=by_date,
     )
+
+
+# --- Finance's payment queue as a work list (docs/worklists.md) ------------------------------
+
+
+class QueueStage:
+    """Where an order stands in finance's queue (an SQL annotation, `queue_orders`)."""
+
+    READY = "ready"
+    HELD = "held"
+    REJECTED = "rejected"
+    MANUAL = "manual"
+
+
+def queue_orders(user) -> QuerySet[PaymentOrder]:
+    """Every order in finance's queue as one queryset, each with its `stage`: ready for the
+    next payment file (`claimable_orders`, any payment day), held back (attested bank orders
+    in no run that the file would not take), rejected by the bank, or cash and requisitions
+    to record. The unit head sees the orders of the cases they may open."""
+    require(user, "view_payment_queue")
+    unit = user.unit
+    ready_ids = claimable_orders(unit, dt.date.max).values("pk")
+    bank_unsent = Q(status=OrderStatus.ATTESTED, run__isnull=True, method__in=BANK_METHODS)
+    manual = Q(
+        status=OrderStatus.ATTESTED, method__in=[PaymentMethod.CASH, PaymentMethod.REQUISITION]
+    )
+    rejected = Q(status=OrderStatus.REJECTED)
+    return (
+        orders_visible_to(user)
+        .filter(bank_unsent | manual | rejected)
+        .annotate(
+            stage=SqlCase(
+                When(rejected, then=Value(QueueStage.REJECTED)),
+                When(manual, then=Value(QueueStage.MANUAL)),
+                When(pk__in=ready_ids, then=Value(QueueStage.READY)),
+                default=Value(QueueStage.HELD),
+                output_field=CharField(),
+            )
+        )
+        .select_related("case", "payee")
+    )
+
+
+@dataclass
+class QueueSummary:
+    """The figures above the queue, for the whole queue whatever the filters."""
+
+    stages: dict[str, int]
+    by_date: list[dict]
+    waiting_attestation: int
+
+
+def queue_summary(user) -> QueueSummary:
+    """Three aggregates: orders per stage, the ready ones per payment day, and how many wait
+    for attestation."""
+    queue = queue_orders(user)
+    stages = dict(queue.order_by().values_list("stage").annotate(count=Count("id")))
+    ready = queue.filter(stage=QueueStage.READY)
+    by_date = list(
+        ready.order_by().values("pay_on").annotate(count=Count("id"), total=Sum("amount"))
+        .order_by("pay_on")
+    )  # fmt: skip
+    waiting = (
+        orders_visible_to(user)
+        .filter(status__in=[OrderStatus.REGISTERED, OrderStatus.AWAITING_SECOND])
+        .count()
+    )
+    return QueueSummary(stages=stages, by_date=by_date, waiting_attestation=waiting)
+
+
+@dataclass
+class QueueRow:
+    order: PaymentOrder
+    why: str  # why a held order is held back ('' for the other stages)
+
+
+def queue_rows(user, orders: Iterable[PaymentOrder]) -> list[QueueRow]:
+    """The page's rows with the reason each held one is held back (read for the held rows of
+    the page only, two queries), and one access-log row for the page."""
+    orders = list(orders)
+    held = [order for order in orders if order.stage == QueueStage.HELD]
+    reasons = dict(zip((o.pk for o in held), orders_held(held), strict=True))
+    log_order_list(user, "payment_queue", orders)
+    return [
+        QueueRow(order, (reasons.get(order.pk) or _("Väntar på betalningsdag."))
+                 if order.stage == QueueStage.HELD else "")
+        for order in orders
+    ]  # fmt: skip
 
 
 def runs_for(user) -> QuerySet[PaymentRun]:

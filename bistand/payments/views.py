@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
@@ -25,7 +26,7 @@ from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
 from bistand.core.forms import error_summary
 from bistand.core.views import bad_request_response, refusal_response
-from bistand.core.worklist import render_work_list, work_list
+from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.decisions.models import DecisionLine
 
 from . import selectors, services
@@ -33,6 +34,7 @@ from .forms import (
     BudgetAccountForm,
     BudgetAmountForm,
     ChangeAccountForm,
+    ExceptionForm,
     ExportForm,
     ManualPaymentForm,
     OrderForm,
@@ -43,7 +45,15 @@ from .forms import (
     RunForm,
     SettingsForm,
 )
-from .list_filters import ATTEST_SORTS, PAYEE_SORTS, AttestFilter, PayeeFilter
+from .list_filters import (
+    ATTEST_SORTS,
+    PAYEE_SORTS,
+    QUEUE_SORTS,
+    QUEUE_STAGES,
+    AttestFilter,
+    PayeeFilter,
+    QueueFilter,
+)
 from .models import BudgetAccount, BudgetKind, OrderStatus, PaymentMethod, PaymentOrder
 from .permissions import can, require
 
@@ -120,12 +130,26 @@ def attest_queue(request):
 @login_required
 @payment_errors()
 def queue(request):
-    data = selectors.payment_queue(request.user)
-    return render(
-        request,
-        "payments/queue.html",
-        {"queue": data, "run_form": RunForm(initial={"payment_date": _next_pay_day()})},
+    """Finance's payment queue as a work list (docs/worklists.md): every order waiting for
+    finance (ready for the payment file, held back, rejected by the bank, cash and
+    requisitions to record) in one filtered, sorted, paged list, with the figures for the
+    whole queue above it. With htmx only the list is read and answered."""
+    user = request.user
+    page = work_list(
+        request, selectors.queue_orders(user), QueueFilter, sorts=QUEUE_SORTS, default_sort="pay_on"
     )
+    rows = selectors.queue_rows(user, page.rows)
+    context = {"rows": rows, "page": page}
+    if not wants_list_only(request):
+        summary = selectors.queue_summary(user)
+        context |= {
+            "summary": summary,
+            "stages": [
+                (value, label, summary.stages.get(value, 0)) for value, label in QUEUE_STAGES
+            ],
+            "run_form": RunForm(initial={"payment_date": _next_pay_day()}),
+        }
+    return render_work_list(request, "payments/queue.html", "payments/_queue_rows.html", context)
 
 
 def _next_pay_day() -> dt.date:
@@ -140,7 +164,12 @@ def order_detail(request, order_id: int):
 
 
 # The order page's reason and paid forms, each with its own ids (the posted names are plain).
-ORDER_FORM_IDS = {"paid_form": "paid_%s", "reissue_form": "reissue_%s", "cancel_form": "cancel_%s"}
+ORDER_FORM_IDS = {
+    "paid_form": "paid_%s",
+    "reissue_form": "reissue_%s",
+    "cancel_form": "cancel_%s",
+    "exception_form": "exception_%s",
+}
 
 
 def _order_page(request, order: PaymentOrder, refused: tuple[str, object] | None = None):
@@ -206,6 +235,7 @@ def _order_page(request, order: PaymentOrder, refused: tuple[str, object] | None
             and order.status == OrderStatus.ATTESTED,
             "reissue_form": ReasonForm(auto_id=ORDER_FORM_IDS["reissue_form"]),
             "cancel_form": ReasonForm(auto_id=ORDER_FORM_IDS["cancel_form"]),
+            "exception_form": ExceptionForm(auto_id=ORDER_FORM_IDS["exception_form"]),
             "paid_form": ManualPaymentForm(
                 initial={"paid_on": timezone.localdate()}, auto_id=ORDER_FORM_IDS["paid_form"]
             ),
@@ -244,15 +274,19 @@ def order_attest(request, order_id: int):
     if order.status == OrderStatus.AWAITING_SECOND:
         messages.success(
             request,
-            "Attesterad. Beloppet är över beloppsspärren: en sektionschef eller enhetschef gör "
-            "den andra attesten.",
+            _(
+                "Attesterad. Beloppet är över beloppsspärren: en sektionschef eller enhetschef "
+                "gör den andra attesten."
+            ),
         )
     elif order.method == PaymentMethod.REQUISITION:
         messages.success(
-            request, f"Rekvisition {order.requisition_number} är kontrasignerad och giltig."
+            request,
+            _("Rekvisition %(number)s är kontrasignerad och giltig.")
+            % {"number": order.requisition_number},
         )
     else:
-        messages.success(request, "Utbetalningen är attesterad.")
+        messages.success(request, _("Utbetalningen är attesterad."))
     return redirect("payments:order", order.pk)
 
 
@@ -261,12 +295,19 @@ def order_attest(request, order_id: int):
 @payment_errors(back="payments:order")
 def order_exception(request, order_id: int):
     order = _order_for_write(request, order_id)
-    form = ReasonForm(request.POST)
+    form = ExceptionForm(request.POST, auto_id=ORDER_FORM_IDS["exception_form"])
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange motiveringen till undantaget.")
-    services.approve_payee_exception(request.user, order, reason=form.cleaned_data["reason"])
+        return _refused_on_order(request, order, "exception_form", form)
+    try:
+        services.approve_payee_exception(request.user, order, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        if error.code in ("missing", "too_long", "reason_required"):
+            form.add_error("reason", error.message)
+            return _refused_on_order(request, order, "exception_form", form)
+        raise  # too late, not needed, already approved: the form is no longer shown
     messages.success(
-        request, "Undantaget är godkänt och loggat. Utbetalningen kan nu attesteras av någon annan."
+        request,
+        _("Undantaget är godkänt och loggat. Utbetalningen kan nu attesteras av någon annan."),
     )
     return redirect("payments:order", order.pk)
 
@@ -283,7 +324,7 @@ def order_cancel(request, order_id: int):
         services.cancel_order(request.user, order, reason=form.cleaned_data["reason"])
     except DomainError as error:
         return _refused_on_order(request, order, "cancel_form", form, error)
-    messages.success(request, "Utbetalningen är makulerad.")
+    messages.success(request, _("Utbetalningen är makulerad."))
     return redirect("payments:order", order.pk)
 
 
@@ -299,7 +340,11 @@ def order_reissue(request, order_id: int):
         new = services.reissue_order(request.user, order, reason=form.cleaned_data["reason"])
     except DomainError as error:
         return _refused_on_order(request, order, "reissue_form", form, error)
-    messages.success(request, f"Ny utbetalning {new.reference} registrerad; den ska attesteras.")
+    messages.success(
+        request,
+        _("Ny utbetalning %(reference)s registrerad; den ska attesteras.")
+        % {"reference": new.reference},
+    )
     return redirect("payments:order", new.pk)
 
 
@@ -323,7 +368,7 @@ def order_paid(request, order_id: int):
             form.add_error("paid_on", error.message)
             return _refused_on_order(request, order, "paid_form", form)
         return _refused_on_order(request, order, "paid_form", form, error)
-    messages.success(request, "Utbetalningen är registrerad som utbetald.")
+    messages.success(request, _("Utbetalningen är registrerad som utbetald."))
     return redirect("payments:order", order.pk)
 
 
@@ -385,7 +430,9 @@ def order_new(request, case_id: int):
                 form.add_error(field if field in form.fields else None, refusal.message)
             else:
                 messages.success(
-                    request, f"Utbetalning {order.reference} registrerad; den ska attesteras."
+                    request,
+                    _("Utbetalning %(reference)s registrerad; den ska attesteras.")
+                    % {"reference": order.reference},
                 )
                 return redirect("case_detail", case.pk)
         # Refused: the form again with the errors at the fields and every value kept.
@@ -429,34 +476,67 @@ def case_export(request, case_id: int):
 # --- Payees ------------------------------------------------------------------------------------
 
 
+# A refusal of a payee service, by its code, on the field it is about (docs/forms.md): the
+# account checks' codes start with the number they are about.
+PAYEE_ERROR_PREFIXES = {
+    "clearing_": "clearing",
+    "account_": "number",
+    "bankgiro_": "number",
+    "plusgiro_": "number",
+    "orgnr_": "organisation_number",
+}
+PAYEE_ERROR_FIELDS = {
+    "person_not_on_case": "identity_number",
+    "payee_exists": "identity_number",
+    "person_needs_bank_account": "account_kind",
+    "bad_account_kind": "account_kind",
+}
+
+
+def _refuse_payee_form(form, refusal: DomainError, *, missing: str = "") -> None:
+    """Put a payee service's refusal on its field (the whole form if none); `missing` names
+    the field a "missing"/"too_long" text refusal is about."""
+    if isinstance(refusal, PermissionRefused | NotFound):
+        raise refusal
+    field = PAYEE_ERROR_FIELDS.get(refusal.code)
+    for prefix, name in PAYEE_ERROR_PREFIXES.items():
+        if refusal.code.startswith(prefix):
+            field = name
+    if refusal.code in ("missing", "too_long"):
+        field = missing or None
+    if field == "number" and "account_number" in form.fields:
+        field = "account_number"
+    form.add_error(field if field in form.fields else None, refusal.message)
+
+
 @login_required
 @payment_errors()
 def payees(request):
     user = request.user
     person_form = PersonPayeeForm(prefix="person")
     org_form = OrganisationPayeeForm(prefix="org")
-    error = ""
+    refused = None
+    kind = ""
     if request.method == "POST":
         require(user, "manage_payees")
-        kind = request.POST.get("kind")
-        try:
-            if kind == "person":
-                person_form = PersonPayeeForm(request.POST, prefix="person")
-                if not person_form.is_valid():
-                    raise DomainError("bad_input", _form_errors(person_form))
-                payee = services.register_person_payee(user, **person_form.cleaned_data)
-            else:
-                org_form = OrganisationPayeeForm(request.POST, prefix="org")
-                if not org_form.is_valid():
-                    raise DomainError("bad_input", _form_errors(org_form))
-                payee = services.register_organisation_payee(user, **org_form.cleaned_data)
-        except DomainError as refusal:
-            if isinstance(refusal, PermissionRefused | NotFound):
-                raise
-            error = refusal.message
+        kind = "person" if request.POST.get("kind") == "person" else "org"
+        if kind == "person":
+            person_form = refused = PersonPayeeForm(request.POST, prefix="person")
+            register = services.register_person_payee
         else:
-            messages.success(request, f"{payee.name} är registrerad i mottagarregistret.")
-            return redirect("payments:payee", payee.pk)
+            org_form = refused = OrganisationPayeeForm(request.POST, prefix="org")
+            register = services.register_organisation_payee
+        if refused.is_valid():
+            try:
+                payee = register(user, **refused.cleaned_data)
+            except DomainError as refusal:
+                _refuse_payee_form(refused, refusal, missing="name")
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s är registrerad i mottagarregistret.") % {"name": payee.name},
+                )
+                return redirect("payments:payee", payee.pk)
     page = work_list(
         request, selectors.payees_for(user), PayeeFilter, sorts=PAYEE_SORTS, default_sort="name"
     )
@@ -470,11 +550,12 @@ def payees(request):
             "page": page,
             "person_form": person_form,
             "org_form": org_form,
-            "error": error,
+            "refused": kind if refused is not None else "",
+            "form_errors": error_summary(refused) if refused is not None else [],
             "may_manage": can(user, "manage_payees"),
         },
     )
-    if error:
+    if refused is not None:
         response.status_code = 400
     return response
 
@@ -485,27 +566,24 @@ def payee_detail(request, payee_id: int):
     user = request.user
     payee = selectors.payee_for(user, payee_id)
     form = ChangeAccountForm()
-    error = ""
     if request.method == "POST":
         require(user, "manage_payees")
         form = ChangeAccountForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise DomainError("bad_input", _form_errors(form))
-            services.change_payee_account(user, payee, **form.cleaned_data)
-        except DomainError as refusal:
-            if isinstance(refusal, PermissionRefused | NotFound):
-                raise
-            error = refusal.message
-        else:
-            messages.success(
-                request, "Kontot är ändrat; den tidigare uppgiften finns kvar i historiken."
-            )
-            return redirect("payments:payee", payee.pk)
+        if form.is_valid():
+            try:
+                services.change_payee_account(user, payee, **form.cleaned_data)
+            except DomainError as refusal:
+                _refuse_payee_form(form, refusal, missing="reason")
+            else:
+                messages.success(
+                    request, _("Kontot är ändrat; den tidigare uppgiften finns kvar i historiken.")
+                )
+                return redirect("payments:payee", payee.pk)
     history = list(selectors.account_history(payee))
     full = {}
     if can(user, "view_full_account"):
         full = {account.pk: selectors.full_account_number(user, account) for account in history}
+    refused = form.is_bound
     return render(
         request,
         "payments/payee.html",
@@ -513,10 +591,10 @@ def payee_detail(request, payee_id: int):
             "payee": payee,
             "history": [(account, full.get(account.pk, account.masked)) for account in history],
             "form": form,
-            "error": error,
+            "form_errors": error_summary(form) if refused else [],
             "may_manage": can(user, "manage_payees"),
         },
-        status=400 if error else 200,
+        status=400 if refused else 200,
     )
 
 
@@ -564,6 +642,12 @@ def runs(request):
 @payment_errors()
 def run_detail(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
+    return _run_page(request, run)
+
+
+def _run_page(request, run, reason_form=None):
+    """The run's page; a refused cancel form comes back bound, its error at the reason, the
+    typed text kept and the cancel part opened (status 400)."""
     orders = list(run.orders.select_related("case", "payee").order_by("id")[:200])
     selectors.log_order_list(request.user, "payment_run_orders", orders)
     return render(
@@ -575,8 +659,11 @@ def run_detail(request, run_id: int):
             "orders": orders,
             "reports": run.reports.select_related("imported_by"),
             "may_manage": can(request.user, "manage_runs"),
-            "reason_form": ReasonForm(),
+            "reason_form": reason_form or ReasonForm(auto_id="cancel_%s"),
+            "refused": reason_form is not None,
+            "form_errors": error_summary(reason_form) if reason_form is not None else [],
         },
+        status=400 if reason_form is not None else 200,
     )
 
 
@@ -605,7 +692,7 @@ def run_file(request, run_id: int):
 def run_send(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
     services.mark_run_sent(request.user, run)
-    messages.success(request, "Betalningsfilen är markerad som skickad till banken.")
+    messages.success(request, _("Betalningsfilen är markerad som skickad till banken."))
     return redirect("payments:run", run.pk)
 
 
@@ -614,11 +701,18 @@ def run_send(request, run_id: int):
 @payment_errors(back="payments:run")
 def run_cancel(request, run_id: int):
     run = selectors.run_for(request.user, run_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id="cancel_%s")
+    form.fields["reason"].error_messages["required"] = "Ange skälet till makuleringen."
     if not form.is_valid():
-        raise DomainError("reason_required", "Ange skälet till makuleringen.")
-    services.cancel_run(request.user, run, reason=form.cleaned_data["reason"])
-    messages.success(request, "Betalningsfilen är makulerad; utbetalningarna är tillbaka i kön.")
+        return _run_page(request, run, form)
+    try:
+        services.cancel_run(request.user, run, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        if error.code not in ("missing", "too_long"):
+            raise  # the run's state or the role: not about the field
+        form.add_error("reason", error.message)
+        return _run_page(request, run, form)
+    messages.success(request, _("Betalningsfilen är makulerad; utbetalningarna är tillbaka i kön."))
     return redirect("payments:run", run.pk)
 
 
@@ -681,7 +775,7 @@ def budget(request):
             if not form.is_valid():
                 raise DomainError("bad_input", _form_errors(form))
             services.create_budget_account(user, **form.cleaned_data)
-            messages.success(request, "Budgetkontot är upplagt.")
+            messages.success(request, _("Budgetkontot är upplagt."))
         else:
             form = BudgetAmountForm(request.POST, accounts=accounts)
             if not form.is_valid():
@@ -694,7 +788,7 @@ def budget(request):
                 amount=form.cleaned_data["amount"],
                 note=form.cleaned_data["note"],
             )
-            messages.success(request, "Budgeten är sparad.")
+            messages.success(request, _("Budgeten är sparad."))
         return redirect(reverse("payments:budget") + f"?year={year}")
     overview = selectors.budget_overview(user, year)
     return render(
@@ -736,23 +830,54 @@ def settings_view(request):
     user = request.user
     require(user, "manage_payment_settings")
     current = services.current_settings(user.unit)
+    form = None
     if request.method == "POST":
         form = SettingsForm(request.POST)
-        if not form.is_valid():
-            raise DomainError("bad_input", _form_errors(form))
-        services.change_payment_settings(user, **form.cleaned_data)
-        messages.success(
-            request, "Inställningarna är sparade; de tidigare finns kvar i historiken."
-        )
-        return redirect("payments:settings")
-    initial = {"bank_ledger_account": "1930"}
-    if current is not None:
-        initial = {
-            field: getattr(current, field) for field in SettingsForm.base_fields if field != "note"
-        }
+        if form.is_valid():
+            try:
+                services.change_payment_settings(user, **form.cleaned_data)
+            except DomainError as refusal:
+                if isinstance(refusal, PermissionRefused | NotFound):
+                    raise
+                field = SETTINGS_ERROR_FIELDS.get(refusal.code)
+                if refusal.code.startswith("orgnr_"):
+                    field = "organisation_number"
+                form.add_error(field, refusal.message)
+            else:
+                messages.success(
+                    request, _("Inställningarna är sparade; de tidigare finns kvar i historiken.")
+                )
+                return redirect("payments:settings")
+    if form is None:
+        initial = {"bank_ledger_account": "1930"}
+        if current is not None:
+            initial = {
+                field: getattr(current, field)
+                for field in SettingsForm.base_fields
+                if field != "note"
+            }
+        form = SettingsForm(initial=initial)
     history = user.unit.payment_settings.select_related("created_by").order_by("-id")[:20]
     return render(
         request,
         "payments/settings.html",
-        {"form": SettingsForm(initial=initial), "current": current, "history": history},
+        {
+            "form": form,
+            "form_errors": error_summary(form) if form.is_bound else [],
+            "current": current,
+            "history": history,
+        },
+        status=400 if form.is_bound else 200,
     )
+
+
+# A refusal of change_payment_settings, by its code, on its field (docs/forms.md).
+SETTINGS_ERROR_FIELDS = {
+    "bad_amount": "amount_limit",
+    "bad_iban": "debtor_iban",
+    "bad_bic": "debtor_bic",
+    "bad_ledger_account": "bank_ledger_account",
+    "bad_party_id": "initiating_party_id",
+    "missing": "debtor_name",
+    "too_long": "debtor_name",
+}

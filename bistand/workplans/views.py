@@ -80,9 +80,15 @@ PLAN_FORM_PLACES = {
 }
 
 
-def _plan_page(request, case, refused: tuple[str, object] | None = None):
+# The forms of a table row (an intervention's start and end, a deviation's resolution): a
+# refused one comes back bound in its own row only (`refused_row`, `refused_form`).
+ROW_FORM_IDS = {"start_form": "start{}_%s", "end_form": "end{}_%s", "resolve_form": "dev{}_%s"}
+
+
+def _plan_page(request, case, refused: tuple[str, object] | None = None, row: int | None = None):
     """The plan page of a case already opened; `refused` (context name, bound form) comes
-    back with its errors at the fields, the values kept and a summary above it."""
+    back with its errors at the fields, the values kept and a summary above it (for a row's
+    form, `row` is the row's id and the form comes back in that row)."""
     today = timezone.localdate()
     page = selectors.plan_page(case, today)
     sched = page.schedule
@@ -134,7 +140,11 @@ def _plan_page(request, case, refused: tuple[str, object] | None = None):
         "refused": "",
         "form_errors": [],
     }
-    if refused is not None:
+    if refused is not None and row is not None:
+        context["refused_name"], context["refused_form"] = refused
+        context["refused_row"] = row
+        context["form_errors"] = error_summary(refused[1])
+    elif refused is not None:
         context[refused[0]] = refused[1]
         context["refused"] = PLAN_FORM_PLACES[refused[0]]
         context["form_errors"] = error_summary(refused[1])
@@ -150,6 +160,28 @@ def _refused_on_plan(request, case, name: str, form, error: DomainError | None =
         for problem in error.context.get("problems") or [error.message]:
             form.add_error(None, problem)
     return _plan_page(request, case, refused=(name, form))
+
+
+# A refusal of a row's service, by its code, on its field (docs/forms.md).
+ROW_ERROR_FIELDS = {
+    "start_before_referral": "started_on",
+    "end_before_start": "ended_on",
+    "attendance_required": "attendance",
+    "result_required": "result",
+    "bad_resolution": "resolution",
+    "note_required": "note",
+}
+
+
+def _refuse_row_form(form, error: DomainError, date_field: str) -> None:
+    """A row service's refusal on its field; a date in the future or the like on the date,
+    other refusals (the row's state) on the whole form; permission and not-found go on."""
+    if isinstance(error, PermissionRefused | NotFound):
+        raise error
+    field = ROW_ERROR_FIELDS.get(error.code)
+    if field is None and ("date" in error.code or "future" in error.code):
+        field = date_field
+    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _content_from(goals, activities, follow_ups, period) -> dict:
@@ -386,15 +418,19 @@ def _intervention(case, intervention_id: int) -> Intervention:
 @handle_domain_errors
 def start_intervention(request, case_id: int, intervention_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="intervention_write")
-    form = StartInterventionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(_plan_url(case_id, "insatser"))
-    services.start_intervention(
-        request.user,
-        _intervention(case, intervention_id),
-        started_on=form.cleaned_data["started_on"],
+    intervention = _intervention(case, intervention_id)
+    form = StartInterventionForm(
+        request.POST, auto_id=ROW_FORM_IDS["start_form"].format(intervention.pk)
     )
+    try:
+        if form.is_valid():
+            services.start_intervention(
+                request.user, intervention, started_on=form.cleaned_data["started_on"]
+            )
+    except DomainError as error:
+        _refuse_row_form(form, error, "started_on")
+    if form.errors:
+        return _plan_page(request, case, refused=("start_form", form), row=intervention.pk)
     messages.success(request, "Insatsens start är registrerad.")
     return redirect(_plan_url(case_id, "insatser"))
 
@@ -404,19 +440,25 @@ def start_intervention(request, case_id: int, intervention_id: int):
 @handle_domain_errors
 def end_intervention(request, case_id: int, intervention_id: int):
     case = open_case(request.user, case_id, action=AuditAction.VIEW, what="intervention_write")
-    form = EndInterventionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Insatsen kunde inte avslutas: " + form_errors(form))
-        return redirect(_plan_url(case_id, "insatser"))
-    data = form.cleaned_data
-    services.end_intervention(
-        request.user,
-        _intervention(case, intervention_id),
-        ended_on=data["ended_on"],
-        attendance=data["attendance"],
-        result=data["result"],
-        note=data.get("note", ""),
+    intervention = _intervention(case, intervention_id)
+    form = EndInterventionForm(
+        request.POST, auto_id=ROW_FORM_IDS["end_form"].format(intervention.pk)
     )
+    try:
+        if form.is_valid():
+            data = form.cleaned_data
+            services.end_intervention(
+                request.user,
+                intervention,
+                ended_on=data["ended_on"],
+                attendance=data["attendance"],
+                result=data["result"],
+                note=data.get("note", ""),
+            )
+    except DomainError as error:
+        _refuse_row_form(form, error, "ended_on")
+    if form.errors:
+        return _plan_page(request, case, refused=("end_form", form), row=intervention.pk)
     messages.success(request, "Insatsen är avslutad med resultat.")
     return redirect(_plan_url(case_id, "insatser"))
 
@@ -490,16 +532,21 @@ def resolve_deviation(request, case_id: int, deviation_id: int):
     deviation = Deviation.objects.filter(pk=deviation_id, case=case).first()
     if deviation is None:
         raise NotFound("deviation_not_found", "Avvikelsen finns inte.")
-    form = ResolveDeviationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(_plan_url(case_id, "avvikelser"))
-    services.resolve_deviation(
-        request.user,
-        deviation,
-        resolution=form.cleaned_data["resolution"],
-        note=form.cleaned_data.get("note", ""),
+    form = ResolveDeviationForm(
+        request.POST, auto_id=ROW_FORM_IDS["resolve_form"].format(deviation.pk)
     )
+    try:
+        if form.is_valid():
+            services.resolve_deviation(
+                request.user,
+                deviation,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data.get("note", ""),
+            )
+    except DomainError as error:
+        _refuse_row_form(form, error, "resolution")
+    if form.errors:
+        return _plan_page(request, case, refused=("resolve_form", form), row=deviation.pk)
     messages.success(request, "Avvikelsen är hanterad.")
     return redirect(_plan_url(case_id, "avvikelser"))
 
@@ -573,18 +620,12 @@ def settings_view(request):
                     )
                     messages.success(request, "Inställningen är sparad och gäller från i dag.")
                     return redirect("workplans:settings")
-                messages.error(
-                    request, "Inställningen kunde inte sparas: " + form_errors(setting_form)
-                )
             elif "add_programme" in request.POST:
                 programme_form = ProgrammeForm(request.POST, prefix="p")
                 if programme_form.is_valid():
                     services.add_programme(request.user, unit, **programme_form.cleaned_data)
                     messages.success(request, "Insatsen är tillagd.")
                     return redirect("workplans:settings")
-                messages.error(
-                    request, "Insatsen kunde inte läggas till: " + form_errors(programme_form)
-                )
             elif "add_defaults" in request.POST:
                 added = services.add_default_programmes(request.user, unit)
                 messages.success(request, f"{len(added)} insatser tillagda.")
@@ -600,7 +641,25 @@ def settings_view(request):
         except DomainError as error:
             if isinstance(error, PermissionRefused | NotFound):
                 raise
-            messages.error(request, error.message)
+            form = (
+                setting_form
+                if "save_setting" in request.POST
+                else programme_form
+                if "add_programme" in request.POST
+                else None
+            )
+            if form is None:
+                messages.error(request, error.message)
+            else:
+                form.add_error(None, error.message)
+    refused = next(
+        (
+            (name, form)
+            for name, form in (("setting", setting_form), ("programme", programme_form))
+            if form.is_bound and form.errors
+        ),
+        ("", None),
+    )
     rules = selectors.case_type_rules(unit.pk)
     return render(
         request,
@@ -612,5 +671,7 @@ def settings_view(request):
             "programmes": Programme.objects.filter(unit=unit),
             "setting_form": setting_form,
             "programme_form": programme_form,
+            "refused": refused[0],
+            "form_errors": error_summary(refused[1]) if refused[1] is not None else [],
         },
     )

@@ -116,3 +116,78 @@ def test_forwarding_an_appeal_without_opinion_is_refused_at_the_field(
     assert "Förvaltningsrätten i Malmö" in html
     appeal.refresh_from_db()
     assert appeal.status == "registered"
+
+
+def test_a_review_needing_correction_without_note_is_refused_at_the_note(
+    client, org, make_application, this_month
+):
+    from bistand.decisions.models import AutomaticDecisionReview
+
+    decision = _decision(org, make_application, this_month)
+    review = AutomaticDecisionReview.objects.create(
+        decision=decision, unit=org.unit, sampled_on=decision.decided_on
+    )
+    client.force_login(org.unit_head)
+    response = client.post(
+        reverse("decisions:review", args=[review.pk]),
+        {"result": "needs_correction", "note": "  "},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, "note", "Beskriv vad som behöver rättas")
+    assert 'value="needs_correction" selected' in html
+    review.refresh_from_db()
+    assert review.reviewed_at is None and review.result == ""
+
+
+def test_a_review_with_an_unknown_result_is_refused_at_the_result(
+    client, org, make_application, this_month
+):
+    from bistand.decisions.models import AutomaticDecisionReview
+
+    decision = _decision(org, make_application, this_month)
+    review = AutomaticDecisionReview.objects.create(
+        decision=decision, unit=org.unit, sampled_on=decision.decided_on
+    )
+    client.force_login(org.unit_head)
+    response = client.post(
+        reverse("decisions:review", args=[review.pk]), {"result": "ok", "note": "Bra"}
+    )
+    html = response.content.decode()
+    assert_refused_at(html, "result", "Välj ett giltigt alternativ")
+    assert "Bra" in html
+    review.refresh_from_db()
+    assert review.reviewed_at is None
+
+
+def test_a_delegation_rule_without_point_is_refused_at_the_point(client, org):
+    from bistand.decisions.models import DelegationRule
+
+    rules = DelegationRule.objects.count()
+    client.force_login(org.sysadmin)
+    response = client.post(
+        reverse("decisions:settings"),
+        {"what": "rule", "d-point": "", "d-kind": "income_support_grant", "d-role": "unit_head",
+         "d-max_amount": "5000", "d-label": "Särskilda fall"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert_refused_at(html, "d-point", "obligatoriskt")
+    assert 'value="Särskilda fall"' in html and '<details id="new-rule" open>' in html
+    assert DelegationRule.objects.count() == rules
+
+
+def test_decision_settings_with_a_negative_tolerance_are_refused_at_the_field(client, org):
+    from bistand.decisions.models import DecisionSettings
+
+    rows = DecisionSettings.objects.count()
+    client.force_login(org.sysadmin)
+    response = client.post(
+        reverse("decisions:settings"),
+        {"what": "settings", "s-cost_tolerance_percent": "-5", "s-cost_tolerance_amount": "100",
+         "s-income_tolerance_percent": "5", "s-income_tolerance_amount": "100",
+         "s-review_sample_size": "2", "s-note": "Ny tolerans"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert_refused_at(html, "s-cost_tolerance_percent", "större än eller lika med 0")
+    assert "Ny tolerans" in html
+    assert DecisionSettings.objects.count() == rows

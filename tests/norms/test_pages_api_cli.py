@@ -87,6 +87,11 @@ def test_bad_amounts_get_a_swedish_message_and_nothing_is_stored(client, org):
     assert response.status_code == 200
     assert "Skriv beloppet i hela kronor" in page and "kan inte vara negativt" in page
     assert "Datumet ska ligga under tabellens år" in page
+    # Issue 13: beside the field, and a summary at the top linking to it.
+    error = re.search(r'<ul class="errorlist" id="id_valid_to_error">(.*?)</ul>', page, re.S)
+    assert error and "Datumet ska ligga under tabellens år" in error.group(1)
+    assert 'id="error-summary"' in page and 'href="#id_valid_to"' in page
+    assert 'value="2028-01-31"' in page
     assert not NormTableVersion.objects.filter(year=2027).exists()
 
 
@@ -225,3 +230,43 @@ def test_parameter_and_legal_period_forms_make_drafts_a_second_person_verifies(
         assert client.post(reverse("norms:verify", args=[kind, row.pk])).status_code == 302
         row.refresh_from_db()
         assert row.state == VersionState.VERIFIED and row.verified_by == owner
+
+
+def test_a_parameter_ending_before_it_starts_is_refused_at_the_end_date(client, org, maintainers):
+    """Issue 13: the overview's entry forms refuse at the field, keep the values, store nothing."""
+    from bistand.norms.models import LegalParameter
+    from tests.cases.test_field_errors import assert_refused_at
+
+    admin, _owner = maintainers
+    before = LegalParameter.objects.count()
+    client.force_login(admin)
+    response = client.post(
+        reverse("norms:parameter_entry"),
+        {"p-source_status": "verified_primary", "p-sfs": "SFS 2026:9999",
+         "p-code": "price_base_amount", "p-valid_from": "2027-01-01",
+         "p-valid_to": "2026-12-31", "p-value": "60000"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_refused_at(html, "p-valid_to", "Slutdatum ligger före startdatum")
+    assert 'value="60000"' in html and '<details id="parameter-form" open>' in html
+    assert LegalParameter.objects.count() == before
+
+
+def test_a_legal_period_with_a_bad_code_is_refused_at_the_code(client, org, maintainers):
+    from bistand.norms.models import LegalPeriod
+
+    admin, _owner = maintainers
+    before = LegalPeriod.objects.count()
+    client.force_login(admin)
+    response = client.post(
+        reverse("norms:period_entry"),
+        {"l-source_status": "verified_primary", "l-code": "sol 2027!", "l-name": "SoL 2027",
+         "l-act": "SoL (2025:400)", "l-valid_from": "2027-01-01", "l-rules_version": "1"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = re.search(r'<div class="field has-error" data-field="l-code">.*?</div>', html, re.S)
+    assert field and "errorlist" in field.group(0)
+    assert 'value="SoL 2027"' in html and '<details id="period-form" open>' in html
+    assert LegalPeriod.objects.count() == before

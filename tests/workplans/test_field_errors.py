@@ -140,3 +140,97 @@ def test_assessment_missing_a_rating_is_refused_at_the_field_values_kept(client,
     assert 'href="#id_rating_health"' in _summary(html)
     assert "Står nära arbetsmarknaden." in html and "Väntar på läkarbesök" in html
     assert "Bedömningen är inte sparad" in _summary(html)
+
+
+# --- The row forms (an intervention's start and end, a deviation) and the settings page ------
+
+
+def _referral(org, case, programme="Jobbtorg"):
+    from bistand.workplans import selectors, services
+
+    if not org.unit.programmes.exists():
+        services.add_default_programmes(org.unit_head, org.unit)
+    return services.refer(
+        org.social_worker,
+        case,
+        person=selectors.current_adults(case)[0],
+        target="programme",
+        programme=org.unit.programmes.get(name=programme),
+        referred_on=days(-10),
+        purpose="Coachning",
+    )
+
+
+def test_an_intervention_started_before_its_referral_is_refused_at_the_date(client, org, case_a):
+    referral = _referral(org, case_a)
+    other = _referral(org, case_a, "Lärcentrum")
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("workplans:start_intervention", args=[case_a.pk, referral.pk]),
+        {"started_on": days(-20).isoformat()},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_refused_at(html, "started_on", "Insatsen kan inte starta före anvisningen")
+    assert f'id="start{referral.pk}_started_on"' in html
+    assert f'value="{days(-20).isoformat()}"' in html
+    assert f'id="start{other.pk}_started_on"' not in html  # only the refused row is bound
+    referral.refresh_from_db()
+    assert referral.status == "referred" and referral.started_on is None
+
+
+def test_ending_an_intervention_without_result_is_refused_at_the_field(client, org, case_a):
+    from bistand.workplans import services
+
+    referral = _referral(org, case_a)
+    services.start_intervention(org.social_worker, referral, started_on=days(-5))
+    client.force_login(org.social_worker)
+    response = client.post(
+        reverse("workplans:end_intervention", args=[case_a.pk, referral.pk]),
+        {"ended_on": days(0).isoformat(), "attendance": "full", "result": "",
+         "note": "Börjar Komvux"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert_refused_at(html, "result", "obligatoriskt")
+    assert "Börjar Komvux" in html and f'<details id="avsluta-{referral.pk}" open>' in html
+    referral.refresh_from_db()
+    assert referral.status == "started" and referral.result == ""
+
+
+def test_a_deviation_kept_as_c_without_reason_is_refused_at_the_note(client, org, case_c):
+    from bistand.workplans import services
+    from bistand.workplans.models import Deviation
+
+    make_plan(org.benefit_admin, case_c, first_follow_up=days(30))
+    services.record_follow_up(
+        org.benefit_admin, case_c, held_on=days(0), method="visit", took_place=False,
+        outcome="Uteblev", next_on=days(7),
+    )  # fmt: skip
+    deviation = Deviation.objects.get()
+    client.force_login(org.labour_head)
+    response = client.post(
+        reverse("workplans:resolve_deviation", args=[case_c.pk, deviation.pk]),
+        {"resolution": "stays_c", "note": ""},
+    )
+    html = response.content.decode()
+    assert_refused_at(html, "note", "Motivera varför ärendet kan ligga kvar")
+    assert 'value="stays_c" selected' in html
+    deviation.refresh_from_db()
+    assert deviation.is_open
+
+
+def test_a_case_type_setting_with_a_bad_interval_is_refused_at_the_field(client, org):
+    from bistand.workplans.models import CaseTypeSetting
+
+    rows = CaseTypeSetting.objects.count()
+    client.force_login(org.intake_head)
+    response = client.post(
+        reverse("workplans:settings"),
+        {"s-case_type": "A", "s-contact_interval_days": "sju", "s-follow_up_interval_days": "21",
+         "s-plan_period_months": "3", "s-income_change_limit": "500", "s-reason": "Tätare",
+         "save_setting": "1"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert_refused_at(html, "s-contact_interval_days", "heltal")
+    assert 'value="Tätare"' in html and '<details id="setting-form" open>' in html
+    assert CaseTypeSetting.objects.count() == rows

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -258,7 +259,7 @@ def _check_registrant(actor, decision: Decision, account: PayeeAccount | None) -
 
 
 def _next_requisition_number(unit, year: int) -> str:
-    series, _ = RequisitionSeries.objects.get_or_create(unit=unit, year=year)
+    series, _created = RequisitionSeries.objects.get_or_create(unit=unit, year=year)
     series = RequisitionSeries.objects.select_for_update().get(pk=series.pk)
     series.last_number += 1
     series.save(update_fields=["last_number"])
@@ -541,9 +542,9 @@ def orders_held(orders: list[PaymentOrder]) -> list[str]:
     reasons = []
     for order in orders:
         if order.payee_id is not None and current[order.payee_id] != order.payee_account_id:
-            reasons.append("Mottagarens konto har ändrats efter registreringen: registrera om.")
+            reasons.append(_("Mottagarens konto har ändrats efter registreringen: registrera om."))
         elif order.decision_id in replaced:
-            reasons.append("Beslutet har ersatts av ett senare beslut: makulera utbetalningen.")
+            reasons.append(_("Beslutet har ersatts av ett senare beslut: makulera utbetalningen."))
         else:
             reasons.append("")
     return reasons
