@@ -141,7 +141,10 @@ def test_the_application_waits_for_the_second_adult_and_arrives_when_both_have_s
     )
     url = reverse("portal:apply_cosign", args=[waiting.pk])
     review = client.get(url).content.decode()
-    assert "Lön (efter skatt): 4200.50 kr" in review and "6500.00 kr" in review
+    # amounts as everywhere in the Swedish UI: "4 200,50 kr" with non-breaking spaces
+    assert (
+        "Lön (efter skatt): 4\u00a0200,50\u00a0kr" in review and "6\u00a0500,00\u00a0kr" in review
+    )
     assert "börjat arbeta deltid" in review and "kontoutdrag.pdf" in review
     attachment = StagedAttachment.objects.get()
     file_url = reverse("portal:apply_attachment", args=[waiting.pk, attachment.pk])
