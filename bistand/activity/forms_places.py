@@ -43,6 +43,21 @@ def _hours_field(label, *, required=True, max_value=40):
     )
 
 
+def _age_field(label) -> forms.IntegerField:
+    """An age limit of a referral criterion: optional, 16-70 years."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=16,
+        max_value=70,
+        error_messages={
+            "invalid": _("Ange ett heltal."),
+            "min_value": _("Ange en ålder mellan 16 och 70 år."),
+            "max_value": _("Ange en ålder mellan 16 och 70 år."),
+        },
+    )
+
+
 class ActivityForm(Form):
     name = forms.CharField(label=_("Namn"), max_length=120)
     provider = forms.CharField(label=_("Anordnare"), max_length=120)
@@ -66,28 +81,8 @@ class ActivityForm(Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    min_age = forms.IntegerField(
-        label=_("Lägsta ålder (tomt = inget krav)"),
-        required=False,
-        min_value=16,
-        max_value=70,
-        error_messages={
-            "invalid": _("Ange ett heltal."),
-            "min_value": _("Ange en ålder mellan 16 och 70 år."),
-            "max_value": _("Ange en ålder mellan 16 och 70 år."),
-        },
-    )
-    max_age = forms.IntegerField(
-        label=_("Högsta ålder (tomt = inget krav)"),
-        required=False,
-        min_value=16,
-        max_value=70,
-        error_messages={
-            "invalid": _("Ange ett heltal."),
-            "min_value": _("Ange en ålder mellan 16 och 70 år."),
-            "max_value": _("Ange en ålder mellan 16 och 70 år."),
-        },
-    )
+    min_age = _age_field(_("Lägsta ålder (tomt = inget krav)"))
+    max_age = _age_field(_("Högsta ålder (tomt = inget krav)"))
     swedish_level = forms.ChoiceField(
         label=_("Språkkrav"), choices=SwedishLevel.choices, required=False
     )
