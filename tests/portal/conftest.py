@@ -1,7 +1,11 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from bistand.core.dates import add_months, month_start
 from tests.conftest import make_household
+from tests.files import pdf_bytes
 
 APPLICANT = "198309192394"
 CO_APPLICANT = "199811022384"
@@ -53,3 +57,32 @@ def decided_new_case(world, org, number: str, *, before_decision=None, **line_ov
     case_services.take_case(org.social_worker, case)
     sign_investigation(org.social_worker, case)
     return case, decide_as_proposed(org.social_worker, application, **line_overrides)
+
+
+# --- Applying online (test_apply, test_co_signing) ---------------------------------------------
+
+
+def month_text(offset: int = 0) -> str:
+    """This month + `offset`, as the application form writes it (YYYY-MM)."""
+    return add_months(month_start(timezone.localdate()), offset).strftime("%Y-%m")
+
+
+def pdf_upload(name="kontoutdrag.pdf"):
+    return SimpleUploadedFile(name, pdf_bytes(), "application/pdf")
+
+
+def repeat_post(**extra):
+    """A complete repeat application for next month, as the form posts it."""
+    data = {
+        "month": month_text(1),
+        "income_type_0": "wages",
+        "income_amount_0": "4 200,50",
+        "cost_type_0": "rent",
+        "cost_amount_0": "6500",
+        "changes": "Jag har börjat arbeta deltid.",
+        "attachment_kind": "bank_statement",
+        "assured": "on",
+        "action": "submit",
+    }
+    data.update(extra)
+    return data

@@ -13,7 +13,7 @@ from django.utils import timezone
 from bistand.audit.models import AccessLogEntry, AuditAction
 from bistand.cases import services as case_services
 from bistand.cases.models import Application, ApplicationStatus, CaseStatus, Document
-from bistand.core.dates import add_months, month_start
+from bistand.core.dates import month_start
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.portal import services_apply
 from bistand.portal.models import (
@@ -24,13 +24,12 @@ from bistand.portal.models import (
     StagedAttachment,
 )
 from tests.conftest import make_household
-from tests.files import image_bytes, pdf_bytes
+from tests.files import image_bytes
 
 from .conftest import APPLICANT, OTHER_APPLICANT, portal_login
-
-
-def _month(offset: int = 0) -> str:
-    return add_months(month_start(timezone.localdate()), offset).strftime("%Y-%m")
+from .conftest import month_text as _month
+from .conftest import pdf_upload as _pdf
+from .conftest import repeat_post as _repeat_post
 
 
 @pytest.fixture
@@ -59,26 +58,6 @@ def other_case(org, other_household):
     return case_services.register_application(
         org.reception, other_household, kind="new", month=_month(0)
     ).case
-
-
-def _pdf(name="kontoutdrag.pdf"):
-    return SimpleUploadedFile(name, pdf_bytes(), "application/pdf")
-
-
-def _repeat_post(**extra):
-    data = {
-        "month": _month(1),
-        "income_type_0": "wages",
-        "income_amount_0": "4 200,50",
-        "cost_type_0": "rent",
-        "cost_amount_0": "6500",
-        "changes": "Jag har börjat arbeta deltid.",
-        "attachment_kind": "bank_statement",
-        "assured": "on",
-        "action": "submit",
-    }
-    data.update(extra)
-    return data
 
 
 # --- Repeat application ------------------------------------------------------------------

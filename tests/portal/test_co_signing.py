@@ -5,7 +5,6 @@ decline with a reason, which returns it to the first as a draft. A single adult 
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
@@ -31,12 +30,11 @@ from tests.conftest import make_household
 from tests.files import pdf_bytes
 
 from .conftest import APPLICANT, CO_APPLICANT, OTHER_APPLICANT, portal_login
+from .conftest import month_text as _month
+from .conftest import pdf_upload as _pdf
+from .conftest import repeat_post as _repeat_post
 
 CHILD = "201501102386"
-
-
-def _month(offset: int = 0) -> str:
-    return add_months(month_start(timezone.localdate()), offset).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -56,26 +54,6 @@ def other_case(org, other_household):
     return case_services.register_application(
         org.reception, other_household, kind="new", month=_month(0)
     ).case
-
-
-def _pdf(name="kontoutdrag.pdf"):
-    return SimpleUploadedFile(name, pdf_bytes(), "application/pdf")
-
-
-def _repeat_post(**extra):
-    data = {
-        "month": _month(1),
-        "income_type_0": "wages",
-        "income_amount_0": "4 200,50",
-        "cost_type_0": "rent",
-        "cost_amount_0": "6500",
-        "changes": "Jag har börjat arbeta deltid.",
-        "attachment_kind": "bank_statement",
-        "assured": "on",
-        "action": "submit",
-    }
-    data.update(extra)
-    return data
 
 
 def _first_signs(client, case, **extra) -> EApplication:
