@@ -13,30 +13,35 @@ class ActivityConfig(AppConfig):
         from bistand.core.navigation import register_nav
         from bistand.decisions import views as decision_views
         from bistand.jobs.registry import register_job
-        from bistand.organisation.models import Role
 
         from . import hooks, services_places
         from .jobs import CERTIFICATES_ENDING_JOB
+        from .permissions import CAPABILITIES
 
         register_job(CERTIFICATES_ENDING_JOB)
+        # The activity pages in the menu (docs/navigation.md), for exactly the roles whose
+        # capability opens them: the section list, the activity list (from which an
+        # activity's attendance and its CSV import are reached by its coordinators) and the
+        # import of Arbetsförmedlingen's "kan omfattas" notices.
         register_nav(
             "Aktivitetskrav",
             "activity:becoming_covered",
-            {Role.SOCIAL_WORKER, Role.BENEFIT_ADMINISTRATOR, Role.SECTION_HEAD},
+            CAPABILITIES["view_section_coverage"],
             order=45,
             group=nav.CASES,
         )
         register_nav(
             "Aktiviteter",
             "activity:activities",
-            {
-                Role.SOCIAL_WORKER,
-                Role.BENEFIT_ADMINISTRATOR,
-                Role.SECTION_HEAD,
-                Role.UNIT_HEAD,
-                Role.ACTIVITY_COORDINATOR,
-            },
+            CAPABILITIES["view_activities"],
             order=46,
+            group=nav.CASES,
+        )
+        register_nav(
+            "Underrättelser från AF",
+            "activity:import_notices",
+            CAPABILITIES["record_coverage_notice"],
+            order=47,
             group=nav.CASES,
         )
 
