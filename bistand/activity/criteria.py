@@ -1,16 +1,33 @@
 """An activity's referral criteria checked against a person (docs/activity-requirement.md,
 "Referral criteria"). Age is computed from the birth date, work ability from a medical
-certificate in force (100 % minus its extent; no certificate = no recorded reduction); the
-language level is held nowhere in the system, so a language requirement is always a warning
-the handler confirms. A warning never blocks: the handler places with a recorded reason."""
+certificate in force (100 % minus its extent; no certificate = no recorded reduction), the
+language level from the person's newest `LanguageLevel` (none recorded: cannot be checked).
+At assignment a shortfall never blocks: the handler places with a recorded reason. When the
+waiting list fills a place, a person with a shortfall the reason did not cover is passed over
+(services_places._offer_freed_places)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import Activity, MedicalCertificate
+from .models import LANGUAGE_RANK, REQUIRED_RANK, Activity, LanguageLevel, MedicalCertificate
+
+MIN_AGE = "min_age"
+MAX_AGE = "max_age"
+WORK_ABILITY = "work_ability"
+LANGUAGE = "language"
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One criterion the person does not meet (or that cannot be checked): its code and the
+    Swedish sentence shown to the handler."""
+
+    code: str
+    message: str
 
 
 def work_ability_on(person_id: int, day: dt.date) -> int | None:
@@ -28,37 +45,86 @@ def work_ability_on(person_id: int, day: dt.date) -> int | None:
     return None if certificate is None else 100 - certificate.extent
 
 
-def criteria_warnings(activity: Activity, person, day: dt.date) -> list[str]:
+def language_level_on(person_id: int, day: dt.date) -> LanguageLevel | None:
+    """The person's newest language level recorded as of `day` (the latest `level_on`, then
+    the latest entry), or None."""
+    return (
+        LanguageLevel.objects.filter(person_id=person_id, level_on__lte=day)
+        .order_by("-level_on", "-id")
+        .first()
+    )
+
+
+def _language_shortfall(activity: Activity, person, day: dt.date) -> Shortfall | None:
+    if not activity.swedish_level:
+        return None
+    requirement = activity.get_swedish_level_display()
+    level = language_level_on(person.pk, day)
+    if level is None:
+        return Shortfall(
+            LANGUAGE,
+            _(
+                "Aktiviteten har språkkravet ”%(level)s”. Ingen språknivå är registrerad för "
+                "personen: registrera den, eller ange varför personen ändå anvisas."
+            )
+            % {"level": requirement},
+        )
+    if LANGUAGE_RANK[level.level] < REQUIRED_RANK[activity.swedish_level]:
+        return Shortfall(
+            LANGUAGE,
+            _(
+                "Personens språknivå är ”%(person_level)s” (från %(day)s); aktiviteten har "
+                "språkkravet ”%(level)s”."
+            )
+            % {
+                "person_level": level.get_level_display(),
+                "day": level.level_on.isoformat(),
+                "level": requirement,
+            },
+        )
+    return None
+
+
+def criteria_shortfalls(activity: Activity, person, day: dt.date) -> list[Shortfall]:
     """The criteria of `activity` that `person` does not meet, or that cannot be checked, on
-    `day`, each a Swedish sentence for the handler (empty: the person meets them all)."""
-    warnings: list[str] = []
+    `day` (empty: the person meets them all)."""
+    shortfalls: list[Shortfall] = []
     age = person.age_on(day)
     if activity.min_age is not None and age < activity.min_age:
-        warnings.append(
-            _("Personen är %(age)s år; aktiviteten är för den som är minst %(limit)s år.")
-            % {"age": age, "limit": activity.min_age}
+        shortfalls.append(
+            Shortfall(
+                MIN_AGE,
+                _("Personen är %(age)s år; aktiviteten är för den som är minst %(limit)s år.")
+                % {"age": age, "limit": activity.min_age},
+            )
         )
     if activity.max_age is not None and age > activity.max_age:
-        warnings.append(
-            _("Personen är %(age)s år; aktiviteten är för den som är högst %(limit)s år.")
-            % {"age": age, "limit": activity.max_age}
+        shortfalls.append(
+            Shortfall(
+                MAX_AGE,
+                _("Personen är %(age)s år; aktiviteten är för den som är högst %(limit)s år.")
+                % {"age": age, "limit": activity.max_age},
+            )
         )
     if activity.min_work_ability is not None:
         ability = work_ability_on(person.pk, day)
         if ability is not None and ability < activity.min_work_ability:
-            warnings.append(
-                _(
-                    "Enligt läkarintyget har personen %(ability)s %% arbetsförmåga; "
-                    "aktiviteten kräver minst %(limit)s %%."
+            shortfalls.append(
+                Shortfall(
+                    WORK_ABILITY,
+                    _(
+                        "Enligt läkarintyget har personen %(ability)s %% arbetsförmåga; "
+                        "aktiviteten kräver minst %(limit)s %%."
+                    )
+                    % {"ability": ability, "limit": activity.min_work_ability},
                 )
-                % {"ability": ability, "limit": activity.min_work_ability}
             )
-    if activity.swedish_level:
-        warnings.append(
-            _(
-                "Aktiviteten har språkkravet ”%(level)s”. Personens språknivå finns inte i "
-                "ärendet: bekräfta att kravet är uppfyllt eller varför personen ändå anvisas."
-            )
-            % {"level": activity.get_swedish_level_display()}
-        )
-    return warnings
+    language = _language_shortfall(activity, person, day)
+    if language is not None:
+        shortfalls.append(language)
+    return shortfalls
+
+
+def criteria_warnings(activity: Activity, person, day: dt.date) -> list[str]:
+    """The shortfalls as the Swedish sentences shown to the handler."""
+    return [s.message for s in criteria_shortfalls(activity, person, day)]

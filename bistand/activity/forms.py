@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bistand.core.forms import Form
 
-from .models import CertificateExtent, ExemptionReason
+from .models import CertificateExtent, ExemptionReason, PersonLanguageLevel
 
 DATE_ERROR = _("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-10-01.")
 
@@ -128,3 +128,32 @@ class CertificateForm(Form):
         ):
             self.add_error("valid_to", _("Slutdatum kan inte vara före startdatum."))
         return data
+
+
+class LanguageLevelForm(Form):
+    person = forms.TypedChoiceField(
+        label=_("Person"), coerce=int, error_messages={"required": _("Välj person.")}
+    )
+    level = forms.ChoiceField(
+        label=_("Språknivå"),
+        choices=[("", "—"), *PersonLanguageLevel.choices],
+        error_messages={"required": _("Välj en språknivå i listan.")},
+    )
+    level_on = _date_field(_("Gäller från"), required=True)
+    source = forms.CharField(
+        label=_("Underlag"),
+        max_length=200,
+        help_text=_("T.ex. intyg från SFI eller Lärcentrum, eller bedömning vid samtal."),
+        error_messages={"required": _("Ange underlaget (t.ex. intyg från SFI).")},
+    )
+
+    def __init__(self, *args, today=None, adults=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["person"].choices = [("", "—"), *((a.pk, a.full_name) for a in adults)]
+
+    def clean_level_on(self):
+        day = self.cleaned_data["level_on"]
+        if self.today is not None and day > self.today:
+            raise forms.ValidationError(_("Datumet kan inte vara i framtiden."))
+        return day

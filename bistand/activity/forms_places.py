@@ -153,6 +153,15 @@ class EndPlacementForm(Form):
     )
 
 
+class WaiveCriteriaForm(Form):
+    reason = forms.CharField(
+        label=_("Skäl att erbjuda plats trots kriterierna"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Ange skälet att erbjuda plats trots kriterierna.")},
+    )
+
+
 class AttendanceRowForm(Form):
     """One person's week on the coordinator's attendance form (prefixed by the placement)."""
 

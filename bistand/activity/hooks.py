@@ -19,8 +19,13 @@ def case_panel(request, case) -> dict:
     today = timezone.localdate()
     adults = selectors.case_adults(case, today)
     certificates = selectors.certificates_by_person(a.person.pk for a in adults)
+    levels = selectors.language_levels_by_person(a.person.pk for a in adults)
     for adult in adults:
         adult.certificates = certificates.get(adult.person.pk, [])
+        adult.language_levels = levels.get(adult.person.pk, [])
+        adult.language_level = next(
+            (level for level in adult.language_levels if level.level_on <= today), None
+        )
     missing = selectors.illness_without_certificate(
         case,
         today,

@@ -168,11 +168,62 @@ class MedicalCertificate(WrittenOnce):
 
 class SwedishLevel(models.TextChoices):
     """The language requirement of an activity, in the steps a unit refers by (SFI courses).
-    The system holds no language level per person: the handler confirms it at placement."""
+    Checked against the person's newest `LanguageLevel` (its `LANGUAGE_RANK`)."""
 
     NONE = "", _("Inget krav")
     SFI_C = "sfi_c", _("Svenska minst motsvarande SFI kurs C")
     SFI_D = "sfi_d", _("Svenska motsvarande avslutad SFI (kurs D)")
+
+
+class PersonLanguageLevel(models.TextChoices):
+    """A person's Swedish, in SFI's courses (a local scale: docs/activity-requirement.md,
+    "Language level per person")."""
+
+    SFI_A = "sfi_a", _("SFI kurs A")
+    SFI_B = "sfi_b", _("SFI kurs B")
+    SFI_C = "sfi_c", _("SFI kurs C")
+    SFI_D = "sfi_d", _("SFI kurs D (pågående)")
+    SFI_DONE = "sfi_done", _("Avslutad SFI (kurs D godkänd)")
+    BEYOND = "beyond", _("Svenska över SFI-nivå (t.ex. modersmål, svenska som andraspråk)")
+
+
+LANGUAGE_RANK = {level: rank for rank, level in enumerate(PersonLanguageLevel.values, 1)}
+# The lowest person level that meets each activity requirement (a local reading).
+REQUIRED_RANK = {
+    SwedishLevel.SFI_C: LANGUAGE_RANK[PersonLanguageLevel.SFI_C],
+    SwedishLevel.SFI_D: LANGUAGE_RANK[PersonLanguageLevel.SFI_DONE],
+}
+
+
+class LanguageLevel(WrittenOnce):
+    """A person's language level (SFI course) as of a date, entered by the handler from the
+    case. Written once; the newest (by `level_on`, then entry) counts and the earlier ones are
+    the history. A wrong entry is corrected by a new one."""
+
+    person = models.ForeignKey(
+        "households.Person", on_delete=models.PROTECT, related_name="language_levels"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("språknivå"), max_length=10, choices=PersonLanguageLevel.choices)
+    level_on = models.DateField(_("gäller från"))
+    source = models.CharField(_("underlag"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-level_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=[v for v, _label in PersonLanguageLevel.choices]),
+                name="language_level_known",
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="language_level_has_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Språknivå {self.level} ({self.person_id})"
 
 
 class WorkAbility(models.IntegerChoices):
@@ -327,6 +378,9 @@ class Placement(models.Model):
     criteria_reason = models.CharField(
         _("skäl att anvisa trots kriterierna"), max_length=500, blank=True
     )
+    # The criteria (codes of `criteria.Shortfall`) the reason covered: not asked again when a
+    # place is offered from the waiting list.
+    criteria_waived = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -350,6 +404,47 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} ({self.person_id}, {self.status})"
+
+
+class QueueSkip(WrittenOnce):
+    """A person on the waiting list passed over when a place was offered, because they no
+    longer met (or could not be checked against) the activity's referral criteria. They stay
+    in the queue in their place; the reasons are those shown to the handler."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="skips")
+    codes = models.JSONField()
+    reasons = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Överhoppad ({self.placement_id})"
+
+
+class CriteriaWaiver(WrittenOnce):
+    """The handler's written reason to offer a queued person a place although they do not
+    meet criteria (the codes it covers, the warnings shown): the next free place is theirs in
+    queue order."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="waivers")
+    codes = models.JSONField()
+    warnings = models.JSONField()
+    reason = models.CharField(_("skäl att erbjuda plats trots kriterierna"), max_length=500)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="criteria_waiver_has_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"Trots kriterierna ({self.placement_id})"
 
 
 # --- Attendance ------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from bistand.households.models import HouseholdMembership, MemberRole, Person
 from bistand.workplans.models import OPEN_INTERVENTION_STATUSES, Intervention
 
 from . import rules
-from .models import OPEN_PLACEMENT, CoverageNotice, Exemption, MedicalCertificate, Placement
+from .models import (
+    OPEN_PLACEMENT,
+    CoverageNotice,
+    Exemption,
+    LanguageLevel,
+    MedicalCertificate,
+    Placement,
+)
 
 # Members whose försörjningsstöd is assessed with the household's (not "other adult", who
 # has an economy of their own).
@@ -348,3 +355,13 @@ def coverage_notices(case) -> list[CoverageNotice]:
         .select_related("person", "batch")
         .order_by("-notice_on", "-id")
     )
+
+
+def language_levels_by_person(person_ids) -> dict[int, list[LanguageLevel]]:
+    """Each person's recorded language levels, newest first (the first counts)."""
+    found: dict[int, list[LanguageLevel]] = {}
+    for level in LanguageLevel.objects.filter(person_id__in=list(person_ids)).order_by(
+        "-level_on", "-id"
+    ):
+        found.setdefault(level.person_id, []).append(level)
+    return found

@@ -140,11 +140,18 @@ def placed_in_week(activity: Activity, week: dt.date) -> list[Placement]:
 
 def case_placements(case) -> list[Placement]:
     """The case's placements, open first, for the case panel."""
-    return list(
+    placements = list(
         Placement.objects.filter(case=case)
         .select_related("activity", "person")
+        .prefetch_related("skips", "waivers")
         .order_by("status", "queued_at", "id")
     )
+    for placement in placements:
+        # The latest pass-over while still waiting, and the reasons written since assignment.
+        skips = list(placement.skips.all())
+        placement.last_skip = skips[0] if skips and placement.status == "waiting" else None
+        placement.waivers_shown = list(placement.waivers.all())
+    return placements
 
 
 def _unassessed_absences() -> QuerySet[AttendanceRecord]:

@@ -16,7 +16,9 @@ from .models import (
     Exemption,
     ExemptionEnding,
     ExemptionReason,
+    LanguageLevel,
     MedicalCertificate,
+    PersonLanguageLevel,
 )
 from .permissions import require
 from .selectors import ASSESSED_ROLES
@@ -174,3 +176,45 @@ def record_certificate(
         },
     )
     return certificate
+
+
+@transaction.atomic
+def record_language_level(
+    actor,
+    case: Case,
+    *,
+    person_id: int,
+    level: str,
+    level_on: dt.date,
+    source: str,
+    today: dt.date,
+) -> LanguageLevel:
+    """Record a person's language level (SFI course) as of a date. Written once: the newest
+    counts for the referral criteria, the earlier ones stay as the history."""
+    require(actor, "record_exemption")
+    case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
+    _require_open(case)
+    person = _member_of(case, person_id, today)
+    if level not in PersonLanguageLevel.values:
+        raise DomainError("bad_level", "Välj en språknivå i listan.")
+    if level_on > today:
+        raise DomainError("future_date", "Datumet kan inte vara i framtiden.")
+    if not source.strip():
+        raise DomainError("source_required", "Ange underlaget (t.ex. intyg från SFI).")
+    entry = LanguageLevel.objects.create(
+        person=person,
+        case=case,
+        level=level,
+        level_on=level_on,
+        source=source.strip(),
+        recorded_by=actor,
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        obj=entry,
+        case_id=case.pk,
+        person_id=person.pk,
+        detail={"after": {"level": level, "level_on": level_on.isoformat()}},
+    )
+    return entry

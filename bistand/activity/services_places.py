@@ -20,15 +20,17 @@ from bistand.cases.models import Case
 from bistand.core.errors import DomainError, PermissionRefused
 from bistand.organisation.models import Role, User
 
-from .criteria import criteria_warnings
+from .criteria import criteria_shortfalls
 from .models import (
     HOLDS_PLACE,
     OPEN_PLACEMENT,
     PLACEMENT_TRANSITIONS,
     Activity,
     ActivityChange,
+    CriteriaWaiver,
     Placement,
     PlacementStatus,
+    QueueSkip,
     SwedishLevel,
     WorkAbility,
 )
@@ -228,17 +230,66 @@ def places_taken(activity: Activity) -> int:
     return Placement.objects.filter(activity=activity, status__in=HOLDS_PLACE).count()
 
 
-def _offer_freed_places(actor, activity: Activity) -> list[Placement]:
-    """While places are free, offer the first on the waiting list a place (in queue order)."""
-    offered = []
+def waived_codes(placement: Placement) -> set[str]:
+    """The criteria the handler's written reasons cover for this placement: at assignment
+    and in later waivers (`CriteriaWaiver`)."""
+    codes = set(placement.criteria_waived or ())
+    for waiver in placement.waivers.all():
+        codes.update(waiver.codes)
+    return codes
+
+
+def unmet_criteria(placement: Placement, day: dt.date):
+    """The activity's criteria the queued person does not meet on `day` and that no written
+    reason covers."""
+    waived = waived_codes(placement)
+    return [
+        s
+        for s in criteria_shortfalls(placement.activity, placement.person, day)
+        if s.code not in waived
+    ]
+
+
+def _offer_freed_places(actor, activity: Activity, today: dt.date | None = None) -> list[Placement]:
+    """While places are free, offer the first on the waiting list a place (in queue order).
+
+    The referral criteria are checked again for each: a person who no longer meets them (or
+    cannot be checked) and whose shortfall no written reason covers is passed over with the
+    reasons recorded (`QueueSkip`, an access-log row) and keeps their place in the queue."""
+    offered: list[Placement] = []
     free = activity.places - places_taken(activity)
     if free <= 0:
         return offered
+    today = today or timezone.localdate()
     now = timezone.now()
-    waiting = Placement.objects.filter(activity=activity, status=PlacementStatus.WAITING).order_by(
-        "queued_at", "id"
-    )[:free]
+    waiting = (
+        Placement.objects.filter(activity=activity, status=PlacementStatus.WAITING)
+        .select_related("person", "activity")
+        .prefetch_related("waivers")
+        .order_by("queued_at", "id")
+    )
     for placement in waiting:
+        if len(offered) >= free:
+            break
+        unmet = unmet_criteria(placement, today)
+        if unmet:
+            skip = QueueSkip.objects.create(
+                placement=placement,
+                codes=[s.code for s in unmet],
+                reasons=[s.message for s in unmet],
+            )
+            record(
+                actor,
+                AuditAction.UPDATE,
+                obj=placement,
+                case_id=placement.case_id,
+                person_id=placement.person_id,
+                detail={
+                    "before": {"status": "waiting"},
+                    "after": {"status": "waiting", "skipped": skip.reasons},
+                },
+            )
+            continue
         placement.status = PlacementStatus.OFFERED
         placement.offered_at = now
         placement.save(update_fields=["status", "offered_at"])
@@ -252,6 +303,47 @@ def _offer_freed_places(actor, activity: Activity) -> list[Placement]:
         )
         offered.append(placement)
     return offered
+
+
+@transaction.atomic
+def waive_criteria(
+    actor, case: Case, placement: Placement, *, reason: str, today: dt.date
+) -> tuple[CriteriaWaiver, list[Placement]]:
+    """The handler's written reason to offer a queued person a place although they do not
+    meet the activity's criteria today (the reason covers those shown). A place free now is
+    offered at once in queue order; otherwise the person is offered the next that frees.
+    Returns the waiver and the placements offered."""
+    activity, placement = _lock_placement(actor, case, placement)
+    _require_open(case)
+    if placement.status != PlacementStatus.WAITING:
+        raise DomainError("not_waiting", "Personen står inte på väntelistan.")
+    unmet = unmet_criteria(placement, today)
+    if not unmet:
+        raise DomainError(
+            "criteria_met", "Personen uppfyller aktivitetens kriterier: inget skäl behövs."
+        )
+    if not reason.strip():
+        raise DomainError(
+            "reason_required",
+            "Ange skälet att erbjuda plats trots kriterierna.",
+            warnings=[s.message for s in unmet],
+        )
+    waiver = CriteriaWaiver.objects.create(
+        placement=placement,
+        codes=[s.code for s in unmet],
+        warnings=[s.message for s in unmet],
+        reason=reason.strip(),
+        waived_by=actor,
+    )
+    record(
+        actor,
+        AuditAction.UPDATE,
+        obj=placement,
+        case_id=case.pk,
+        person_id=placement.person_id,
+        detail={"after": {"criteria_warnings": waiver.warnings, "criteria_reason": waiver.reason}},
+    )
+    return waiver, _offer_freed_places(actor, activity, today)
 
 
 @transaction.atomic
@@ -282,7 +374,8 @@ def assign_to_activity(
         activity=activity, person=person, status__in=OPEN_PLACEMENT
     ).exists():
         raise DomainError("already_assigned", "Personen är redan anvisad till aktiviteten.")
-    warnings = criteria_warnings(activity, person, today)
+    shortfalls = criteria_shortfalls(activity, person, today)
+    warnings = [s.message for s in shortfalls]
     criteria_reason = criteria_reason.strip() if warnings else ""
     if warnings and not criteria_reason:
         raise DomainError(
@@ -305,6 +398,7 @@ def assign_to_activity(
         assigned_by=actor,
         criteria_warnings=warnings,
         criteria_reason=criteria_reason,
+        criteria_waived=[s.code for s in shortfalls],
     )
     after = {"activity": activity.pk, "status": placement.status}
     if warnings:
@@ -317,6 +411,11 @@ def assign_to_activity(
         person_id=person.pk,
         detail={"after": after},
     )
+    if not has_room:
+        # A place free beside a queue of people passed over (criteria): offered in order,
+        # perhaps to this person.
+        _offer_freed_places(actor, activity, today)
+        placement.refresh_from_db()
     return placement
 
 
@@ -384,7 +483,7 @@ def end_placement(
     if not reason.strip():
         raise DomainError("reason_required", "Ange varför anvisningen avslutas.")
     _mark_ended(actor, case, placement, reason=reason.strip(), on=today)
-    return _offer_freed_places(actor, activity)
+    return _offer_freed_places(actor, activity, today)
 
 
 CLOSED_CASE_REASON = "Ärendet avslutades"
@@ -408,5 +507,5 @@ def end_placements_of_closed_case(actor, case: Case, closed_on: dt.date) -> list
             case=case, activity=activity, status__in=OPEN_PLACEMENT
         ):
             _mark_ended(actor, case, placement, reason=CLOSED_CASE_REASON, on=closed_on)
-        offered += _offer_freed_places(actor, activity)
+        offered += _offer_freed_places(actor, activity, closed_on)
     return offered

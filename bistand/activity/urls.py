@@ -10,6 +10,9 @@ urlpatterns = [
     path("arende/<int:case_id>/undantag/", views.record_exemption, name="record_exemption"),
     path("arende/<int:case_id>/lakarintyg/", views.record_certificate, name="record_certificate"),
     path(
+        "arende/<int:case_id>/sprakniva/", views.record_language_level, name="record_language_level"
+    ),
+    path(
         "arende/<int:case_id>/undantag/<int:exemption_id>/avsluta/",
         views.end_exemption,
         name="end_exemption",
@@ -35,6 +38,11 @@ urlpatterns = [
         "arende/<int:case_id>/aktivitet/<int:placement_id>/anta/",
         views_places.accept_offer,
         name="accept_offer",
+    ),
+    path(
+        "arende/<int:case_id>/aktivitet/<int:placement_id>/trots-kriterierna/",
+        views_places.waive_criteria,
+        name="waive_criteria",
     ),
     path(
         "arende/<int:case_id>/aktivitet/<int:placement_id>/avsluta/",

@@ -16,9 +16,9 @@ from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, work_list
 
 from . import rules, selectors, services
-from .forms import CertificateForm, EndExemptionForm, ExemptionForm
+from .forms import CertificateForm, EndExemptionForm, ExemptionForm, LanguageLevelForm
 from .list_filters import SORTS, BecomingCoveredFilter
-from .models import Exemption, MedicalCertificate
+from .models import Exemption, LanguageLevel, MedicalCertificate
 from .permissions import require
 
 
@@ -171,4 +171,40 @@ def record_certificate(request, case_id: int):
             today=timezone.localdate(),
         ),
         "Läkarintyget är registrerat.",
+    )
+
+
+@login_required
+@handle_domain_errors
+def record_language_level(request, case_id: int):
+    """A person's language level (SFI course) as of a date; the earlier entries are listed."""
+    case = open_case(request.user, case_id, what="activity_language_level")
+    require(request.user, "record_exemption")
+    adults = _adults(case)
+    today = timezone.localdate()
+    form = LanguageLevelForm(
+        request.POST or None,
+        adults=adults,
+        today=today,
+        initial={"level_on": today, "person": request.GET.get("person")},
+    )
+    history = LanguageLevel.objects.filter(person_id__in=[a.pk for a in adults]).select_related(
+        "person"
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        "activity/language_level_form.html",
+        {"history": history},
+        lambda data: services.record_language_level(
+            request.user,
+            case,
+            person_id=data["person"],
+            level=data["level"],
+            level_on=data["level_on"],
+            source=data["source"],
+            today=today,
+        ),
+        "Språknivån är registrerad.",
     )

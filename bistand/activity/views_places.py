@@ -39,8 +39,16 @@ from .forms_places import (
     ImportForm,
     NoticeImportForm,
     PlanConsentForm,
+    WaiveCriteriaForm,
 )
-from .models import OPEN_PLACEMENT, ActivityChange, ActivityPlan, AttendanceRecord, Placement
+from .models import (
+    OPEN_PLACEMENT,
+    ActivityChange,
+    ActivityPlan,
+    AttendanceRecord,
+    Placement,
+    PlacementStatus,
+)
 from .permissions import can, coordinates, require
 
 
@@ -333,6 +341,31 @@ def end_placement(request, case_id: int, placement_id: int):
         "Anvisningen är avslutad.",
         _back_to_case(case),
         fields={"reason_required": "reason"},
+    )
+
+
+@login_required
+@handle_domain_errors
+def waive_criteria(request, case_id: int, placement_id: int):
+    """A queued person passed over for the activity's criteria: the handler's written reason
+    to offer them a place all the same (the next free place in queue order)."""
+    case = open_case(request.user, case_id, what="activity_placement")
+    require(request.user, "assign_activity")
+    placement = _case_placement(case, placement_id)
+    waiting = placement.status == PlacementStatus.WAITING
+    unmet = services_places.unmet_criteria(placement, timezone.localdate()) if waiting else []
+    form = WaiveCriteriaForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        "activity/waive_criteria.html",
+        {"case": case, "placement": placement, "unmet": unmet, "waiting": waiting},
+        lambda data: services_places.waive_criteria(
+            request.user, case, placement, reason=data["reason"], today=timezone.localdate()
+        ),
+        "Skälet är registrerat: personen erbjuds nästa lediga plats i turordning.",
+        _back_to_case(case),
+        fields={"reason_required": "reason", "criteria_met": "reason"},
     )
 
 

@@ -352,6 +352,9 @@ OBJECT_NAMES = {
     "activity.coveragenotice": "Underrättelse från Arbetsförmedlingen (kan omfattas)",
     "activity.coveragenoticeimport": "Inläst fil från Arbetsförmedlingen",
     "activity.activitychange": "Ändring av aktivitet",
+    "activity.languagelevel": "Språknivå (SFI)",
+    "activity.queueskip": "Överhoppad på väntelistan (kriterierna)",
+    "activity.criteriawaiver": "Skäl att erbjuda plats trots kriterierna",
 }
 
 

@@ -236,12 +236,19 @@ def test_the_edit_page_refuses_fewer_places_at_the_field_and_offers_more(client,
     )
     assert response.status_code == 302
     waiting.refresh_from_db()
+    # The new place is not offered to Bea: at 41 she is outside the new criteria (18–24 år),
+    # so she is passed over with the reason recorded and stays in the queue.
+    assert waiting.status == "waiting"
+    (skip,) = waiting.skips.all()
+    assert skip.codes == ["max_age"] and "högst 24 år" in skip.reasons[0]
+    response = client.post(url, _form(act, places="3", min_work_ability="50"))
+    waiting.refresh_from_db()
     assert waiting.status == "offered"
     detail = client.get(reverse("activity:activity_detail", args=[act.pk])).content.decode()
     assert "18–24 år" in detail and "Minst 50 % arbetsförmåga" in detail
     assert 'data-testid="activity-changes"' in detail
 
-    bad = client.post(url, _form(act, places="2", min_age="30", max_age="20"))
+    bad = client.post(url, _form(act, places="3", min_age="30", max_age="20"))
     assert bad.status_code == 400
     assert "Högsta ålder kan inte vara lägre än lägsta ålder." in bad.content.decode()
 

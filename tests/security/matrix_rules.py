@@ -471,6 +471,9 @@ RULES: dict[str, Rule] = {
     "activity:end_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "activity:record_certificate": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
     "activity:record_exemption": Rule("L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER),
+    "activity:record_language_level": Rule(
+        "L 403 200 200 200 200 403 404 404 404", CASE_PAGE_OTHER
+    ),
     # activities, placements, attendance (docs/activity-requirement.md, "Who sees what"): the
     # activity pages are the unit's (another section's activity shows only the participants
     # of cases the reader may open); the coordinator reaches only the activities they
@@ -492,6 +495,7 @@ RULES: dict[str, Rule] = {
     "activity:assign": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
     "activity:accept_offer": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "activity:end_placement": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
+    "activity:waive_criteria": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
     "activity:assess_absence": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
     "activity:activity_plan": Rule("L 403 200 200 200 200 403 404 404 404 404", CASE_PAGE_OTHER),
     "activity:confirm_activity_plan": Rule(
