@@ -154,3 +154,78 @@ def import_notices(
             )
             result.stored.append(notice)
     return result
+
+
+@dataclass
+class FetchResult:
+    stored: list[CoverageNotice] = field(default_factory=list)
+    already: int = 0  # recorded before (the same person and date): skipped, not an error
+    not_found: int = 0  # no adult of an open case the actor may open: not stored
+    batch: CoverageNoticeImport | None = None
+
+
+def fetch_notices(
+    actor, *, since: dt.date, until: dt.date, today: dt.date, client=None
+) -> FetchResult:
+    """Fetch AF's "kan omfattas" notices for a period through the adapter (the simulator by
+    default, docs/activity-requirement.md) and store the new ones, as `actor` (their case
+    access decides which persons are found). Idempotent: a notice already recorded (the same
+    person and date) is skipped, so fetching the same period again stores nothing. A notice
+    about someone not found is counted and not stored (nothing revealed about whom). A refused
+    reply (`af_adapter.AFError`) stores nothing."""
+    from . import af_adapter
+
+    require(actor, "record_coverage_notice")
+    if until < since:
+        raise DomainError("bad_period", "Slutdatum kan inte vara före startdatum.")
+    if until > today:
+        raise DomainError("future_date", "Perioden kan inte sluta i framtiden.")
+    client = client or af_adapter.get_client()
+    notices = af_adapter.ask(af_adapter.new_request(since, until), client)
+    known = _open_cases_by_identity(actor, today)
+    result = FetchResult()
+    wanted: dict[tuple[int, dt.date], tuple[int, str]] = {}
+    for notice in notices:
+        if notice.identity_number not in known:
+            result.not_found += 1
+            continue
+        person_id, case_id = known[notice.identity_number]
+        if (person_id, notice.notice_on) in wanted:
+            result.already += 1  # twice in one reply: once is enough
+            continue
+        wanted[person_id, notice.notice_on] = (case_id, notice.note)
+    recorded = set(
+        CoverageNotice.objects.filter(
+            person_id__in={p for p, _d in wanted}, notice_on__in={d for _p, d in wanted}
+        ).values_list("person_id", "notice_on")
+    )
+    new = {key: value for key, value in wanted.items() if key not in recorded}
+    result.already += len(wanted) - len(new)
+    if not new:
+        return result
+    source = getattr(client, "source_label", "") or DEFAULT_SOURCE
+    with transaction.atomic():
+        result.batch = CoverageNoticeImport.objects.create(
+            source=source[:200],
+            file_name=f"{since:%Y-%m-%d}–{until:%Y-%m-%d}",
+            rows=len(new),
+            imported_by=actor,
+        )
+        for (person_id, notice_on), (case_id, note) in sorted(new.items()):
+            notice = CoverageNotice.objects.create(
+                person_id=person_id,
+                case_id=case_id,
+                notice_on=notice_on,
+                note=note,
+                batch=result.batch,
+            )
+            record(
+                actor,
+                AuditAction.CREATE,
+                obj=notice,
+                case_id=case_id,
+                person_id=person_id,
+                detail={"after": {"notice_on": notice_on.isoformat(), "source": source}},
+            )
+            result.stored.append(notice)
+    return result
