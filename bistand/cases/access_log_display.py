@@ -342,6 +342,7 @@ OBJECT_NAMES = {
     "portal.eapplicationsignature": "Underskrift av ansökan via e-tjänsten",
     "portal.completionrequest": "Begäran om komplettering",
     "portal.completionanswer": "Svar på begäran om komplettering",
+    "portal.staffnotice": "Nytt från sökande (notis till handläggaren)",
     "activity.activity": "Aktivitet",
     "activity.placement": "Anvisning till aktivitet",
     "activity.attendancerecord": "Närvaro i aktivitet",

@@ -239,3 +239,6 @@ __all__ = [
     "SignatureOutcome",
     "StagedAttachment",
 ]
+
+# What the applicant sent, as notices to the staff (Nytt från sökande): models_notices.py.
+from .models_notices import StaffNotice, StaffNoticeKind, StaffNoticeRead  # noqa: E402, F401

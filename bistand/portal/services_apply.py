@@ -46,9 +46,11 @@ from .models import (
     EApplicationSignature,
     EApplicationStatus,
     SignatureOutcome,
+    StaffNoticeKind,
     StagedAttachment,
 )
 from .session import actor_for
+from .staff_notices import notify_staff
 
 MAX_ATTACHMENTS = 20
 MAX_DUE_DAYS = 90
@@ -506,6 +508,12 @@ def _register(actor, draft: EApplication, statement: Statement) -> EApplication:
         person_id=person.pk,
         detail={"after": {"application": application.pk, "status": draft.status}},
     )
+    notify_staff(
+        application.case,
+        StaffNoticeKind.APPLICATION,
+        person=person,
+        event=f"application:{application.pk}",
+    )
     return draft
 
 
@@ -633,12 +641,16 @@ def send_documents(person: Person, case: Case, files: list[tuple[object, str]]) 
         raise DomainError("file_required", "Välj en fil.")
     check_upload_rate(person)
     with transaction.atomic():
-        return [
+        documents = [
             case_services.record_applicant_document(
                 actor_for(person), person, case, uploaded_file, kind=kind
             )
             for uploaded_file, kind in files
         ]
+        notify_staff(
+            case, StaffNoticeKind.DOCUMENT, person=person, event=f"documents:{documents[0].pk}"
+        )
+        return documents
 
 
 # --- Completion requests (begäran om komplettering) --------------------------------------
@@ -711,5 +723,11 @@ def answer_completion(
         case_id=request.case_id,
         person_id=person.pk,
         detail={"after": {"request": request.pk, "documents": [d.pk for d in documents]}},
+    )
+    notify_staff(
+        request.case,
+        StaffNoticeKind.COMPLETION_ANSWER,
+        person=person,
+        event=f"completion-answer:{answer.pk}",
     )
     return answer

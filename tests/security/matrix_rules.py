@@ -178,6 +178,9 @@ RULES: dict[str, Rule] = {
     "request_completion": Rule(
         "L 403 200 200 200 200 403 403 403 403", "L 403 403 403 403 200 403 403 403 403"
     ),
+    # Nytt från sökande, mark a case's notices read (portal/views_staff.py): POST only; a
+    # case the user may not open answers 404.
+    "applicant_news_read": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "control-flag-detail": Rule(FUT_ONLY_API, FUT_ONLY_API),
     "control-flag-dismiss": FUT_ACT_API,
     "control-flag-investigate": FUT_ACT_API,
