@@ -45,6 +45,7 @@ from .models import (
     EApplication,
     EApplicationSignature,
     EApplicationStatus,
+    EApplicationWithdrawal,
     SignatureOutcome,
     StaffNoticeKind,
     StagedAttachment,
@@ -622,6 +623,59 @@ def decline_co_signature(person: Person, e_application: EApplication, *, reason:
         e_application.person,
         "signature",
         key=f"co-signature-declined:{e_application.pk}:{e_application.signing_round - 1}",
+    )
+    return e_application
+
+
+@transaction.atomic
+def withdraw_from_co_signing(person: Person, e_application: EApplication) -> EApplication:
+    """The first signer takes back an application that waits for the co-applicant's
+    signature: it returns to them as a draft (with its attachments, a new signing round), a
+    withdrawal record is written, and the second adult is told (no case content) that there is
+    nothing to sign any more. A second click is a no-op; only the first signer may do it."""
+    e_application = EApplication.objects.select_for_update().get(pk=e_application.pk)
+    if e_application.person_id != person.pk:
+        raise Http404
+    if e_application.status == EApplicationStatus.DRAFT:
+        return e_application  # a double click or a reload: withdrawn once
+    if e_application.status != EApplicationStatus.AWAITING_CO_SIGNATURE:
+        raise DomainError(
+            "not_awaiting",
+            "Ansökan är redan inskickad och kan inte tas tillbaka här. Kontakta socialtjänsten.",
+        )
+    if EApplication.objects.filter(
+        person_id=person.pk,
+        household_id=e_application.household_id,
+        kind=e_application.kind,
+        status=EApplicationStatus.DRAFT,
+    ).exists():
+        raise DomainError("draft_exists", "Du har redan ett nytt utkast. Försök igen senare.")
+    co_signer = e_application.co_signer
+    withdrawal = EApplicationWithdrawal.objects.create(
+        e_application=e_application,
+        person=person,
+        co_signer=co_signer,
+        signing_round=e_application.signing_round,
+    )
+    round_withdrawn = e_application.signing_round
+    e_application.status = EApplicationStatus.DRAFT
+    e_application.co_signer = None
+    e_application.signed_statement = {}
+    e_application.assured_at = None
+    e_application.signing_round += 1
+    e_application.save()
+    record(
+        actor_for(person),
+        AuditAction.CREATE,
+        obj=withdrawal,
+        person_id=person.pk,
+        case_id=e_application.case_id,
+        detail={"after": {"status": e_application.status, "round": round_withdrawn}},
+    )
+    notifications.notify_applicant(
+        co_signer,
+        "signature",
+        key=f"co-signature-withdrawn:{e_application.pk}:{round_withdrawn}",
     )
     return e_application
 

@@ -327,6 +327,7 @@ RULES: dict[str, Rule] = {
     # Co-applicant signing (tests/portal/test_co_signing.py covers the applicants' answers).
     "portal:apply_cosign": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_cosign_decline": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:apply_withdraw": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_remove_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_repeat": Rule(PORTAL_PAGE, PORTAL_PAGE),
