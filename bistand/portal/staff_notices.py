@@ -78,7 +78,6 @@ def home_news(user) -> tuple[int, list[CaseNews]]:
         unread_for(user)
         .select_related("case", "case__household")
         .order_by("-created_at", "-id")
-        .only("case", "kind", "created_at", "case__household", "case__handler_id")
     )
     by_case: dict[int, CaseNews] = {}
     labels = dict(StaffNoticeKind.choices)
