@@ -75,9 +75,7 @@ class CaseNews:
 def home_news(user) -> tuple[int, list[CaseNews]]:
     """(unread notices, the cases with unread notices, newest first) for the start page."""
     notices = list(
-        unread_for(user)
-        .select_related("case", "case__household")
-        .order_by("-created_at", "-id")
+        unread_for(user).select_related("case", "case__household").order_by("-created_at", "-id")
     )
     by_case: dict[int, CaseNews] = {}
     labels = dict(StaffNoticeKind.choices)

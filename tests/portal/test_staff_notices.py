@@ -199,3 +199,26 @@ def test_an_appeal_is_a_notice_to_the_handler(client, org):
     notice = StaffNotice.objects.get(kind=StaffNoticeKind.APPEAL)
     assert notice.case == world.case
     assert "Överklagande" in _home(world.case.handler)
+
+
+def test_the_start_page_does_not_ask_more_per_case_with_news(
+    org, case, household_factory, django_assert_max_num_queries
+):
+    person = _applicant()
+    staff_notices.notify_staff(case, "message", person=person, event="message:1")
+    staff = _staff(org.social_worker)
+    staff.get(reverse("home"))  # warm the session and the per-process caches
+    with django_assert_max_num_queries(80) as few:
+        assert NEWS in staff.get(reverse("home")).content.decode()
+    for number in ("198801122394", "196504203792"):
+        other = case_services.register_application(
+            org.reception,
+            household_factory(org.reception, adult=number),
+            kind="new",
+            month=_month(0),
+        ).case
+        staff_notices.notify_staff(other, "document", person=person, event=f"documents:{number}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = staff.get(reverse("home")).content.decode()
+    assert page.count(reverse("applicant_news_read", args=[case.pk])) == 1
+    assert "<td>Handlingar</td>" in page
