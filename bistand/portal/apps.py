@@ -22,6 +22,7 @@ class PortalConfig(AppConfig):
         register_job(DELIVERY_JOB)
         for registry, hook in (
             (case_views.CASE_PANELS, hooks_apply.case_panel),
+            (case_views.HOME_SECTIONS, hooks_apply.home_section),
             (case_selectors.TIMELINE_SOURCES, selectors_apply.timeline_items),
             (case_views.CASE_PAGE_PREFETCH, selectors_apply.case_page_prefetch),
         ):

@@ -164,6 +164,34 @@ class EApplicationSignature(FinalRecordMixin):
         return str(SIGNING_METHOD_LABELS.get(self.method, self.method or "-"))
 
 
+class EApplicationWithdrawal(FinalRecordMixin):
+    """The first signer took back an application that waited for the co-applicant's
+    signature: it went back to them as a draft (a new signing round), and the second adult's
+    request to sign went away. A record: written once, never edited or deleted."""
+
+    e_application = models.ForeignKey(
+        EApplication, on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    person = models.ForeignKey("households.Person", on_delete=models.PROTECT, related_name="+")
+    # Whose signature it waited for, and in which round.
+    co_signer = models.ForeignKey("households.Person", on_delete=models.PROTECT, related_name="+")
+    signing_round = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    final_field = "at"
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["e_application", "signing_round"], name="one_withdrawal_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Återkallad ansökan {self.e_application_id} (omgång {self.signing_round})"
+
+
 SIGNING_METHOD_LABELS = {
     "oidc": _("e-legitimation"),
     "test-eid": _("test-e-legitimation"),
@@ -239,3 +267,6 @@ __all__ = [
     "SignatureOutcome",
     "StagedAttachment",
 ]
+
+# What the applicant sent, as notices to the staff (Nytt från sökande): models_notices.py.
+from .models_notices import StaffNotice, StaffNoticeKind, StaffNoticeRead  # noqa: E402, F401

@@ -278,3 +278,15 @@ def last_decline(draft: EApplication):
         .select_related("person")
         .first()
     )
+
+
+def last_withdrawal(draft: EApplication):
+    """The first signer's own withdrawal that brought this draft back from waiting for the
+    co-applicant, if it did (shown on the form); None otherwise."""
+    if draft.signing_round <= 1:
+        return None
+    return (
+        draft.withdrawals.filter(signing_round=draft.signing_round - 1)
+        .select_related("co_signer")
+        .first()
+    )

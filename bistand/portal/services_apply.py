@@ -45,10 +45,13 @@ from .models import (
     EApplication,
     EApplicationSignature,
     EApplicationStatus,
+    EApplicationWithdrawal,
     SignatureOutcome,
+    StaffNoticeKind,
     StagedAttachment,
 )
 from .session import actor_for
+from .staff_notices import notify_staff
 
 MAX_ATTACHMENTS = 20
 MAX_DUE_DAYS = 90
@@ -506,6 +509,12 @@ def _register(actor, draft: EApplication, statement: Statement) -> EApplication:
         person_id=person.pk,
         detail={"after": {"application": application.pk, "status": draft.status}},
     )
+    notify_staff(
+        application.case,
+        StaffNoticeKind.APPLICATION,
+        person=person,
+        event=f"application:{application.pk}",
+    )
     return draft
 
 
@@ -618,6 +627,59 @@ def decline_co_signature(person: Person, e_application: EApplication, *, reason:
     return e_application
 
 
+@transaction.atomic
+def withdraw_from_co_signing(person: Person, e_application: EApplication) -> EApplication:
+    """The first signer takes back an application that waits for the co-applicant's
+    signature: it returns to them as a draft (with its attachments, a new signing round), a
+    withdrawal record is written, and the second adult is told (no case content) that there is
+    nothing to sign any more. A second click is a no-op; only the first signer may do it."""
+    e_application = EApplication.objects.select_for_update().get(pk=e_application.pk)
+    if e_application.person_id != person.pk:
+        raise Http404
+    if e_application.status == EApplicationStatus.DRAFT:
+        return e_application  # a double click or a reload: withdrawn once
+    if e_application.status != EApplicationStatus.AWAITING_CO_SIGNATURE:
+        raise DomainError(
+            "not_awaiting",
+            "Ansökan är redan inskickad och kan inte tas tillbaka här. Kontakta socialtjänsten.",
+        )
+    if EApplication.objects.filter(
+        person_id=person.pk,
+        household_id=e_application.household_id,
+        kind=e_application.kind,
+        status=EApplicationStatus.DRAFT,
+    ).exists():
+        raise DomainError("draft_exists", "Du har redan ett nytt utkast. Försök igen senare.")
+    co_signer = e_application.co_signer
+    withdrawal = EApplicationWithdrawal.objects.create(
+        e_application=e_application,
+        person=person,
+        co_signer=co_signer,
+        signing_round=e_application.signing_round,
+    )
+    round_withdrawn = e_application.signing_round
+    e_application.status = EApplicationStatus.DRAFT
+    e_application.co_signer = None
+    e_application.signed_statement = {}
+    e_application.assured_at = None
+    e_application.signing_round += 1
+    e_application.save()
+    record(
+        actor_for(person),
+        AuditAction.CREATE,
+        obj=withdrawal,
+        person_id=person.pk,
+        case_id=e_application.case_id,
+        detail={"after": {"status": e_application.status, "round": round_withdrawn}},
+    )
+    notifications.notify_applicant(
+        co_signer,
+        "signature",
+        key=f"co-signature-withdrawn:{e_application.pk}:{round_withdrawn}",
+    )
+    return e_application
+
+
 def _to_case_document(actor, person: Person, case: Case, attachment: StagedAttachment) -> Document:
     with attachment.file.open("rb") as stored:
         content = ContentFile(stored.read(), name=attachment.original_name or "bilaga")
@@ -633,12 +695,16 @@ def send_documents(person: Person, case: Case, files: list[tuple[object, str]]) 
         raise DomainError("file_required", "Välj en fil.")
     check_upload_rate(person)
     with transaction.atomic():
-        return [
+        documents = [
             case_services.record_applicant_document(
                 actor_for(person), person, case, uploaded_file, kind=kind
             )
             for uploaded_file, kind in files
         ]
+        notify_staff(
+            case, StaffNoticeKind.DOCUMENT, person=person, event=f"documents:{documents[0].pk}"
+        )
+        return documents
 
 
 # --- Completion requests (begäran om komplettering) --------------------------------------
@@ -711,5 +777,11 @@ def answer_completion(
         case_id=request.case_id,
         person_id=person.pk,
         detail={"after": {"request": request.pk, "documents": [d.pk for d in documents]}},
+    )
+    notify_staff(
+        request.case,
+        StaffNoticeKind.COMPLETION_ANSWER,
+        person=person,
+        event=f"completion-answer:{answer.pk}",
     )
     return answer

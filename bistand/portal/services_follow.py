@@ -4,6 +4,8 @@ selectors have already opened for that person (their household's case today)."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.decisions.models import Appeal, Decision
@@ -12,14 +14,20 @@ from bistand.households.models import Person
 from bistand.workplans.models import PlanSignature, WorkPlanVersion
 from bistand.workplans.services import sign_plan_as_applicant
 
-from .models import ContactPreference
+from .models import ContactPreference, StaffNoticeKind
 from .session import actor_for
+from .staff_notices import notify_staff
 
 
 def send_appeal(person: Person, decision: Decision, *, text: str) -> Appeal:
     """The applicant's appeal of a decision: registered on the decision as staff register one
     (decisions.services.register_applicant_appeal), arriving today."""
-    return register_applicant_appeal(actor_for(person), person, decision, text=text)
+    with transaction.atomic():
+        appeal = register_applicant_appeal(actor_for(person), person, decision, text=text)
+        notify_staff(
+            decision.case, StaffNoticeKind.APPEAL, person=person, event=f"appeal:{appeal.pk}"
+        )
+    return appeal
 
 
 def sign_plan(person: Person, version: WorkPlanVersion, *, method: str) -> PlanSignature:

@@ -19,6 +19,12 @@ urlpatterns = [
         views_apply.co_sign_decline,
         name="apply_cosign_decline",
     ),
+    # The first signer takes a waiting application back (to a draft).
+    path(
+        "ansok/<int:e_application_id>/ta-tillbaka/",
+        views_apply.withdraw,
+        name="apply_withdraw",
+    ),
     path(
         "ansok/<int:e_application_id>/bilagor/<int:attachment_id>/",
         views_apply.staged_attachment,

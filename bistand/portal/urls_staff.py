@@ -10,4 +10,9 @@ urlpatterns = [
         views_staff.request_completion,
         name="request_completion",
     ),
+    path(
+        "nytt-fran-sokande/<int:case_id>/last/",
+        views_staff.mark_news_read,
+        name="applicant_news_read",
+    ),
 ]

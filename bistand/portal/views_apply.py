@@ -149,6 +149,7 @@ def _application_page(request, draft: EApplication, case):
             "saved": request.GET.get("sparat") == "1",
             "is_new": draft.kind == ApplicationKind.NEW,
             "declined": selectors_apply.last_decline(draft),
+            "withdrawn": selectors_apply.last_withdrawal(draft),
             "co_signer": services_apply.co_signer_for(person, draft.household),
         },
         status=status,
@@ -266,6 +267,19 @@ def co_sign_decline(request, e_application_id: int):
             request, e_application, decline_error=refusal.message, reason=reason[:4000], status=400
         )
     return redirect(reverse("portal:home") + "?avbojd=1")
+
+
+@applicant_required
+@require_POST
+def withdraw(request, e_application_id: int):
+    """The first signer takes back an application waiting for the other adult's signature:
+    back to the form as a draft; the other adult no longer sees anything to sign."""
+    sent = get_object_or_404(EApplication, pk=e_application_id, person=request.applicant)
+    try:
+        services_apply.withdraw_from_co_signing(request.applicant, sent)
+    except DomainError as refusal:
+        return _unavailable(request, refusal.message)
+    return redirect(_form_url(sent))
 
 
 @applicant_required

@@ -7,9 +7,11 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from bistand.audit.models import AuditAction
 from bistand.cases import selectors as case_selectors
@@ -18,7 +20,7 @@ from bistand.core.forms import error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.organisation.permissions import require
 
-from . import services_apply
+from . import services_apply, staff_notices
 from .forms_apply import CompletionRequestForm
 
 ERROR_FIELDS = {
@@ -64,3 +66,15 @@ def request_completion(request, case_id: int):
         {"case": case, "form": form, "errors": error_summary(form)},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def mark_news_read(request, case_id: int):
+    """Nytt från sökande: the user has read what the applicant sent on this case. A case the
+    user may not open answers 404, like a missing one."""
+    if not case_selectors.cases_visible_to(request.user).filter(pk=case_id).exists():
+        raise Http404
+    if staff_notices.mark_case_read(request.user, case_id):
+        messages.success(request, "Markerat som läst.")
+    return redirect("home")

@@ -457,3 +457,89 @@ def test_a_decline_reason_with_a_nul_character_is_refused_without_a_server_error
     )
     assert response.status_code == 400
     assert EApplication.objects.get().status == EApplicationStatus.AWAITING_CO_SIGNATURE
+
+
+# --- The first signer takes a waiting application back ------------------------------------
+
+
+def test_the_first_signer_takes_a_waiting_application_back_to_a_draft(client, case):
+    ContactPreference.objects.create(
+        person=_person(CO_APPLICANT), email="elva@example.invalid", by_email=True
+    )
+    waiting = _first_signs(client, case)
+    portal_login(client, APPLICANT)
+    receipt = client.get(reverse("portal:apply_done", args=[waiting.pk])).content.decode()
+    assert 'data-testid="apply-withdraw"' in receipt
+    response = client.post(reverse("portal:apply_withdraw", args=[waiting.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:apply_repeat", args=[case.pk])
+    draft = EApplication.objects.get()
+    assert draft.status == EApplicationStatus.DRAFT and draft.co_signer is None
+    assert draft.signing_round == 2 and StagedAttachment.objects.get().file  # file kept
+    withdrawal = draft.withdrawals.get()
+    assert withdrawal.person == _person(APPLICANT) and withdrawal.co_signer == _person(CO_APPLICANT)
+    assert withdrawal.signing_round == 1
+    # The first signature stays as it was; nothing reached the unit.
+    assert EApplicationSignature.objects.get().outcome == "signed"
+    assert not Application.objects.filter(channel="e_service").exists()
+    assert AccessLogEntry.objects.filter(
+        object_type="portal.eapplicationwithdrawal", action=AuditAction.CREATE
+    ).exists()
+    form = client.get(reverse("portal:apply_repeat", args=[case.pk])).content.decode()
+    assert 'data-testid="co-signature-withdrawn"' in form
+    # A second click changes nothing.
+    client.post(reverse("portal:apply_withdraw", args=[waiting.pk]))
+    assert EApplication.objects.get().signing_round == 2 and draft.withdrawals.count() == 1
+    client.post(reverse("portal:logout"))
+
+    # The co-applicant's request to sign is gone, and they were told (no case content).
+    told = ApplicantNotification.objects.get(event=f"co-signature-withdrawn:{draft.pk}:1")
+    assert told.person == _person(CO_APPLICANT) and case.reference not in told.body
+    portal_login(client, CO_APPLICANT)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert 'data-testid="signing"' not in home
+    assert client.get(reverse("portal:apply_cosign", args=[draft.pk])).status_code == 404
+    assert (
+        client.post(reverse("portal:apply_cosign", args=[draft.pk]), {"confirm": "1"}).status_code
+        == 404
+    )
+    client.post(reverse("portal:logout"))
+
+    # Signed again, it waits again and arrives when both have signed.
+    portal_login(client, APPLICANT)
+    client.post(reverse("portal:apply_repeat", args=[case.pk]), _repeat_post(draft=draft.pk))
+    assert EApplication.objects.get().status == EApplicationStatus.AWAITING_CO_SIGNATURE
+    client.post(reverse("portal:logout"))
+    portal_login(client, CO_APPLICANT)
+    client.post(reverse("portal:apply_cosign", args=[draft.pk]), {"confirm": "1"})
+    assert Application.objects.filter(channel="e_service").count() == 1
+
+
+def test_only_the_first_signer_may_take_it_back_and_only_while_it_waits(
+    client, org, case, other_case
+):
+    waiting = _first_signs(client, case)
+    url = reverse("portal:apply_withdraw", args=[waiting.pk])
+    for number in (CO_APPLICANT, OTHER_APPLICANT, CHILD):
+        visitor = Client()
+        portal_login(visitor, number)
+        assert visitor.post(url).status_code == 404, number
+    staff = Client()
+    staff.force_login(org.social_worker)
+    assert staff.post(url).status_code == 403
+    assert Client().post(url).status_code == 302
+    portal_login(client, APPLICANT)
+    assert client.get(url).status_code == 405
+    assert EApplication.objects.get().status == EApplicationStatus.AWAITING_CO_SIGNATURE
+    client.post(reverse("portal:logout"))
+
+    portal_login(client, CO_APPLICANT)
+    client.post(reverse("portal:apply_cosign", args=[waiting.pk]), {"confirm": "1"})
+    client.post(reverse("portal:logout"))
+    portal_login(client, APPLICANT)
+    response = client.post(url)
+    assert response.status_code == 403
+    assert "redan inskickad" in response.content.decode()
+    assert EApplication.objects.get().status == EApplicationStatus.SUBMITTED
+    with pytest.raises(FinalRecordError):
+        EApplicationSignature.objects.first().delete()

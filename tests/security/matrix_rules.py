@@ -178,6 +178,9 @@ RULES: dict[str, Rule] = {
     "request_completion": Rule(
         "L 403 200 200 200 200 403 403 403 403", "L 403 403 403 403 200 403 403 403 403"
     ),
+    # Nytt från sökande, mark a case's notices read (portal/views_staff.py): POST only; a
+    # case the user may not open answers 404.
+    "applicant_news_read": Rule(POST_ONLY_PAGE, POST_ONLY_PAGE),
     "control-flag-detail": Rule(FUT_ONLY_API, FUT_ONLY_API),
     "control-flag-dismiss": FUT_ACT_API,
     "control-flag-investigate": FUT_ACT_API,
@@ -324,6 +327,7 @@ RULES: dict[str, Rule] = {
     # Co-applicant signing (tests/portal/test_co_signing.py covers the applicants' answers).
     "portal:apply_cosign": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_cosign_decline": Rule(PORTAL_PAGE, PORTAL_PAGE),
+    "portal:apply_withdraw": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_remove_attachment": Rule(PORTAL_PAGE, PORTAL_PAGE),
     "portal:apply_repeat": Rule(PORTAL_PAGE, PORTAL_PAGE),
