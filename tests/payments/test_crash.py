@@ -13,19 +13,16 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import dj_database_url
 import pytest
-from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.scratch_databases import ROOT, Databases, env, run
+
 SEEDED = 1500
 STEPS = [
     "run_created",
@@ -40,82 +37,6 @@ STEPS = [
 SEED = int(os.environ.get("BISTAND_CRASH_SEED", "20261124"))
 
 
-def _is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
-class Databases:
-    """Fresh databases for the scenarios, copied from one seeded database."""
-
-    def __init__(self, workdir: Path):
-        self.workdir = workdir
-        self.created: list[str] = []
-        if _is_postgres():
-            config = dj_database_url.parse(os.environ["DATABASE_URL"])
-            self.pg = {
-                k: config[k.upper()] for k in ("user", "host", "port") if config.get(k.upper())
-            }
-            self.pg["password"] = config.get("PASSWORD") or ""
-            self.template = f"bistand_crash_{uuid.uuid4().hex[:8]}"
-            self._admin(f'CREATE DATABASE "{self.template}"')
-            self.created.append(self.template)
-            self.seed_url = self._url(self.template)
-        else:
-            self.template = str(workdir / "seed.sqlite3")
-            self.seed_url = f"sqlite:///{self.template}"
-
-    def _url(self, name: str) -> str:
-        auth = self.pg["user"] + (f":{self.pg['password']}" if self.pg["password"] else "")
-        return f"postgres://{auth}@{self.pg['host']}:{self.pg.get('port') or 5432}/{name}"
-
-    def _admin(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(
-            dbname="postgres",
-            user=self.pg["user"],
-            host=self.pg["host"],
-            port=self.pg.get("port") or 5432,
-            password=self.pg["password"] or None,
-            autocommit=True,
-        ) as connection:
-            connection.execute(sql)
-
-    def fresh(self) -> str:
-        if _is_postgres():
-            name = f"bistand_crash_{uuid.uuid4().hex[:8]}"
-            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
-            self.created.append(name)
-            return self._url(name)
-        path = self.workdir / f"{uuid.uuid4().hex[:8]}.sqlite3"
-        shutil.copy(self.template, path)
-        return f"sqlite:///{path}"
-
-    def drop_all(self) -> None:
-        if _is_postgres():
-            for name in reversed(self.created):
-                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _env(url: str, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bistand.settings"}
-    env.pop("BISTAND_PAYRUN_PAUSE_AT", None)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(extra)
-    return env
-
-
-def _run(args: list[str], url: str, **extra) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=_env(url, **extra),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def payrun_args(pay_day: str, out: Path) -> list[str]:
     return ["-m", "bistand", "payrun", "--date", pay_day, "--out", str(out), "--user", "finance"]
 
@@ -125,9 +46,13 @@ def databases(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("crash")
     dbs = Databases(workdir)
     try:
-        migrated = _run(["-m", "bistand", "migrate", "--noinput", "-v0"], dbs.seed_url)
-        assert migrated.returncode == 0, migrated.stderr
-        seeded = _run(["-m", "tests.payments.bulk", "seed", str(SEEDED)], dbs.seed_url)
+        # The schema straight from the models (tests/ops/test_createschema.py proves it is the
+        # migrations'), then `migrate` for its post-migrate seeding: a full replay of the
+        # migrations cost this module half a minute.
+        for command in (["createschema"], ["migrate", "--noinput"]):
+            prepared = run(["-m", "bistand", *command, "-v0"], dbs.seed_url)
+            assert prepared.returncode == 0, prepared.stderr
+        seeded = run(["-m", "tests.payments.bulk", "seed", str(SEEDED)], dbs.seed_url)
         assert seeded.returncode == 0, seeded.stderr
         dbs.pay_day = json.loads(seeded.stdout.strip().splitlines()[-1])["pay_day"]
         yield dbs
@@ -139,7 +64,7 @@ def _kill_at_step(url: str, pay_day: str, out: Path, step: str) -> None:
     process = subprocess.Popen(
         [sys.executable, *payrun_args(pay_day, out)],
         cwd=ROOT,
-        env=_env(url, BISTAND_PAYRUN_PAUSE_AT=step),
+        env=env(url, BISTAND_PAYRUN_PAUSE_AT=step),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -164,7 +89,7 @@ def _kill_after(url: str, pay_day: str, out: Path, seconds: float) -> int:
     process = subprocess.Popen(
         [sys.executable, *payrun_args(pay_day, out)],
         cwd=ROOT,
-        env=_env(url),
+        env=env(url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -177,7 +102,7 @@ def _kill_after(url: str, pay_day: str, out: Path, seconds: float) -> int:
 
 
 def _state(url: str, pay_day: str, out: Path) -> dict:
-    result = _run(["-m", "tests.payments.bulk", "state", pay_day, str(out)], url)
+    result = run(["-m", "tests.payments.bulk", "state", pay_day, str(out)], url)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -208,15 +133,15 @@ def test_killed_at_a_step_then_retried_pays_every_order_exactly_once(databases, 
     expected = SEEDED
     if step in ("claimed", "writing:700", "before_seal"):
         # New orders attested between the crash and the retry are not lost either.
-        added = _run(["-m", "tests.payments.bulk", "add", "37", databases.pay_day], url)
+        added = run(["-m", "tests.payments.bulk", "add", "37", databases.pay_day], url)
         assert added.returncode == 0, added.stderr
         expected += 37
-    retry = _run(payrun_args(databases.pay_day, out), url)
+    retry = run(payrun_args(databases.pay_day, out), url)
     assert retry.returncode == 0, retry.stderr
     state = _state(url, databases.pay_day, out)
     _assert_each_order_exactly_once(state, expected)
     before = out.read_bytes()
-    again = _run(payrun_args(databases.pay_day, out), url)
+    again = run(payrun_args(databases.pay_day, out), url)
     assert again.returncode == 0, again.stderr
     assert "0 nya" in again.stdout
     assert out.read_bytes() == before  # the same run, the same file, byte for byte
@@ -230,7 +155,7 @@ def test_killed_at_a_random_moment_then_retried(databases, tmp_path, attempt):
     out = tmp_path / "betalning.xml"
     for _ in range(2):  # killed twice in a row, at random moments
         _kill_after(url, databases.pay_day, out, rng.uniform(0.3, 2.5))
-    retry = _run(payrun_args(databases.pay_day, out), url)
+    retry = run(payrun_args(databases.pay_day, out), url)
     assert retry.returncode == 0, retry.stderr
     _assert_each_order_exactly_once(_state(url, databases.pay_day, out), SEEDED)
 
@@ -242,7 +167,7 @@ def test_two_processes_at_once_pay_every_order_exactly_once(databases, tmp_path)
         subprocess.Popen(
             [sys.executable, *payrun_args(databases.pay_day, out)],
             cwd=ROOT,
-            env=_env(url),
+            env=env(url),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -251,6 +176,6 @@ def test_two_processes_at_once_pay_every_order_exactly_once(databases, tmp_path)
     ]
     results = [process.communicate(timeout=300) for process in processes]
     assert any(process.returncode == 0 for process in processes), results
-    retry = _run(payrun_args(databases.pay_day, outs[0]), url)
+    retry = run(payrun_args(databases.pay_day, outs[0]), url)
     assert retry.returncode == 0, retry.stderr
     _assert_each_order_exactly_once(_state(url, databases.pay_day, outs[0]), SEEDED)
