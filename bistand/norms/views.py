@@ -190,6 +190,7 @@ def norm_entry(request):
             "base": base,
             "form_errors": error_summary(form) if form.is_bound else [],
         },
+        status=REFUSED_STATUS if form.is_bound else 200,
     )
 
 
@@ -266,7 +267,9 @@ def withdraw(request, kind: str, pk: int):
                 raise  # not a draft, no permission: not about the reason
             form.add_error(WITHDRAW_ERROR_FIELDS[refusal.code], refusal.message)
         else:
-            messages.success(request, _("Utkastet %(version)s är återkallat.") % {"version": version})
+            messages.success(
+                request, _("Utkastet %(version)s är återkallat.") % {"version": version}
+            )
             return redirect(_back(kind, version))
     services.require(request.user, "maintain_rules")
     if kind == "riksnorm":
