@@ -67,7 +67,7 @@ def test_households_refusal_in_english(english, org, this_month):
     data = household_data(
         f"{this_month:%Y-%m}",
         **{"m-0-identity_number": "19830919-2394", "m-1-first_name": "Lilla",
-           "m-1-role": "applicant", "m-1-identity_number": "19811202-2391"},
+           "m-1-role": "applicant", "m-1-identity_number": "19981102-2384"},
     )  # fmt: skip
     html = english.post(reverse("register_household"), data).content.decode()
     assert "The household must have exactly one applicant." in html
