@@ -141,6 +141,18 @@ def _fresh_rules_cache():
     clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _swedish_outside_requests():
+    """Each test starts in the default language (Swedish): a request in the English UI leaves
+    English active in its thread, and a service's refusal is read in the active language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def unused_port():
     """A TCP port on 127.0.0.1 that nothing listens on (bound, read, released)."""

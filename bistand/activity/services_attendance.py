@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -72,22 +73,26 @@ def _require_coordinator(actor, activity: Activity) -> None:
     require(actor, "record_attendance")
     if not coordinates(actor, activity):
         # Another coordinator's activity looks like a missing one.
-        raise PermissionRefused("activity_not_found", "Aktiviteten finns inte.")
+        raise PermissionRefused("activity_not_found", gettext_lazy("Aktiviteten finns inte."))
 
 
 def _check(placement: Placement, week: dt.date, status: str, hours, today: dt.date) -> None:
     if week.weekday() != 0:
-        raise DomainError("bad_week", "Veckan anges med sin måndag.")
+        raise DomainError("bad_week", gettext_lazy("Veckan anges med sin måndag."))
     if week > week_monday(today):
-        raise DomainError("future_week", "Närvaro kan inte registreras för en kommande vecka.")
+        raise DomainError(
+            "future_week", gettext_lazy("Närvaro kan inte registreras för en kommande vecka.")
+        )
     if status not in AttendanceStatus.values:
-        raise DomainError("bad_status", "Välj närvaro från listan.")
+        raise DomainError("bad_status", gettext_lazy("Välj närvaro från listan."))
     if hours is not None and not (Decimal("0") <= hours <= Decimal("60")):
-        raise DomainError("bad_hours", "Timmar ska vara mellan 0 och 60.")
+        raise DomainError("bad_hours", gettext_lazy("Timmar ska vara mellan 0 och 60."))
     if placement.status not in (PlacementStatus.PLACED, PlacementStatus.ENDED) or not (
         placed_in_week(placement, week)
     ):
-        raise DomainError("not_placed", "Personen hade ingen plats i aktiviteten den veckan.")
+        raise DomainError(
+            "not_placed", gettext_lazy("Personen hade ingen plats i aktiviteten den veckan.")
+        )
 
 
 def _store(actor, placement: Placement, week, status, hours, note, source) -> AttendanceRecord:
@@ -153,11 +158,13 @@ class ImportResult:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_CSV_BYTES:
-        raise DomainError("file_too_large", "Filen är för stor (högst 512 kB).")
+        raise DomainError("file_too_large", gettext_lazy("Filen är för stor (högst 512 kB)."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DomainError("bad_encoding", "Filen måste vara sparad som UTF-8.") from error
+        raise DomainError(
+            "bad_encoding", gettext_lazy("Filen måste vara sparad som UTF-8.")
+        ) from error
 
 
 def import_attendance(actor, activity: Activity, data: bytes, *, today: dt.date) -> ImportResult:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from bistand.audit.models import AuditAction
 from bistand.core import drafts
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.forms import error_summary
+from bistand.core.forms import REFUSED_STATUS, error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.households.models import PROTECTED_ADDRESS, Person
@@ -207,6 +207,7 @@ def register_household_view(request):
             "error_summary": error_summary(members, household_form, application_form)
             + [{"anchor": "", "label": "", "message": m} for m in service_errors],
         },
+        status=REFUSED_STATUS if request.method == "POST" else 200,
     )
 
 
@@ -281,6 +282,7 @@ def _case_page(
     investigation = getattr(case, "investigation", None)
     protection = protection_panel(request.user, case, members=[m.person for m in members_today])
     journal_draft = drafts.load(request.user, "journal", case.pk)
+    refused_journal = journal_form is not None  # the draft below is bound too, but not refused
     if journal_form is None:  # else a refused note, with its errors and text
         journal_form = (
             JournalForm(drafts.as_querydict(journal_draft), prefix="journal")
@@ -298,6 +300,7 @@ def _case_page(
         "signed_version": investigation.latest_signed() if investigation else None,
         "draft_version": investigation.draft() if investigation else None,
         "journal_form": journal_form,
+        "journal_errors": error_summary(journal_form) if refused_journal else [],
         "journal_draft": journal_draft,
         "document_form": document_form
         or DocumentForm(prefix="doc", initial={"received_on": today}),
@@ -319,7 +322,22 @@ def _case_page(
     }
     context["protection"] = protection
     context["address_protected"] = protection["protected"]
-    return render(request, "cases/case_detail.html", context)
+    refused = refused_journal or any(
+        form is not None and form.is_bound
+        for form in (
+            document_form,
+            repeat_form,
+            end_form[1] if end_form else None,
+            close_form,
+            case_type_form,
+        )
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        context,
+        status=REFUSED_STATUS if refused else 200,
+    )
 
 
 def _timeline_context(data, case: Case, order: str) -> dict:
@@ -455,7 +473,12 @@ def add_journal_view(request, case_id: int):
             response = render(
                 request,
                 "cases/_journal_form.html",
-                {"case": case, "journal_form": form, "timeline_order": order},
+                {
+                    "case": case,
+                    "journal_form": form,
+                    "journal_errors": error_summary(form),
+                    "timeline_order": order,
+                },
             )
             response["HX-Retarget"] = "#journal-form"
             response["HX-Reswap"] = "outerHTML"
@@ -896,4 +919,5 @@ def household_application_view(request, household_id: int):
         request,
         "cases/household_application.html",
         {"form": form, "household": household, "error_summary": error_summary(form)},
+        status=REFUSED_STATUS if form.is_bound else 200,
     )

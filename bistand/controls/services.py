@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -52,7 +53,7 @@ def _require_case(actor, case: Case) -> None:
     if not can_open_case(actor, case):
         raise PermissionRefused(
             "case_access_denied",
-            "Du har inte behörighet till det här ärendet.",
+            gettext_lazy("Du har inte behörighet till det här ärendet."),
             case_id=case.pk,
             log_case_id=case.pk,
         )
@@ -60,14 +61,14 @@ def _require_case(actor, case: Case) -> None:
 
 def _period(period_from: dt.date, period_to: dt.date) -> tuple[dt.date, dt.date]:
     if not isinstance(period_from, dt.date) or not isinstance(period_to, dt.date):
-        raise DomainError("bad_period", "Ange perioden som månader (ÅÅÅÅ-MM).")
+        raise DomainError("bad_period", gettext_lazy("Ange perioden som månader (ÅÅÅÅ-MM)."))
     start, end = month_start(period_from), month_start(period_to)
     if end < start:
-        raise DomainError("bad_period", "Periodens slut ligger före dess början.")
+        raise DomainError("bad_period", gettext_lazy("Periodens slut ligger före dess början."))
     if add_months(start, MAX_PERIOD_MONTHS) <= end:
         raise DomainError("bad_period", f"En kontroll gäller högst {MAX_PERIOD_MONTHS} månader.")
     if end > month_start(timezone.localdate()):
-        raise DomainError("future_period", "Perioden kan inte ligga i framtiden.")
+        raise DomainError("future_period", gettext_lazy("Perioden kan inte ligga i framtiden."))
     return start, end
 
 
@@ -75,13 +76,15 @@ def _member(case: Case, person: Person) -> Person:
     if not HouseholdMembership.objects.filter(
         household_id=case.household_id, person_id=person.pk
     ).exists():
-        raise DomainError("not_in_household", "Personen hör inte till ärendets hushåll.")
+        raise DomainError(
+            "not_in_household", gettext_lazy("Personen hör inte till ärendets hushåll.")
+        )
     return person
 
 
 def _application(case: Case, application: Application | None) -> Application | None:
     if application is not None and application.case_id != case.pk:
-        raise DomainError("wrong_application", "Ansökan hör inte till ärendet.")
+        raise DomainError("wrong_application", gettext_lazy("Ansökan hör inte till ärendet."))
     return application
 
 
@@ -112,8 +115,8 @@ def request_check(
     validated answer with its comparison against the application. A timeout, an outage or a
     malformed/oversized reply is refused with a Swedish message and nothing is stored."""
     if source not in REGISTER_SOURCES:
-        raise DomainError("not_a_register", "Den källan frågas inte via SSBTEK; registrera "
-                          "handlingen som en manuell kontroll.")  # fmt: skip
+        raise DomainError("not_a_register", gettext_lazy("Den källan frågas inte via SSBTEK; registrera "
+                          "handlingen som en manuell kontroll."))  # fmt: skip
     try:
         with transaction.atomic():
             case, person, application, start, end = _check_inputs(
@@ -180,16 +183,17 @@ def _store_register_answer(actor, case, person, application, source, start, end,
 
 def _assessment(discrepancy: bool, assessment: str, note: str) -> tuple[str, str]:
     if assessment not in Assessment.values:
-        raise DomainError("bad_assessment", "Välj en bedömning av kontrollen.")
+        raise DomainError("bad_assessment", gettext_lazy("Välj en bedömning av kontrollen."))
     note = check_text((note or "").strip(), NOTE_TEXT, "motivering")
     if assessment != Assessment.NO_DISCREPANCY and not note:
         raise DomainError(
-            "note_required", "Beskriv avvikelsen och hur den är förklarad eller vad som görs."
+            "note_required",
+            gettext_lazy("Beskriv avvikelsen och hur den är förklarad eller vad som görs."),
         )
     if discrepancy and assessment == Assessment.NO_DISCREPANCY and not note:
         raise DomainError(
             "note_required",
-            "Svaret avviker från ansökan. Motivera varför det inte är en avvikelse.",
+            gettext_lazy("Svaret avviker från ansökan. Motivera varför det inte är en avvikelse."),
         )
     return assessment, note
 
@@ -213,14 +217,14 @@ def record_manual_check(
     """A document the handler has read (a bank statement, the landlord's confirmation): what it
     showed, whether it differs from the application, and the assessment, recorded at once."""
     if source not in MANUAL_SOURCES:
-        raise DomainError("not_manual", "Den källan kontrolleras via SSBTEK.")
+        raise DomainError("not_manual", gettext_lazy("Den källan kontrolleras via SSBTEK."))
     case, person, application, start, end = _check_inputs(
         actor, case, person, application, period_from, period_to
     )
     found = check_text((found or "").strip(), SHORT_TEXT * 2, "uppgift")
     stated = check_text((stated or "").strip(), SHORT_TEXT, "uppgivet")
     if not found:
-        raise DomainError("found_required", "Skriv vad handlingen visar.")
+        raise DomainError("found_required", gettext_lazy("Skriv vad handlingen visar."))
     assessment, note = _assessment(bool(discrepancy), assessment, note)
     now = timezone.now()
     answer = {"document": str(Source(source).label), "found": found, "stated": stated}
@@ -274,7 +278,7 @@ def assess_check(actor, check: RegisterCheck, *, assessment: str, note: str = ""
     check = RegisterCheck.objects.select_for_update().select_related("case").get(pk=check.pk)
     _require_case(actor, check.case)
     if check.assessment:
-        raise DomainError("already_assessed", "Kontrollen är redan bedömd.")
+        raise DomainError("already_assessed", gettext_lazy("Kontrollen är redan bedömd."))
     check.assessment, check.assessment_note = _assessment(check.discrepancy, assessment, note)
     check.assessed_by, check.assessed_at = actor, timezone.now()
     check.save(update_fields=["assessment", "assessment_note", "assessed_by", "assessed_at"])
@@ -301,9 +305,11 @@ def set_check_requirements(
     every_months (1-12)."""
     require(actor, "configure_checks")
     if actor.unit_id != unit.pk:
-        raise PermissionRefused("other_unit", "Du kan bara ändra inställningar för din egen enhet.")
+        raise PermissionRefused(
+            "other_unit", gettext_lazy("Du kan bara ändra inställningar för din egen enhet.")
+        )
     if not isinstance(valid_from, dt.date):
-        raise DomainError("bad_month", "Ange från vilken månad kraven gäller.")
+        raise DomainError("bad_month", gettext_lazy("Ange från vilken månad kraven gäller."))
     rows, seen = [], set()
     for given in requirements:
         kind, source = given.get("decision_kind"), given.get("source")
@@ -314,14 +320,18 @@ def set_check_requirements(
         except (TypeError, ValueError):
             every = 0
         if kind not in DecisionKind.values or source not in Source.values:
-            raise DomainError("bad_requirement", "Välj beslutstyp och källa för varje krav.")
+            raise DomainError(
+                "bad_requirement", gettext_lazy("Välj beslutstyp och källa för varje krav.")
+            )
         if not set(case_types) <= {"A", "B", "C"}:
-            raise DomainError("bad_case_types", "Ärendetyper anges med A, B och C.")
+            raise DomainError("bad_case_types", gettext_lazy("Ärendetyper anges med A, B och C."))
         if persons not in PersonScope.values or not 1 <= every <= 12:
-            raise DomainError("bad_requirement", "Ange för vem och hur ofta (1–12 månader).")
+            raise DomainError(
+                "bad_requirement", gettext_lazy("Ange för vem och hur ofta (1–12 månader).")
+            )
         key = (kind, source, case_types, persons)
         if key in seen:
-            raise DomainError("duplicate_requirement", "Samma krav finns två gånger.")
+            raise DomainError("duplicate_requirement", gettext_lazy("Samma krav finns två gånger."))
         seen.add(key)
         rows.append(CheckRequirement(decision_kind=kind, source=source, case_types=case_types,
                                      persons=persons, every_months=every))  # fmt: skip

@@ -69,6 +69,12 @@ class Form(forms.Form):
         super().full_clean()
 
 
+# The status of a staff form refused and re-rendered with its errors (docs/forms.md): the page
+# is an answer to a request that could not be carried out as sent, so not 200. An htmx fragment
+# (the journal note, the calculation editor) is the one exception: htmx swaps only 2xx answers.
+REFUSED_STATUS = 400
+
+
 def error_summary(*forms_or_formsets, row_label=None) -> list[dict]:
     """The errors of refused forms for the short summary at the top of the page
     (templates/forms/_error_summary.html): one entry per error, each with the id of its field

@@ -89,7 +89,17 @@ def _styles():
         "bold": ParagraphStyle("bold", parent=base, fontName=bold),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "right_bold": ParagraphStyle("right_bold", parent=base, fontName=bold, alignment=TA_RIGHT),
+        # The facts at the top ("Till": name, identity number): a line breaks only at spaces,
+        # never inside a word at its hyphen, so "19830919-2394" is never split over two lines
+        # (Vera has no non-breaking hyphen, U+2011, to use instead).
+        "fact": ParagraphStyle("fact", parent=base, splitLongWords=0),
     }
+
+
+def fact_paragraph(value: str, styles=None) -> Paragraph:
+    """One value of the letter's facts (e.g. the "Till" line: the applicant's name and
+    identity number), kept whole at its hyphens."""
+    return Paragraph(_text(value), (styles or _styles())["fact"])
 
 
 def _line_sentence(line, month: dt.date) -> str:
@@ -141,7 +151,7 @@ def render_letter(decision: Decision) -> bytes:
         facts.insert(1, ("Adress", address))
     story.append(
         Table(
-            [[P(_text(k), styles["small"]), P(_text(v), styles["base"])] for k, v in facts],
+            [[P(_text(k), styles["small"]), fact_paragraph(v, styles)] for k, v in facts],
             colWidths=[35 * mm, 125 * mm],
             style=TableStyle(
                 [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]

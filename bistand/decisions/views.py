@@ -24,7 +24,7 @@ from bistand.cases.selectors import cases_visible_to, log_case_list_read
 from bistand.core import drafts
 from bistand.core.dates import add_months, month_start
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.forms import error_summary
+from bistand.core.forms import REFUSED_STATUS, error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.households.models import MemberRole
@@ -575,7 +575,10 @@ def _decision_detail(
         if decision.is_final
         else None,
     }
-    return render(request, "decisions/decision.html", context)
+    refused = dispatch_form is not None or appeal_form is not None
+    return render(
+        request, "decisions/decision.html", context, status=REFUSED_STATUS if refused else 200
+    )
 
 
 @login_required
@@ -778,6 +781,7 @@ def _appeal_page(request, appeal, refused: tuple[str, object] | None = None):
             "can_handle": can(request.user, "handle_appeal"),
             "today": timezone.localdate(),
         },
+        status=REFUSED_STATUS if refused is not None else 200,
     )
 
 
@@ -932,10 +936,10 @@ def review_view(request, review_id: int):
                     note=form.cleaned_data["note"],
                 )
             except DomainError as refusal:
-                field = REVIEW_ERROR_FIELDS.get(refusal.code)
-                if field is None:
-                    raise  # already reviewed, no access: not about the form
-                form.add_error(field, refusal.message)
+                if refusal.code not in REVIEW_ERROR_FIELDS:
+                    raise  # no access, not found: not about the form
+                # Already reviewed: for the whole form, in the summary, with who reviewed it.
+                form.add_error(REVIEW_ERROR_FIELDS[refusal.code], refusal.message)
             else:
                 messages.success(request, "Granskningen är registrerad.")
                 return redirect("decisions:overview")
@@ -950,16 +954,18 @@ def review_view(request, review_id: int):
                 case_id=case.pk,
                 log_case_id=case.pk,
             )
+        review.refresh_from_db()
         return render(
             request,
             "decisions/review.html",
             {"review": review, "form": form, "form_errors": error_summary(form)},
+            status=REFUSED_STATUS,
         )
     return redirect("decisions:decision", review.decision_id)
 
 
 # A refusal of review_automatic_decision, by its code, on its field (docs/forms.md).
-REVIEW_ERROR_FIELDS = {"bad_result": "result", "note_required": "note"}
+REVIEW_ERROR_FIELDS = {"bad_result": "result", "note_required": "note", "already_reviewed": None}
 
 
 # --- Repeat applications ------------------------------------------------------------------
@@ -1171,6 +1177,7 @@ def settings_view(request):
             "refused": refused[0],
             "form_errors": error_summary(refused[1]) if refused[1] is not None else [],
         },
+        status=REFUSED_STATUS if refused[1] is not None else 200,
     )
 
 

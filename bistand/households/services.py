@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -97,7 +98,7 @@ def _validate_members(
     members: list[MemberInput], today: dt.date
 ) -> list[tuple[MemberInput, object]]:
     if not members:
-        raise DomainError("no_members", "Ett hushåll måste ha minst en medlem.")
+        raise DomainError("no_members", gettext_lazy("Ett hushåll måste ha minst en medlem."))
     parsed = []
     seen: set[str] = set()
     for index, member in enumerate(members, start=1):
@@ -127,10 +128,11 @@ def _validate_members(
         parsed.append((member, number))
     roles = [m.role for m in members]
     if roles.count(MemberRole.APPLICANT) != 1:
-        raise DomainError("one_applicant", "Hushållet ska ha exakt en sökande.")
+        raise DomainError("one_applicant", gettext_lazy("Hushållet ska ha exakt en sökande."))
     if roles.count(MemberRole.CO_APPLICANT) > 1:
         raise DomainError(
-            "one_co_applicant", "Hushållet kan ha högst en medsökande (make/maka/sambo)."
+            "one_co_applicant",
+            gettext_lazy("Hushållet kan ha högst en medsökande (make/maka/sambo)."),
         )
     return parsed
 
@@ -249,7 +251,7 @@ def move_person(
     Both households' open cases must be open to the actor (MoveRefused otherwise)."""
     require(actor, "register_household")
     if role not in MemberRole.values:
-        raise DomainError("bad_role", "Okänd roll i hushållet.")
+        raise DomainError("bad_role", gettext_lazy("Okänd roll i hushållet."))
     try:
         with transaction.atomic():
             _require_change(actor, person, household, moving_in=True)
@@ -280,7 +282,9 @@ def _leave_household(actor, person: Person, on: dt.date) -> None:
     if current is not None:
         _require_change(actor, person, current.household)
     if current is None or current.valid_from >= on:
-        raise DomainError("not_member", "Personen tillhör inget hushåll före det datumet.")
+        raise DomainError(
+            "not_member", gettext_lazy("Personen tillhör inget hushåll före det datumet.")
+        )
     current.valid_to = on
     current.save(update_fields=["valid_to"])
     record(

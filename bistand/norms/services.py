@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -68,7 +69,9 @@ def _sources(sources: Any) -> list[dict]:
     if isinstance(sources, dict):
         sources = [sources]
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
-        raise DomainError("bad_sources", "Källorna ska vara en lista med uppgifter om källan.")
+        raise DomainError(
+            "bad_sources", gettext_lazy("Källorna ska vara en lista med uppgifter om källan.")
+        )
     cleaned = [{str(k): str(v)[:500] for k, v in s.items() if v not in (None, "")} for s in sources]
     return [s for s in cleaned if s]
 
@@ -77,7 +80,9 @@ def _require_source(sources: list[dict]) -> None:
     if not sources:
         raise DomainError(
             "source_required",
-            "Ange källan (t.ex. SFS-nummer och datum för ändringen i socialtjänstförordningen).",
+            gettext_lazy(
+                "Ange källan (t.ex. SFS-nummer och datum för ändringen i socialtjänstförordningen)."
+            ),
         )
 
 
@@ -98,7 +103,7 @@ def _open_draft(model, **key):
 def check_norm_data(year: int, data: Mapping[str, Any]) -> None:
     """Refuse a table the calculation could not read, or with impossible amounts."""
     if not isinstance(data, Mapping):
-        raise DomainError("bad_norm_table", "Tabellen har fel format.")
+        raise DomainError("bad_norm_table", gettext_lazy("Tabellen har fel format."))
     for key in ("valid_from", "valid_to", "status"):
         if key not in data:
             raise DomainError("bad_norm_table", f"Tabellen saknar {key}.")
@@ -120,7 +125,7 @@ def check_norm_data(year: int, data: Mapping[str, Any]) -> None:
             "bad_validity", f"Riksnormen {year} ska gälla under {year} (från och till)."
         )
     if table.valid_to < table.valid_from:
-        raise DomainError("bad_validity", "Slutdatum ligger före startdatum.")
+        raise DomainError("bad_validity", gettext_lazy("Slutdatum ligger före startdatum."))
 
 
 def _overlaps_other_year(year: int, valid_from: dt.date, valid_to: dt.date) -> bool:
@@ -147,7 +152,7 @@ def enter_norm_table(
     One open draft per year: entering again while a draft waits changes that draft.
     """
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise DomainError("bad_year", "Året ska vara mellan 2000 och 2100.")
+        raise DomainError("bad_year", gettext_lazy("Året ska vara mellan 2000 och 2100."))
     data = {**data, "status": _status(source_status)}
     check_norm_data(year, data)
     sources = _sources(sources)
@@ -156,7 +161,9 @@ def enter_norm_table(
     valid_from = dt.date.fromisoformat(data["valid_from"])
     valid_to = dt.date.fromisoformat(data["valid_to"])
     if _overlaps_other_year(year, valid_from, valid_to):
-        raise DomainError("overlapping_tables", "Tabellen överlappar ett annat års riksnorm.")
+        raise DomainError(
+            "overlapping_tables", gettext_lazy("Tabellen överlappar ett annat års riksnorm.")
+        )
     draft = _open_draft(NormTableVersion, year=year)
     fields = {
         "valid_from": valid_from,
@@ -191,7 +198,7 @@ def import_norm_file(actor, data: Any) -> list[NormTableVersion]:
     year ({"year": 2027, ...}); the prisbasbelopp of the file becomes a draft parameter."""
     require(actor, "maintain_rules")
     if not isinstance(data, Mapping):
-        raise DomainError("bad_norm_file", "Filen ska vara ett JSON-objekt.")
+        raise DomainError("bad_norm_file", gettext_lazy("Filen ska vara ett JSON-objekt."))
     if "years" in data and isinstance(data["years"], Mapping):
         years = dict(data["years"])
     elif "year" in data:
@@ -199,11 +206,13 @@ def import_norm_file(actor, data: Any) -> list[NormTableVersion]:
     else:
         raise DomainError(
             "bad_norm_file",
-            'Filen ska ha samma uppläggning som riksnorm.json ({"years": {...}}) eller '
-            'gälla ett år ({"year": 2027, ...}).',
+            gettext_lazy(
+                'Filen ska ha samma uppläggning som riksnorm.json ({"years": {...}}) eller '
+                'gälla ett år ({"year": 2027, ...}).'
+            ),
         )
     if not years:
-        raise DomainError("bad_norm_file", "Filen innehåller inget år.")
+        raise DomainError("bad_norm_file", gettext_lazy("Filen innehåller inget år."))
     created = []
     with transaction.atomic():
         for year_text, year_data in years.items():
@@ -244,7 +253,7 @@ def _parameter_value(code: str, value: Any) -> Decimal:
     if not number.is_finite() or not low <= number <= high:
         raise DomainError("bad_value", f"Värdet ska ligga mellan {low} och {high}.")
     if code != ParameterCode.WORK_INCENTIVE_SHARE and number != number.to_integral_value():
-        raise DomainError("bad_value", "Värdet ska vara ett heltal.")
+        raise DomainError("bad_value", gettext_lazy("Värdet ska vara ett heltal."))
     return number
 
 
@@ -264,9 +273,11 @@ def enter_parameter(
     if code not in ParameterCode.values:
         raise DomainError("bad_parameter", f"Okänd parameter {code!r}.")
     if valid_from is None:
-        raise DomainError("valid_from_required", "Ange från vilket datum värdet gäller.")
+        raise DomainError(
+            "valid_from_required", gettext_lazy("Ange från vilket datum värdet gäller.")
+        )
     if valid_to is not None and valid_to < valid_from:
-        raise DomainError("bad_validity", "Slutdatum ligger före startdatum.")
+        raise DomainError("bad_validity", gettext_lazy("Slutdatum ligger före startdatum."))
     number = _parameter_value(code, value)
     sources = _sources(sources)
     _require_source(sources)
@@ -322,9 +333,11 @@ def enter_legal_period(
         if not (text or "").strip():
             raise DomainError("field_required", f"Ange {label}.")
     if not code or not code.replace("-", "").isalnum():
-        raise DomainError("bad_code", "Koden får bara innehålla bokstäver, siffror och -.")
+        raise DomainError(
+            "bad_code", gettext_lazy("Koden får bara innehålla bokstäver, siffror och -.")
+        )
     if valid_from is None or (valid_to is not None and valid_to < valid_from):
-        raise DomainError("bad_validity", "Ange ett startdatum före slutdatumet.")
+        raise DomainError("bad_validity", gettext_lazy("Ange ett startdatum före slutdatumet."))
     if rules_version not in IMPLEMENTED_RULE_VERSIONS:
         raise DomainError(
             "rules_not_implemented",
@@ -333,7 +346,9 @@ def enter_legal_period(
         )
     basis = {k: str(decision_basis.get(k, "")).strip() for k in LEGAL_BASIS_KINDS}
     if not all(basis.values()):
-        raise DomainError("field_required", "Ange lagrum för beslutens alla radtyper.")
+        raise DomainError(
+            "field_required", gettext_lazy("Ange lagrum för beslutens alla radtyper.")
+        )
     sources = _sources(sources)
     _require_source(sources)
     fields = {
@@ -381,12 +396,14 @@ def verify_version(actor, version: RuleVersion) -> RuleVersion:
     """
     version = type(version).objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
-        raise DomainError("not_a_draft", "Bara ett utkast kan verifieras.")
+        raise DomainError("not_a_draft", gettext_lazy("Bara ett utkast kan verifieras."))
     if actor.pk in (version.editor_ids or []) or actor.pk == version.entered_by_id:
         raise PermissionRefused(
             "four_eyes",
-            "Du har själv lagt in eller ändrat uppgifterna och kan därför inte verifiera dem. "
-            "En annan person ska granska och verifiera.",
+            gettext_lazy(
+                "Du har själv lagt in eller ändrat uppgifterna och kan därför inte verifiera dem. "
+                "En annan person ska granska och verifiera."
+            ),
         )
     if isinstance(version, NormTableVersion):
         check_norm_data(version.year, version.data)
@@ -403,9 +420,9 @@ def withdraw_draft(actor, version: RuleVersion, reason: str) -> RuleVersion:
     """A draft that should not apply is withdrawn with a reason (it stays as history)."""
     version = type(version).objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
-        raise DomainError("not_a_draft", "Bara ett utkast kan återkallas.")
+        raise DomainError("not_a_draft", gettext_lazy("Bara ett utkast kan återkallas."))
     if not (reason or "").strip():
-        raise DomainError("reason_required", "Ange varför utkastet återkallas.")
+        raise DomainError("reason_required", gettext_lazy("Ange varför utkastet återkallas."))
     version.state = VersionState.WITHDRAWN
     version.withdrawn_reason = reason.strip()[:2000]
     version.save()

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.forms import error_summary
+from bistand.core.forms import REFUSED_STATUS, error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.organisation.models import HEAD_ROLES
 from bistand.organisation.permissions import can
@@ -61,9 +62,12 @@ def overview(request):
     return _overview_page(request)
 
 
-def _overview_page(request, refused: tuple[str, object] | None = None):
+def _overview_page(
+    request, refused: tuple[str, object] | None = None, row: tuple[str, int] = ("", 0)
+):
     """The rules overview; `refused` (context name, bound form) comes back with its errors
-    at the fields, the typed values kept and its part of the page opened (docs/forms.md)."""
+    at the fields, the typed values kept and its part of the page opened (docs/forms.md). A
+    refused withdraw form is shown in its draft's own row (`row`: kind and id)."""
     norm_versions = list(
         NormTableVersion.objects.select_related("entered_by", "verified_by").order_by(
             "-year", "-revision"
@@ -87,10 +91,12 @@ def _overview_page(request, refused: tuple[str, object] | None = None):
             "period_form": LegalPeriodForm(prefix="l"),
             "next_year": (norm_versions[0].year + 1) if norm_versions else 2027,
             "refused": refused[0] if refused else "",
+            "refused_kind": row[0],
+            "refused_pk": row[1],
             "form_errors": error_summary(refused[1]) if refused else [],
         }
         | ({refused[0]: refused[1]} if refused else {}),
-        status=400 if refused else 200,
+        status=REFUSED_STATUS if refused else 200,
     )
 
 
@@ -184,6 +190,7 @@ def norm_entry(request):
             "base": base,
             "form_errors": error_summary(form) if form.is_bound else [],
         },
+        status=REFUSED_STATUS if form.is_bound else 200,
     )
 
 
@@ -204,7 +211,12 @@ def _table(form: NormTableForm, base: NormTableVersion | None) -> dict:
 @handle_domain_errors
 def norm_detail(request, pk: int):
     _require_view(request.user)
-    version = _get("riksnorm", pk)
+    return _norm_detail_page(request, _get("riksnorm", pk))
+
+
+def _norm_detail_page(request, version, withdraw_form=None):
+    """A norm table's page; a refused withdraw form comes back bound, its error at the reason
+    and in the summary, status 400 (docs/forms.md)."""
     previous = previous_verified(version)
     corrected = corrected_version(version)
     rows = compare(version.data, previous.data if previous else None)
@@ -222,8 +234,10 @@ def norm_detail(request, pk: int):
             "flagged": sum(1 for r in rows if r.flagged),
             "may_verify": may_verify(request.user, version),
             "can_maintain": can(request.user, "maintain_rules"),
-            "withdraw_form": WithdrawForm(),
+            "withdraw_form": withdraw_form or WithdrawForm(auto_id="withdraw_%s"),
+            "form_errors": error_summary(withdraw_form),
         },
+        status=REFUSED_STATUS if withdraw_form is not None else 200,
     )
 
 
@@ -241,13 +255,34 @@ def verify(request, kind: str, pk: int):
 @require_POST
 @handle_domain_errors
 def withdraw(request, kind: str, pk: int):
+    """Withdraw a draft. A refused reason comes back at the field: the table's page, or the
+    overview with the form bound in the draft's own row (docs/forms.md)."""
     version = _get(kind, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        raise DomainError("reason_required", "Ange varför utkastet återkallas.")
-    services.withdraw_draft(request.user, version, form.cleaned_data["reason"])
-    messages.success(request, f"Utkastet {version} är återkallat.")
-    return redirect(_back(kind, version))
+    form = WithdrawForm(request.POST, auto_id=_withdraw_id(kind, version.pk))
+    if form.is_valid():
+        try:
+            services.withdraw_draft(request.user, version, form.cleaned_data["reason"])
+        except DomainError as refusal:
+            if refusal.code not in WITHDRAW_ERROR_FIELDS:
+                raise  # not a draft, no permission: not about the reason
+            form.add_error(WITHDRAW_ERROR_FIELDS[refusal.code], refusal.message)
+        else:
+            messages.success(
+                request, _("Utkastet %(version)s är återkallat.") % {"version": version}
+            )
+            return redirect(_back(kind, version))
+    services.require(request.user, "maintain_rules")
+    if kind == "riksnorm":
+        return _norm_detail_page(request, version, withdraw_form=form)
+    return _overview_page(request, refused=("withdraw_form", form), row=(kind, version.pk))
+
+
+def _withdraw_id(kind: str, pk: int) -> str:
+    return "withdraw_%s" if kind == "riksnorm" else f"withdraw-{kind}-{pk}_%s"
+
+
+# A refusal of withdraw_draft, by its code, on its field.
+WITHDRAW_ERROR_FIELDS = {"reason_required": "reason", "too_long": "reason"}
 
 
 def _back(kind: str, version) -> str:
@@ -260,21 +295,32 @@ def _back(kind: str, version) -> str:
 @require_POST
 @handle_domain_errors
 def import_file(request):
+    """Import norm tables from a JSON file as drafts. A refused file (none chosen, too large,
+    not JSON, not the riksnorm layout) comes back at the file field of the overview, status
+    400; nothing is stored (docs/forms.md)."""
     services.require(request.user, "maintain_rules")
     form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise DomainError("bad_file", " ".join(form.errors.get("file", ["Välj en fil."])))
-    data = load_json(form.cleaned_data["file"].read())
-    created = services.import_norm_file(request.user, data)
-    messages.success(
-        request,
-        f"{len(created)} tabell(er) importerade som utkast: "
-        + ", ".join(str(v.year) for v in created)
-        + ". En annan person ska granska och verifiera dem.",
-    )
-    if len(created) == 1:
-        return redirect("norms:norm_detail", created[0].pk)
-    return redirect("norms:overview")
+    if form.is_valid():
+        try:
+            data = load_json(form.cleaned_data["file"].read())
+            created = services.import_norm_file(request.user, data)
+        except DomainError as refusal:
+            if isinstance(refusal, PermissionRefused | NotFound):
+                raise
+            form.add_error("file", refusal.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(count)s tabell(er) importerade som utkast: %(years)s. En annan person ska "
+                    "granska och verifiera dem."
+                )
+                % {"count": len(created), "years": ", ".join(str(v.year) for v in created)},
+            )
+            if len(created) == 1:
+                return redirect("norms:norm_detail", created[0].pk)
+            return redirect("norms:overview")
+    return _overview_page(request, refused=("import_form", form))
 
 
 def _enter_from_form(request, form_class, prefix: str, enter, message: str, name: str):

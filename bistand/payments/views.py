@@ -24,7 +24,7 @@ from bistand.audit.models import AuditAction
 from bistand.cases.selectors import open_case
 from bistand.core.dates import next_working_day, parse_month
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.forms import error_summary
+from bistand.core.forms import REFUSED_STATUS, error_summary
 from bistand.core.views import bad_request_response, refusal_response
 from bistand.core.worklist import render_work_list, wants_list_only, work_list
 from bistand.decisions.models import DecisionLine
@@ -722,31 +722,52 @@ def run_cancel(request, run_id: int):
 @login_required
 @payment_errors()
 def reconcile(request):
+    """Read in the bank's status report. A refused file (none chosen, too large, not a report
+    the bank sends) comes back as the page with the error at the file field and the summary at
+    the top, status 400; nothing is stored (docs/forms.md)."""
     user = request.user
-    reports = selectors.reports_for(user)[:50]
     form = ReportUploadForm()
     if request.method == "POST":
         form = ReportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise DomainError("bad_input", "Välj bankens fil.")
-        upload = form.cleaned_data["file"]
-        if upload.size > 200 * 1024 * 1024:
-            raise DomainError("too_large", "Filen är för stor.")
-        result = services.import_status_report(user, upload.read(), filename=upload.name)
-        report = result.report
-        if result.already_imported:
-            messages.info(
-                request,
-                f"Rapporten är redan inläst ({report.imported_at:%Y-%m-%d %H:%M}); inget ändrades.",
-            )
-        else:
-            messages.success(
-                request,
-                f"Rapporten är inläst: {report.paid_count} utbetalda, {report.rejected_count} "
-                f"avvisade, {report.pending_count} väntande.",
-            )
-        return redirect("payments:reconcile")
-    return render(request, "payments/reconcile.html", {"reports": reports, "form": form})
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > 200 * 1024 * 1024:
+                    raise DomainError("too_large", _("Filen är för stor."))
+                result = services.import_status_report(user, upload.read(), filename=upload.name)
+            except DomainError as refusal:
+                if isinstance(refusal, PermissionRefused | NotFound):
+                    raise
+                form.add_error("file", refusal.message)
+            else:
+                report = result.report
+                if result.already_imported:
+                    messages.info(
+                        request,
+                        _("Rapporten är redan inläst (%(when)s); inget ändrades.")
+                        % {"when": f"{timezone.localtime(report.imported_at):%Y-%m-%d %H:%M}"},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Rapporten är inläst: %(paid)s utbetalda, %(rejected)s avvisade, "
+                            "%(pending)s väntande."
+                        )
+                        % {
+                            "paid": report.paid_count,
+                            "rejected": report.rejected_count,
+                            "pending": report.pending_count,
+                        },
+                    )
+                return redirect("payments:reconcile")
+    reports = selectors.reports_for(user)[:50]
+    return render(
+        request,
+        "payments/reconcile.html",
+        {"reports": reports, "form": form, "form_errors": error_summary(form)},
+        status=REFUSED_STATUS if form.is_bound else 200,
+    )
 
 
 # --- Budget and settings -------------------------------------------------------------------
@@ -765,31 +786,45 @@ def _budget_year(value: str | None) -> int:
 @login_required
 @payment_errors()
 def budget(request):
+    """The year's budget. A refused form (new account, yearly budget) comes back bound in the
+    page, its errors at the fields and in the summary, status 400 (docs/forms.md)."""
     user = request.user
     year = _budget_year(request.GET.get("year"))
     accounts = BudgetAccount.objects.filter(unit_id=user.unit_id).order_by("kind", "code")
+    account_form = BudgetAccountForm(auto_id="account_%s")
+    amount_form = BudgetAmountForm(accounts=accounts, initial={"year": year}, auto_id="budget_%s")
+    refused = None
     if request.method == "POST":
         require(user, "manage_budget")
         if request.POST.get("form") == "account":
-            form = BudgetAccountForm(request.POST)
-            if not form.is_valid():
-                raise DomainError("bad_input", _form_errors(form))
-            services.create_budget_account(user, **form.cleaned_data)
-            messages.success(request, _("Budgetkontot är upplagt."))
+            refused = account_form = BudgetAccountForm(request.POST, auto_id="account_%s")
+            if account_form.is_valid():
+                try:
+                    services.create_budget_account(user, **account_form.cleaned_data)
+                except DomainError as refusal:
+                    _refuse_budget_form(account_form, refusal, BUDGET_ACCOUNT_ERROR_FIELDS)
+                else:
+                    messages.success(request, _("Budgetkontot är upplagt."))
+                    return redirect(reverse("payments:budget") + f"?year={year}")
         else:
-            form = BudgetAmountForm(request.POST, accounts=accounts)
-            if not form.is_valid():
-                raise DomainError("bad_input", _form_errors(form))
-            account = accounts.get(pk=form.cleaned_data["account"])
-            services.set_yearly_budget(
-                user,
-                account,
-                year=form.cleaned_data["year"],
-                amount=form.cleaned_data["amount"],
-                note=form.cleaned_data["note"],
+            refused = amount_form = BudgetAmountForm(
+                request.POST, accounts=accounts, auto_id="budget_%s"
             )
-            messages.success(request, _("Budgeten är sparad."))
-        return redirect(reverse("payments:budget") + f"?year={year}")
+            if amount_form.is_valid():
+                data = amount_form.cleaned_data
+                try:
+                    services.set_yearly_budget(
+                        user,
+                        accounts.get(pk=data["account"]),
+                        year=data["year"],
+                        amount=data["amount"],
+                        note=data["note"],
+                    )
+                except DomainError as refusal:
+                    _refuse_budget_form(amount_form, refusal, BUDGET_AMOUNT_ERROR_FIELDS)
+                else:
+                    messages.success(request, _("Budgeten är sparad."))
+                    return redirect(reverse("payments:budget") + f"?year={year}")
     overview = selectors.budget_overview(user, year)
     return render(
         request,
@@ -798,12 +833,41 @@ def budget(request):
             "year": year,
             "assistance": overview[BudgetKind.ASSISTANCE],
             "operating": overview[BudgetKind.OPERATING],
-            "account_form": BudgetAccountForm(),
-            "amount_form": BudgetAmountForm(accounts=accounts, initial={"year": year}),
+            "account_form": account_form,
+            "amount_form": amount_form,
+            "refused": "account" if refused is account_form else "amount" if refused else "",
+            "form_errors": error_summary(refused),
             "export_form": ExportForm(initial={"month": f"{timezone.localdate():%Y-%m}"}),
             "may_export": can(user, "export_accounting"),
         },
+        status=REFUSED_STATUS if refused is not None else 200,
     )
+
+
+def _refuse_budget_form(form, refusal: DomainError, fields: dict[str, str]) -> None:
+    """A service's refusal at its field (by code), or for the whole form; permission and
+    not-found refusals are not about the form."""
+    if isinstance(refusal, PermissionRefused | NotFound):
+        raise refusal
+    form.add_error(fields.get(refusal.code), refusal.message)
+
+
+# Refusals of create_budget_account / set_yearly_budget, by code, at their field.
+BUDGET_ACCOUNT_ERROR_FIELDS = {
+    "bad_account_code": "code",
+    "duplicate_account": "code",
+    "bad_kind": "kind",
+    "bad_line_kind": "line_kind",
+    "missing": "name",
+    "too_long": "name",
+}
+BUDGET_AMOUNT_ERROR_FIELDS = {
+    "bad_year": "year",
+    "bad_amount": "amount",
+    "amount_negative": "amount",
+    "amount_too_large": "amount",
+    "too_long": "note",
+}
 
 
 @login_required

@@ -17,7 +17,7 @@ from bistand.cases.selectors import log_case_list_read, open_case, with_protecti
 from bistand.core import drafts
 from bistand.core.dates import add_months
 from bistand.core.errors import DomainError, NotFound, PermissionRefused
-from bistand.core.forms import error_summary
+from bistand.core.forms import REFUSED_STATUS, error_summary
 from bistand.core.views import handle_domain_errors
 from bistand.core.worklist import render_work_list, work_list
 
@@ -148,7 +148,12 @@ def _plan_page(request, case, refused: tuple[str, object] | None = None, row: in
         context[refused[0]] = refused[1]
         context["refused"] = PLAN_FORM_PLACES[refused[0]]
         context["form_errors"] = error_summary(refused[1])
-    return render(request, "workplans/case_plan.html", context)
+    return render(
+        request,
+        "workplans/case_plan.html",
+        context,
+        status=REFUSED_STATUS if refused is not None else 200,
+    )
 
 
 def _refused_on_plan(request, case, name: str, form, error: DomainError | None = None):
@@ -521,6 +526,7 @@ def assessment(request, case_id: int):
         request,
         "workplans/assessment.html",
         {"case": case, "form": form, "form_errors": error_summary(form)},
+        status=REFUSED_STATUS if form.is_bound else 200,
     )
 
 
@@ -674,4 +680,5 @@ def settings_view(request):
             "refused": refused[0],
             "form_errors": error_summary(refused[1]) if refused[1] is not None else [],
         },
+        status=REFUSED_STATUS if refused[1] is not None else 200,
     )

@@ -27,7 +27,7 @@ def _select(html: str) -> str:
 def test_no_type_chosen_is_refused_at_the_field_on_the_case_page(client, org, case):
     client.force_login(org.social_worker)
     response = client.post(reverse("set_case_type", args=[case.pk]), {"case_type": ""})
-    assert response.status_code == 200  # the case page again, not a redirect
+    assert response.status_code == 400  # the case page again, not a redirect
     html = response.content.decode()
     assert_refused_at(html, "case_type", "Välj en ärendetyp.")
     assert re.search(r'<option value="" selected>— välj —</option>', _select(html))
@@ -38,7 +38,7 @@ def test_no_type_chosen_is_refused_at_the_field_on_the_case_page(client, org, ca
 def test_an_unknown_type_is_refused_at_the_field(client, org, case):
     client.force_login(org.social_worker)
     response = client.post(reverse("set_case_type", args=[case.pk]), {"case_type": "X"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert_refused_at(response.content.decode(), "case_type", "Välj ett giltigt alternativ")
     case.refresh_from_db()
     assert case.case_type == ""
@@ -67,7 +67,7 @@ def test_a_type_the_handler_may_not_hold_is_refused_in_the_summary(client, org, 
     # A C case is the benefit administrator's (the service refuses a social worker as handler).
     client.force_login(org.social_worker)
     response = client.post(reverse("set_case_type", args=[case.pk]), {"case_type": "C"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     summary = re.search(r'<div class="error-box".*?</div>', html, re.S).group(0)
     assert "<li>" in summary

@@ -78,7 +78,7 @@ def household_data(month: str, **overrides) -> dict:
 def test_register_household_errors_beside_fields_with_values_kept(client, org, this_month):
     client.force_login(org.reception)
     response = client.post(reverse("register_household"), household_data("2026-13"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "m-0-identity_number", "Kontrollsiffran i personnumret stämmer inte")
     assert_refused_at(html, "m-1-first_name", "Ange förnamnet.")
@@ -122,7 +122,7 @@ def test_register_household_rule_across_rows_shows_in_summary(client, org, this_
         **{"m-TOTAL_FORMS": "1", "m-0-identity_number": "20150110-2386", "m-0-first_name": "Lilla"},
     )
     response = client.post(reverse("register_household"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'id="error-summary"' in html
     assert "minst 18 år" in html
@@ -173,7 +173,7 @@ def test_repeat_application_bad_month_beside_field_on_case_page(client, org, tak
             "app-notes": "Lämnade in kopior",
         },
     )
-    assert response.status_code == 200  # the case page again, not a redirect
+    assert response.status_code == 400  # the case page again, not a redirect
     html = response.content.decode()
     assert_refused_at(html, "app-month", "Ange månaden som ÅÅÅÅ-MM.")
     assert "Ansökan är inte registrerad." in html
@@ -212,7 +212,7 @@ def test_document_upload_refused_file_beside_field_values_kept(client, org, take
             "doc-file": SimpleUploadedFile("x.pdf", HTML_BEHIND_PDF_HEADER, "application/pdf"),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "doc-file", "ingen riktig PDF")
     assert "Handlingen är inte inlagd." in html
@@ -248,7 +248,7 @@ def test_household_application_page_posts_its_own_field_names_and_keeps_them(
     response = client.post(
         url, {"app-kind": "new", "app-month": far, "app-channel": "visit", "app-notes": "Akut"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'aria-invalid="true"' in widget(field_container(html, "app-month"))
     assert "längre fram än nästa månad" in field_container(html, "app-month")
@@ -271,7 +271,7 @@ def test_ending_an_application_without_reason_beside_field(client, org, taken_ca
         reverse("end_application", args=[taken_case.pk, application.pk]),
         {f"{prefix}-how": "write_off", f"{prefix}-reason": ""},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, f"{prefix}-reason", "obligatoriskt")
     assert f'<details data-testid="end-application-{application.pk}" open>' in html
@@ -286,7 +286,7 @@ def test_closing_without_reason_beside_field_date_kept(client, org, taken_case):
         reverse("close_case", args=[taken_case.pk]),
         {"close-reason": "", "close-closed_on": "2026-02-30"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "close-reason", "obligatoriskt")
     assert_refused_at(html, "close-closed_on", "giltigt datum")

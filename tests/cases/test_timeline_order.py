@@ -128,7 +128,7 @@ def test_a_refused_note_keeps_its_text_and_shows_the_error_at_the_field(client, 
     client.force_login(org.social_worker)
     before = JournalEntry.objects.count()
     response = post_bad_note(client, case)
-    assert response.status_code == 200
+    assert response.status_code == 400
     document = lxml.html.fromstring(response.content.decode())
     card = document.get_element_by_id("journal-form")
     assert card.xpath(".//*[@data-testid='journal-errors']")

@@ -108,7 +108,7 @@ def test_bad_personal_number_gives_swedish_error_and_stores_nothing(client, org,
         "channel": "paper",
     }
     response = client.post(reverse("register_household"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, shown again (docs/forms.md)
     assert "Kontrollsiffran i personnumret stämmer inte" in response.content.decode()
     from bistand.households.models import Household, Person
 

@@ -2,6 +2,7 @@
 typed values, open their part of the page and store nothing."""
 
 import datetime as dt
+import re
 
 from django.urls import reverse
 
@@ -25,7 +26,7 @@ def test_letter_sent_with_a_bad_date_is_refused_at_the_field(
         reverse("decisions:mark_sent", args=[decision.pk]),
         {"sent-sent_on": "2026-02-30", "sent-channel": "post", "sent-received_on": ""},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "sent-sent_on", "datum")
     assert 'value="2026-02-30"' in html
@@ -43,7 +44,7 @@ def test_letter_sent_in_the_future_is_refused_at_the_date_by_the_service(
         reverse("decisions:mark_sent", args=[decision.pk]),
         {"sent-sent_on": future, "sent-channel": "post"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert_refused_at(response.content.decode(), "sent-sent_on", "framtiden")
     assert not LetterDispatch.objects.exists()
 
@@ -62,7 +63,7 @@ def test_appeal_without_arrival_date_is_refused_at_the_field_text_kept(
             "appeal-text": "Vill ha hela hyran",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "appeal-received_on", "obligatoriskt")
     assert "Vill ha hela hyran" in html
@@ -80,7 +81,7 @@ def test_appeal_before_the_decision_is_refused_at_the_date_by_the_service(
         reverse("decisions:register_appeal", args=[decision.pk]),
         {"appeal-received_on": before, "appeal-basis": "unknown", "appeal-text": ""},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert_refused_at(response.content.decode(), "appeal-received_on", "före beslutet")
     assert not Appeal.objects.exists()
 
@@ -110,7 +111,7 @@ def test_forwarding_an_appeal_without_opinion_is_refused_at_the_field(
         reverse("decisions:appeal_forward", args=[appeal.pk]),
         {"fwd-opinion": "", "fwd-court": "Förvaltningsrätten i Malmö", "fwd-forwarded_on": ""},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "fwd-opinion", "obligatoriskt")
     assert "Förvaltningsrätten i Malmö" in html
@@ -132,7 +133,7 @@ def test_a_review_needing_correction_without_note_is_refused_at_the_note(
         reverse("decisions:review", args=[review.pk]),
         {"result": "needs_correction", "note": "  "},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert_refused_at(html, "note", "Beskriv vad som behöver rättas")
     assert 'value="needs_correction" selected' in html
@@ -191,3 +192,31 @@ def test_decision_settings_with_a_negative_tolerance_are_refused_at_the_field(cl
     assert_refused_at(html, "s-cost_tolerance_percent", "större än eller lika med 0")
     assert "Ny tolerans" in html
     assert DecisionSettings.objects.count() == rows
+
+
+def test_reviewing_an_already_reviewed_decision_is_refused_in_the_summary(
+    client, org, make_application, this_month
+):
+    from bistand.decisions import services
+    from bistand.decisions.models import AutomaticDecisionReview
+
+    decision = _decision(org, make_application, this_month)
+    review = AutomaticDecisionReview.objects.create(
+        decision=decision, unit=org.unit, sampled_on=decision.decided_on
+    )
+    services.review_automatic_decision(org.unit_head, review, result="approved", note="Rätt")
+    client.force_login(org.unit_head)
+    response = client.post(
+        reverse("decisions:review", args=[review.pk]),
+        {"result": "needs_correction", "note": "Fel hyra"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = re.search(
+        r'<div class="error-box" role="alert" id="error-summary".*?</div>', html, re.S
+    )
+    assert summary and "Beslutet är redan granskat" in summary.group(0)
+    assert "Fel hyra" in html and 'value="needs_correction" selected' in html  # kept
+    assert 'data-testid="reviewed"' in html and "Granskat – rätt" in html
+    review.refresh_from_db()
+    assert review.result == "approved" and review.note == "Rätt"

@@ -102,3 +102,23 @@ def test_letter_marked_as_sent(org, make_application, this_month, today):
     decision = decide(org.social_worker, make_application(this_month))
     dispatch = services.mark_letter_sent(org.social_worker, decision, sent_on=today, channel="post")
     assert dispatch.letter == decision.letter and dispatch.received_on is None
+
+
+def test_the_till_line_never_breaks_an_identity_number_at_its_hyphen(
+    org, make_application, this_month
+):
+    """Issue 13: a long name and a narrow column must not leave "19830919-" on one line and
+    "2394" on the next (reportlab would split a long word at its hyphen)."""
+    from bistand.decisions.letters import fact_paragraph
+
+    value = "Anna-Karin Svensson-Johansson, 19830919-2394"
+    for width in range(60, 400, 5):
+        paragraph = fact_paragraph(value)
+        paragraph.wrap(width, 1000)
+        lines = [" ".join(map(str, line[1])) for line in paragraph.blPara.lines]
+        assert "19830919-2394" in lines[-1], (width, lines)
+    # And the letter itself carries the number whole after the name.
+    application = make_application(this_month, stated_costs=[{"type": "rent", "amount": "6500"}])
+    text = _text(decide(org.social_worker, application))
+    applicant = application.case.household.applicant_on(application.month)
+    assert f"{applicant.full_name}, {applicant.formatted_identity_number}" in text

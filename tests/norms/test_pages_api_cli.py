@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from bistand.audit.models import AccessLogEntry
 from bistand.norms.compare import cells
 from bistand.norms.models import NormTableVersion, VersionState
+from tests.cases.test_field_errors import assert_refused_at
 
 from .conftest import sample_year
 
@@ -84,7 +85,7 @@ def test_bad_amounts_get_a_swedish_message_and_nothing_is_stored(client, org):
         _form(adult_single="3 940", common_2="-5", valid_to="2028-01-31"),
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Skriv beloppet i hela kronor" in page and "kan inte vara negativt" in page
     assert "Datumet ska ligga under tabellens år" in page
     # Issue 13: beside the field, and a summary at the top linking to it.
@@ -103,8 +104,54 @@ def test_import_a_file_on_the_page(client, org):
     assert response.status_code == 302
     assert NormTableVersion.objects.get(year=2027).state == VersionState.DRAFT
     nested = SimpleUploadedFile("x.json", b"[" * 50_000 + b"]" * 50_000, "application/json")
-    response = client.post(reverse("norms:import"), {"file": nested}, follow=True)
-    assert "för djupt nästlad" in response.content.decode()
+    response = client.post(reverse("norms:import"), {"file": nested})
+    # Issue 13: refused at the file field of the overview, with the summary; nothing stored.
+    assert response.status_code == 400
+    assert_refused_at(response.content.decode(), "file", "för djupt nästlad")
+    no_year = SimpleUploadedFile("y.json", b'{"years": {}}', "application/json")
+    response = client.post(reverse("norms:import"), {"file": no_year})
+    assert response.status_code == 400
+    assert_refused_at(response.content.decode(), "file", "inget år")
+    response = client.post(reverse("norms:import"), {})
+    assert response.status_code == 400
+    assert_refused_at(response.content.decode(), "file", "obligatoriskt")
+    assert NormTableVersion.objects.filter(year=2027).count() == 1
+
+
+def test_withdrawing_a_table_without_reason_is_refused_at_the_reason(client, org):
+    client.force_login(org.sysadmin)
+    client.post(reverse("norms:norm_entry") + "?year=2027", _form())
+    version = NormTableVersion.objects.get(year=2027)
+    response = client.post(
+        reverse("norms:withdraw", args=["riksnorm", version.pk]), {"reason": " "}
+    )
+    assert response.status_code == 400
+    assert_refused_at(response.content.decode(), "reason", "obligatoriskt")
+    version.refresh_from_db()
+    assert version.state == VersionState.DRAFT
+
+
+def test_withdrawing_a_parameter_without_reason_is_refused_in_its_row(client, org):
+    import datetime as dt
+
+    from bistand.norms import services
+    from bistand.norms.models import LegalParameter
+
+    sources = [{"kind": "SFS", "sfs": "SFS 2026:9999", "title": "Test"}]
+    row = services.enter_parameter(
+        org.sysadmin, code="price_base_amount", valid_from=dt.date(2027, 1, 1),
+        value="60 000", source_status="verified_primary", sources=sources,
+    )  # fmt: skip
+    client.force_login(org.sysadmin)
+    long_reason = "x" * 2001
+    response = client.post(
+        reverse("norms:withdraw", args=["parameter", row.pk]), {"reason": long_reason}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_refused_at(html, "reason", "2000")
+    assert f'id="withdraw-parameter-{row.pk}_reason"' in html and long_reason in html
+    assert LegalParameter.objects.get(pk=row.pk).state == VersionState.DRAFT
 
 
 def test_unknown_ids_and_kinds_are_404(client, org):
@@ -235,7 +282,6 @@ def test_parameter_and_legal_period_forms_make_drafts_a_second_person_verifies(
 def test_a_parameter_ending_before_it_starts_is_refused_at_the_end_date(client, org, maintainers):
     """Issue 13: the overview's entry forms refuse at the field, keep the values, store nothing."""
     from bistand.norms.models import LegalParameter
-    from tests.cases.test_field_errors import assert_refused_at
 
     admin, _owner = maintainers
     before = LegalParameter.objects.count()

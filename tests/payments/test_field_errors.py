@@ -250,3 +250,67 @@ def test_payment_settings_with_a_bad_amount_are_refused_at_the_limit(client, wor
     assert response.status_code == 400
     assert_refused_at(response.content.decode(), "amount_limit", "Ange beloppsspärren i kronor")
     assert PaymentSettings.objects.count() == rows
+
+
+def test_a_new_budget_account_with_a_bad_number_is_refused_at_the_number(client, world, org):
+    from bistand.payments.models import BudgetAccount
+
+    accounts = BudgetAccount.objects.count()
+    client.force_login(org.unit_head)
+    response = client.post(
+        reverse("payments:budget"),
+        {"form": "account", "code": "45", "name": "Hyresskulder", "kind": "assistance"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_refused_at(html, "code", "Kontonumret anges med 3–10 siffror")
+    assert 'value="45"' in html and 'value="Hyresskulder"' in html
+    assert BudgetAccount.objects.count() == accounts
+
+
+def test_a_yearly_budget_that_is_not_an_amount_is_refused_at_the_amount(client, world, org):
+    from bistand.payments.models import BudgetAmount
+
+    rows = BudgetAmount.objects.count()
+    client.force_login(org.unit_head)
+    response = client.post(
+        reverse("payments:budget"),
+        {
+            "form": "amount",
+            "account": world.income_account.pk,
+            "year": "2026",
+            "amount": "en miljon",
+            "note": "Tilläggsbudget",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_refused_at(html, "amount", "i kronor")
+    assert 'value="en miljon"' in html and 'value="Tilläggsbudget"' in html
+    assert BudgetAmount.objects.count() == rows
+    # A year out of range is the form's own check, also at its field.
+    response = client.post(
+        reverse("payments:budget"),
+        {"form": "amount", "account": world.income_account.pk, "year": "1999", "amount": "5"},
+    )
+    assert response.status_code == 400
+    assert_refused_at(response.content.decode(), "year", "2000")
+    assert BudgetAmount.objects.count() == rows
+
+
+def test_a_file_that_is_not_a_bank_report_is_refused_at_the_file(client, world, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bistand.payments.models import StatusReportImport
+
+    client.force_login(org.finance)
+    response = client.post(reverse("payments:reconcile"), {})
+    assert response.status_code == 400
+    assert_refused_at(response.content.decode(), "file", "obligatoriskt")
+    upload = SimpleUploadedFile("rapport.xml", b"<inte-en-rapport/>", "application/xml")
+    response = client.post(reverse("payments:reconcile"), {"file": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    container = re.search(r'<div class="field has-error" data-field="file">.*?</div>', html, re.S)
+    assert container, "the file field is not marked"
+    assert not StatusReportImport.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -31,17 +32,22 @@ def mark_letter_sent(
     _require_case(actor, decision.case)
     letter = DecisionLetter.objects.filter(decision=decision).first()
     if letter is None:
-        raise DomainError("no_letter", "Beslutet har inget beslutsbrev ännu.")
+        raise DomainError("no_letter", gettext_lazy("Beslutet har inget beslutsbrev ännu."))
     today = timezone.localdate()
     if channel not in DispatchChannel.values:
-        raise DomainError("bad_channel", "Välj hur brevet skickades.")
+        raise DomainError("bad_channel", gettext_lazy("Välj hur brevet skickades."))
     if sent_on is None or sent_on > today:
-        raise DomainError("bad_date", "Datum då brevet skickades kan inte ligga i framtiden.")
+        raise DomainError(
+            "bad_date", gettext_lazy("Datum då brevet skickades kan inte ligga i framtiden.")
+        )
     if sent_on < decision.decided_on:
-        raise DomainError("before_decision", "Brevet kan inte ha skickats före beslutsdagen.")
+        raise DomainError(
+            "before_decision", gettext_lazy("Brevet kan inte ha skickats före beslutsdagen.")
+        )
     if received_on is not None and (received_on < sent_on or received_on > today):
         raise DomainError(
-            "bad_received", "Mottagningsdagen ska ligga mellan avsändningsdagen och i dag."
+            "bad_received",
+            gettext_lazy("Mottagningsdagen ska ligga mellan avsändningsdagen och i dag."),
         )
     dispatch = LetterDispatch.objects.create(
         letter=letter, sent_on=sent_on, channel=channel, received_on=received_on, recorded_by=actor

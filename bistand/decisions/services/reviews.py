@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
@@ -59,11 +60,11 @@ def review_automatic_decision(
     )
     _require_case(actor, review.decision.case)
     if review.reviewed_at is not None:
-        raise DomainError("already_reviewed", "Beslutet är redan granskat.")
+        raise DomainError("already_reviewed", gettext_lazy("Beslutet är redan granskat."))
     if result not in ReviewResult.values:
-        raise DomainError("bad_result", "Välj resultatet av granskningen.")
+        raise DomainError("bad_result", gettext_lazy("Välj resultatet av granskningen."))
     if result == ReviewResult.NEEDS_CORRECTION and not note.strip():
-        raise DomainError("note_required", "Beskriv vad som behöver rättas.")
+        raise DomainError("note_required", gettext_lazy("Beskriv vad som behöver rättas."))
     review.result, review.note = result, note.strip()
     review.reviewed_by, review.reviewed_at = actor, timezone.now()
     review.save()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from bistand.audit.models import AuditAction
 from bistand.audit.services import record
 from bistand.core.errors import DomainError, NotFound
@@ -48,23 +50,30 @@ def change_payment_settings(
     iban = "".join(str(debtor_iban).split()).upper()
     if not (iban.startswith("SE") and len(iban) == 24 and iban[2:].isdigit()):
         raise DomainError(
-            "bad_iban", "Ange utbetalningskontots IBAN: SE följt av 22 siffror (24 tecken)."
+            "bad_iban",
+            gettext_lazy("Ange utbetalningskontots IBAN: SE följt av 22 siffror (24 tecken)."),
         )
     if int(iban[4:] + "2814" + iban[2:4]) % 97 != 1:  # ISO 13616 check digits ('SE' = 28 14)
-        raise DomainError("bad_iban", "Kontrollsiffrorna i IBAN stämmer inte.")
+        raise DomainError("bad_iban", gettext_lazy("Kontrollsiffrorna i IBAN stämmer inte."))
     bic = str(debtor_bic).strip().upper()
     if len(bic) not in (8, 11) or not bic.isalnum():
-        raise DomainError("bad_bic", "Ange bankens BIC med 8 eller 11 tecken, t.ex. NDEASESS.")
+        raise DomainError(
+            "bad_bic", gettext_lazy("Ange bankens BIC med 8 eller 11 tecken, t.ex. NDEASESS.")
+        )
     try:
         orgnr = validate_organisation_number(organisation_number).formatted()
     except AccountValidationError as error:
         raise DomainError(error.code, error.message_sv)
     ledger = str(bank_ledger_account).strip()
     if not ledger.isdigit() or len(ledger) > 10:
-        raise DomainError("bad_ledger_account", "Bokföringskontot anges med siffror, t.ex. 1930.")
+        raise DomainError(
+            "bad_ledger_account", gettext_lazy("Bokföringskontot anges med siffror, t.ex. 1930.")
+        )
     party = str(initiating_party_id or "").strip()
     if party and (len(party) > 35 or not party.replace("-", "").isalnum()):
-        raise DomainError("bad_party_id", "Kundnumret hos banken får ha högst 35 tecken.")
+        raise DomainError(
+            "bad_party_id", gettext_lazy("Kundnumret hos banken får ha högst 35 tecken.")
+        )
     previous = current_settings(unit)
     row = PaymentSettings.objects.create(
         unit=unit,
@@ -102,12 +111,17 @@ def create_budget_account(
     unit = _unit_of(actor)
     code = str(code).strip()
     if not code.isdigit() or not 3 <= len(code) <= 10:
-        raise DomainError("bad_account_code", "Kontonumret anges med 3–10 siffror, t.ex. 4561.")
+        raise DomainError(
+            "bad_account_code", gettext_lazy("Kontonumret anges med 3–10 siffror, t.ex. 4561.")
+        )
     if kind not in BudgetKind.values:
-        raise DomainError("bad_kind", "Välj om kontot gäller utbetalningar eller driften.")
+        raise DomainError(
+            "bad_kind", gettext_lazy("Välj om kontot gäller utbetalningar eller driften.")
+        )
     if line_kind and (kind != BudgetKind.ASSISTANCE or line_kind not in _line_kinds()):
         raise DomainError(
-            "bad_line_kind", "Bara ett utbetalningskonto kan vara förval för en beslutsrad."
+            "bad_line_kind",
+            gettext_lazy("Bara ett utbetalningskonto kan vara förval för en beslutsrad."),
         )
     if BudgetAccount.objects.filter(unit=unit, code=code).exists():
         raise DomainError("duplicate_account", f"Konto {code} finns redan.")
@@ -137,9 +151,9 @@ def set_yearly_budget(
     require(actor, "manage_budget")
     unit = _unit_of(actor)
     if account.unit_id != unit.pk:
-        raise NotFound("budget_account_not_found", "Budgetkontot finns inte.")
+        raise NotFound("budget_account_not_found", gettext_lazy("Budgetkontot finns inte."))
     if not 2000 <= int(year) <= 2100:
-        raise DomainError("bad_year", "Ange ett år med fyra siffror.")
+        raise DomainError("bad_year", gettext_lazy("Ange ett år med fyra siffror."))
     value = Decimal(0) if str(amount).strip() in ("0", "0,00", "0.00") else parse_amount(amount)
     row = BudgetAmount.objects.create(
         account=account,
