@@ -605,12 +605,7 @@ def decline_co_signature(person: Person, e_application: EApplication, *, reason:
         raise DomainError(
             "draft_exists", "Den andra vuxna har redan ett nytt utkast. Försök igen senare."
         )
-    e_application.status = EApplicationStatus.DRAFT
-    e_application.co_signer = None
-    e_application.signed_statement = {}
-    e_application.assured_at = None
-    e_application.signing_round += 1
-    e_application.save()
+    _back_to_draft(e_application)
     record(
         actor_for(person),
         AuditAction.UPDATE,
@@ -625,6 +620,17 @@ def decline_co_signature(person: Person, e_application: EApplication, *, reason:
         key=f"co-signature-declined:{e_application.pk}:{e_application.signing_round - 1}",
     )
     return e_application
+
+
+def _back_to_draft(e_application: EApplication) -> None:
+    """A waiting application returns to its first signer as a draft for a new signing round
+    (declined by the co-applicant or taken back by the first signer)."""
+    e_application.status = EApplicationStatus.DRAFT
+    e_application.co_signer = None
+    e_application.signed_statement = {}
+    e_application.assured_at = None
+    e_application.signing_round += 1
+    e_application.save()
 
 
 @transaction.atomic
@@ -658,12 +664,7 @@ def withdraw_from_co_signing(person: Person, e_application: EApplication) -> EAp
         signing_round=e_application.signing_round,
     )
     round_withdrawn = e_application.signing_round
-    e_application.status = EApplicationStatus.DRAFT
-    e_application.co_signer = None
-    e_application.signed_statement = {}
-    e_application.assured_at = None
-    e_application.signing_round += 1
-    e_application.save()
+    _back_to_draft(e_application)
     record(
         actor_for(person),
         AuditAction.CREATE,
